@@ -193,6 +193,8 @@ export interface ReaderOptions {
   locale?: string;
   /** Owner's number (E.164) for device databases that do not store it. */
   owner?: string;
+  /** How the owner appears in the device's own exports (their profile name), mapped to `owner`. */
+  ownerName?: string;
   /** Size limits for archives. */
   limits?: { maxEntryBytes: number; maxTotalBytes: number };
 }
