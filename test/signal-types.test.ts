@@ -24,7 +24,7 @@ describe('signal types', () => {
     expect(md5.distance('ab'.repeat(16), 'ac'.repeat(16))).toBe(Infinity);
     const pdq = getSignalType('pdq');
     const a = '0'.repeat(64);
-    const within = 'f'.repeat(7) + '8' + '0'.repeat(56); // 31 bits
+    const within = 'f'.repeat(7) + 'e' + '0'.repeat(56); // 28 + 3 = 31 bits
     expect(pdq.distance(a, within)).toBe(31);
     expect(pdq.distance(a, within) <= pdq.matchThreshold).toBe(true);
     expect(pdq.distance(a, 'f'.repeat(8) + '0'.repeat(56)) <= pdq.matchThreshold).toBe(false);
