@@ -177,13 +177,7 @@ export interface ParsedUnclassified {
 }
 
 export type ParsedRecord =
-  | ParsedAccount
-  | ParsedGroup
-  | ParsedMember
-  | ParsedEvent
-  | ParsedMedia
-  | ParsedMessage
-  | ParsedUnclassified;
+  ParsedAccount | ParsedGroup | ParsedMember | ParsedEvent | ParsedMedia | ParsedMessage | ParsedUnclassified;
 
 export interface ReaderOptions {
   deviceLabel: string;

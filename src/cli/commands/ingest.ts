@@ -1,0 +1,112 @@
+import type { Command } from 'commander';
+import { ingestPaths, type IngestOutcome } from '../../evidence/ingest.js';
+import { UserError } from '../../util/errors.js';
+import { progress } from '../../util/progress.js';
+import { audited, printJson, withCase } from '../context.js';
+
+interface IngestCliOptions {
+  owner?: string;
+  ownerName?: string;
+  device?: string;
+  examiner?: string;
+  acquired?: string;
+  tz?: string;
+  locale?: string;
+  store?: string;
+  json?: boolean;
+}
+
+function describe(o: IngestOutcome): string {
+  switch (o.status) {
+    case 'ingested': {
+      const s = o.stats;
+      return (
+        `${o.path}: evidence #${o.evidence.id} (${o.evidence.kind}, sha256 ${o.evidence.sha256.slice(0, 16)}…): ` +
+        `${s.messages.new} messages new, ${s.messages.duplicate} already known; ${s.events.new} events; ` +
+        `${s.accounts.new} identities new; ${s.media.new} media new (${s.media.present} files hashed)` +
+        (s.unclassified ? `; ${s.unclassified} lines not classified (kept, see the evidence notes)` : '')
+      );
+    }
+    case 'already-ingested':
+      return `${o.path}: already in the case as evidence #${o.evidence.id} (same SHA-256); nothing changed`;
+    case 'duplicate-argument':
+      return `${o.path}: same file as ${o.sameAs} given earlier in this command; skipped`;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('ingest')
+    .description('read evidence files into a case, each in one transaction, with provenance')
+    .argument('<case>', 'the case folder')
+    .argument('<paths...>', 'evidence files (chat export .txt/.zip, …)')
+    .option('--device <label>', 'label of the device the evidence comes from')
+    .option('--owner <e164>', "the device owner's number, e.g. +34600000123")
+    .option('--owner-name <name>', "how the owner's own messages are named in an export")
+    .option('--examiner <name>', 'who acquired the evidence')
+    .option('--acquired <iso-date>', 'when it was acquired (ISO 8601)')
+    .option('--tz <zone>', 'IANA time zone assumed for exports (default UTC, recorded)')
+    .option('--locale <locale>', 'locale hint for ambiguous date orders (en-US, es, de, …)')
+    .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExample:\n  filet ingest ./op-x "WhatsApp Chat with Group.zip" --device phone-A --owner +34600000123 --tz Europe/Madrid',
+    )
+    .action(async (dir: string, paths: string[], o: IngestCliOptions) => {
+      let acquiredAt: number | null = null;
+      if (o.acquired) {
+        acquiredAt = Date.parse(o.acquired);
+        if (Number.isNaN(acquiredAt))
+          throw new UserError(`--acquired: not an ISO 8601 date: "${o.acquired}"`);
+      }
+      if (o.owner && !/^\+[1-9]\d{6,14}$/.test(o.owner)) {
+        throw new UserError(`--owner must be an E.164 number like +34600000123, got "${o.owner}"`);
+      }
+      const outcomes = await withCase(dir, o, async ({ store }) => {
+        const bar = progress('ingest', 0, { quiet: o.json });
+        try {
+          return await audited(
+            store,
+            'ingest',
+            {
+              paths,
+              device: o.device,
+              owner: o.owner,
+              tz: o.tz ?? 'UTC',
+              locale: o.locale,
+              examiner: o.examiner,
+            },
+            () =>
+              ingestPaths(store, paths, {
+                device: o.device,
+                owner: o.owner,
+                ownerName: o.ownerName,
+                examiner: o.examiner,
+                acquiredAt,
+                tz: o.tz,
+                locale: o.locale,
+                onProgress: (n) => bar.tick(n),
+              }),
+            (r) => ({
+              items: r.map((x) =>
+                x.status === 'ingested'
+                  ? {
+                      path: x.path,
+                      status: x.status,
+                      evidence: x.evidence.id,
+                      sha256: x.evidence.sha256,
+                      stats: x.stats,
+                    }
+                  : { path: x.path, status: x.status },
+              ),
+            }),
+          );
+        } finally {
+          bar.stop();
+        }
+      });
+      if (o.json) printJson(outcomes);
+      else for (const x of outcomes) console.log(describe(x));
+    });
+}

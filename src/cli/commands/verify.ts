@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { sha256File } from '../../hashing/digests.js';
+import { progress } from '../../util/progress.js';
+import { audited, printJson, withCase } from '../context.js';
+
+export interface EvidenceCheck {
+  id: number;
+  path: string;
+  expected: string;
+  actual: string | null;
+  status: 'ok' | 'changed' | 'missing';
+}
+
+export function register(program: Command): void {
+  program
+    .command('verify')
+    .description('re-hash every evidence file and compare with the SHA-256 recorded at ingest')
+    .argument('<case>', 'the case folder')
+    .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  filet verify ./op-x')
+    .action(async (dir: string, o: { store?: string; json?: boolean }) => {
+      const checks = await withCase(dir, o, async ({ store }) => {
+        const items = await store.listEvidence();
+        const bar = progress('verify', items.length, { quiet: o.json });
+        const run = async () => {
+          const out: EvidenceCheck[] = [];
+          for (const e of items) {
+            let actual: string | null = null;
+            try {
+              actual = (await sha256File(e.path)).sha256;
+            } catch {
+              actual = null;
+            }
+            out.push({
+              id: e.id,
+              path: e.path,
+              expected: e.sha256,
+              actual,
+              status: actual === null ? 'missing' : actual === e.sha256 ? 'ok' : 'changed',
+            });
+            bar.tick();
+          }
+          bar.stop();
+          return out;
+        };
+        return audited(store, 'verify', {}, run, (r) => ({
+          matched: r.filter((c) => c.status === 'ok').length,
+          failed: r.filter((c) => c.status !== 'ok').map((c) => ({ id: c.id, status: c.status })),
+        }));
+      });
+      if (o.json) printJson(checks);
+      else for (const c of checks) console.log(`${c.status.toUpperCase().padEnd(8)} #${c.id} ${c.path}`);
+      const bad = checks.filter((c) => c.status !== 'ok').length;
+      if (!o.json)
+        console.log(
+          bad
+            ? `${bad} of ${checks.length} evidence files FAILED`
+            : `all ${checks.length} evidence files match`,
+        );
+      if (bad) process.exitCode = 3;
+    });
+}

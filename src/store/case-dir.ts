@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { UserError } from '../util/errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { CaseStore } from './case-store.js';
+import type { SqlDriver } from './driver.js';
+import { PostgresDriver, redactUrl } from './postgres-driver.js';
+import { SqliteDriver } from './sqlite-driver.js';
+
+/**
+ * A case is a directory. `case.json` says which store holds it: the embedded `case.sqlite` beside it, or a
+ * PostgreSQL database (whose URL comes from --store, FILET_DATABASE_URL, or case.json, in that order —
+ * a URL given through the environment is not written to disk).
+ */
+export interface CaseFile {
+  format: 'filet-case';
+  version: 1;
+  caseId: string;
+  name: string;
+  createdAt: string;
+  store: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string | null };
+}
+
+export const CASE_FILE = 'case.json';
+
+export function isPostgresUrl(s: string | undefined): s is string {
+  return !!s && /^postgres(ql)?:\/\//.test(s);
+}
+
+function readCaseFile(dir: string): CaseFile {
+  const file = join(dir, CASE_FILE);
+  if (!existsSync(file)) {
+    throw new UserError(`not a filet case (no ${CASE_FILE}); create one with: filet init ${dir}`, {
+      file: dir,
+    });
+  }
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as CaseFile;
+    if (parsed.format !== 'filet-case') throw new Error('format is not filet-case');
+    return parsed;
+  } catch (err) {
+    throw new UserError(`unreadable case file: ${(err as Error).message}`, { file });
+  }
+}
+
+function driverFor(dir: string, cf: CaseFile, storeOverride?: string): SqlDriver {
+  const url = storeOverride ?? process.env.FILET_DATABASE_URL;
+  if (cf.store.kind === 'postgres') {
+    const u = isPostgresUrl(url) ? url : cf.store.url;
+    if (!u)
+      throw new UserError('this case lives in PostgreSQL: give --store postgres://… or FILET_DATABASE_URL');
+    return new PostgresDriver(u);
+  }
+  return new SqliteDriver(join(dir, cf.store.file));
+}
+
+export async function initCase(
+  dirArg: string,
+  opts: { store?: string; name?: string } = {},
+): Promise<{ dir: string; store: CaseStore; caseFile: CaseFile }> {
+  const dir = resolve(dirArg);
+  if (existsSync(join(dir, CASE_FILE))) throw new UserError('a case already exists here', { file: dir });
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new UserError('the folder is not empty; give a new or empty folder for the case', { file: dir });
+  }
+  const storeUrl = opts.store ?? process.env.FILET_DATABASE_URL;
+  if (opts.store && !isPostgresUrl(opts.store) && opts.store !== 'sqlite') {
+    throw new UserError(`unknown store "${opts.store}": use sqlite or postgres://user@host/db`);
+  }
+  const pgUrl = isPostgresUrl(storeUrl) ? storeUrl : null;
+  const caseFile: CaseFile = {
+    format: 'filet-case',
+    version: 1,
+    caseId: randomUUID(),
+    name: opts.name ?? basename(dir),
+    createdAt: new Date().toISOString(),
+    store: pgUrl
+      ? { kind: 'postgres', url: opts.store && isPostgresUrl(opts.store) ? opts.store : null }
+      : { kind: 'sqlite', file: 'case.sqlite' },
+  };
+  mkdirSync(join(dir, 'derived'), { recursive: true });
+  mkdirSync(join(dir, 'exports'), { recursive: true });
+  const driver = driverFor(dir, caseFile, pgUrl ?? undefined);
+  try {
+    await CaseStore.migrate(driver);
+    const store = new CaseStore(driver, caseFile.caseId);
+    await store.createCase({
+      caseId: caseFile.caseId,
+      name: caseFile.name,
+      createdAt: Date.now(),
+      synthetic: false,
+      toolVersion: TOOL_VERSION,
+    });
+    // case.json last, written atomically: a case without it was never created.
+    const tmp = join(dir, `${CASE_FILE}.tmp`);
+    writeFileSync(tmp, JSON.stringify(caseFile, null, 2) + '\n');
+    renameSync(tmp, join(dir, CASE_FILE));
+    return { dir, store, caseFile };
+  } catch (err) {
+    await driver.close();
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot create the case store at ${driver.location}: ${(err as Error).message}`);
+  }
+}
+
+export async function openCase(
+  dirArg: string,
+  opts: { store?: string } = {},
+): Promise<{ dir: string; store: CaseStore; caseFile: CaseFile }> {
+  const dir = resolve(dirArg);
+  const caseFile = readCaseFile(dir);
+  const driver = driverFor(dir, caseFile, opts.store);
+  try {
+    await CaseStore.migrate(driver);
+    const store = new CaseStore(driver, caseFile.caseId);
+    if (!(await store.getCase())) {
+      throw new UserError(`case ${caseFile.caseId} is not in the store at ${driver.location}`, { file: dir });
+    }
+    return { dir, store, caseFile };
+  } catch (err) {
+    await driver.close();
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot open the case store at ${driver.location}: ${(err as Error).message}`);
+  }
+}
+
+export function describeStore(cf: CaseFile, dir: string): string {
+  return cf.store.kind === 'sqlite'
+    ? join(dir, cf.store.file)
+    : cf.store.url
+      ? redactUrl(cf.store.url)
+      : 'PostgreSQL (FILET_DATABASE_URL)';
+}

@@ -1,0 +1,440 @@
+import { createHash } from 'node:crypto';
+import type { Location, ParsedMessage, ParsedRecord } from '../model/types.js';
+import type { Param, SqlDriver } from './driver.js';
+
+export interface IngestStats {
+  accounts: { new: number; seen: number };
+  chats: { new: number; seen: number };
+  members: number;
+  events: { new: number; duplicate: number };
+  messages: { new: number; duplicate: number };
+  media: { new: number; seen: number; present: number };
+  unclassified: number;
+  provenance: number;
+}
+
+const BATCH = 5000;
+
+function accountKind(key: string): string {
+  const i = key.indexOf(':');
+  return i > 0 ? key.slice(0, i) : 'other';
+}
+
+function provRow(
+  caseId: string,
+  factType: string,
+  factId: number,
+  aux: number | null,
+  evidenceId: number,
+  loc: Location,
+): Param[] {
+  return [
+    caseId,
+    factType,
+    factId,
+    aux,
+    evidenceId,
+    loc.kind,
+    loc.table ?? null,
+    loc.rowId ?? null,
+    loc.line ?? null,
+    loc.entry ?? null,
+  ];
+}
+
+const PROV_COLS = [
+  'case_id',
+  'fact_type',
+  'fact_id',
+  'fact_aux',
+  'evidence_id',
+  'loc_kind',
+  'loc_table',
+  'loc_row',
+  'loc_line',
+  'loc_entry',
+];
+
+/**
+ * Writes one evidence item's records inside the ingest transaction. Facts are deduplicated by natural key
+ * against the whole case (so the same message from two phones is one row with two provenance rows).
+ * Memory stays bounded: identities and chats are cached (they are few), messages and events are buffered
+ * by batch and looked up in the database, which sees this transaction's earlier batches.
+ */
+export class IngestWriter {
+  readonly stats: IngestStats = {
+    accounts: { new: 0, seen: 0 },
+    chats: { new: 0, seen: 0 },
+    members: 0,
+    events: { new: 0, duplicate: 0 },
+    messages: { new: 0, duplicate: 0 },
+    media: { new: 0, seen: 0, present: 0 },
+    unclassified: 0,
+    provenance: 0,
+  };
+  private readonly accountIds = new Map<string, number>();
+  private readonly chatIds = new Map<string, number>();
+  private readonly next = { accounts: 1, chats: 1, events: 1, messages: 1, media: 1 };
+  private messages: ParsedMessage[] = [];
+  private events: Extract<ParsedRecord, { type: 'event' }>[] = [];
+  private media: Extract<ParsedRecord, { type: 'media' }>[] = [];
+  private prov: Param[][] = [];
+
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly caseId: string,
+    private readonly evidenceId: number,
+  ) {}
+
+  async init(): Promise<void> {
+    for (const t of ['accounts', 'chats', 'events', 'messages', 'media'] as const) {
+      const r = await this.db.get<{ m: number | null }>(`SELECT MAX(id) AS m FROM ${t} WHERE case_id = ?`, [
+        this.caseId,
+      ]);
+      this.next[t] = (r?.m ?? 0) + 1;
+    }
+    for (const r of await this.db.all<{ key: string; id: number }>(
+      'SELECT key, id FROM accounts WHERE case_id = ?',
+      [this.caseId],
+    ))
+      this.accountIds.set(r.key, r.id);
+    for (const r of await this.db.all<{ key: string; id: number }>(
+      'SELECT key, id FROM chats WHERE case_id = ?',
+      [this.caseId],
+    ))
+      this.chatIds.set(r.key, r.id);
+  }
+
+  get pending(): number {
+    return this.messages.length + this.events.length + this.media.length + this.prov.length;
+  }
+
+  /** `aux` is the second half of a composite fact id (the account of a membership). */
+  private addProv(factType: string, factId: number, loc: Location, aux: number | null = null): void {
+    this.prov.push(provRow(this.caseId, factType, factId, aux, this.evidenceId, loc));
+    this.stats.provenance++;
+  }
+
+  /** The id of an identity, creating a bare row when a record names one not declared yet. */
+  async accountId(key: string, phone: string | null = null): Promise<number> {
+    let id = this.accountIds.get(key);
+    if (id === undefined) {
+      id = this.next.accounts++;
+      const ph = phone ?? (key.startsWith('phone:') ? key.slice(6) : null);
+      await this.db.run('INSERT INTO accounts (case_id, id, key, kind, phone) VALUES (?, ?, ?, ?, ?)', [
+        this.caseId,
+        id,
+        key,
+        accountKind(key),
+        ph,
+      ]);
+      this.accountIds.set(key, id);
+      this.stats.accounts.new++;
+    }
+    return id;
+  }
+
+  async chatId(key: string, kind: 'group' | 'direct'): Promise<number> {
+    let id = this.chatIds.get(key);
+    if (id === undefined) {
+      id = this.next.chats++;
+      await this.db.run('INSERT INTO chats (case_id, id, key, kind) VALUES (?, ?, ?, ?)', [
+        this.caseId,
+        id,
+        key,
+        kind,
+      ]);
+      this.chatIds.set(key, id);
+      this.stats.chats.new++;
+    }
+    return id;
+  }
+
+  async add(rec: ParsedRecord): Promise<void> {
+    switch (rec.type) {
+      case 'account': {
+        const known = this.accountIds.has(rec.key);
+        const id = await this.accountId(rec.key, rec.phone);
+        if (known) this.stats.accounts.seen++;
+        if (rec.phone) {
+          await this.db.run('UPDATE accounts SET phone = ? WHERE case_id = ? AND id = ? AND phone IS NULL', [
+            rec.phone,
+            this.caseId,
+            id,
+          ]);
+        }
+        await this.db.insertMany(
+          'account_jids',
+          ['case_id', 'account_id', 'jid'],
+          rec.jids.map((j) => [this.caseId, id, j]),
+          true,
+        );
+        await this.db.insertMany(
+          'account_names',
+          ['case_id', 'account_id', 'name'],
+          rec.displayNames.map((n) => [this.caseId, id, n]),
+          true,
+        );
+        this.addProv('account', id, rec.loc);
+        break;
+      }
+      case 'group': {
+        const known = this.chatIds.has(rec.key);
+        const id = await this.chatId(rec.key, 'group');
+        if (known) this.stats.chats.seen++;
+        const creator = rec.creatorKey ? await this.accountId(rec.creatorKey) : null;
+        await this.db.run(
+          `UPDATE chats SET jid = COALESCE(jid, ?), subject = COALESCE(?, subject),
+             created_at = COALESCE(created_at, ?), creator_id = COALESCE(creator_id, ?) WHERE case_id = ? AND id = ?`,
+          [rec.jid, rec.subject, rec.createdAt, creator, this.caseId, id],
+        );
+        this.addProv('chat', id, rec.loc);
+        break;
+      }
+      case 'member': {
+        const chat = await this.chatId(rec.groupKey, 'group');
+        const acc = await this.accountId(rec.accountKey);
+        await this.db.run(
+          `INSERT INTO memberships (case_id, chat_id, account_id, rank, active) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (case_id, chat_id, account_id) DO UPDATE SET
+             rank = CASE WHEN excluded.rank > memberships.rank THEN excluded.rank ELSE memberships.rank END,
+             active = CASE WHEN excluded.active > memberships.active THEN excluded.active ELSE memberships.active END`,
+          [this.caseId, chat, acc, rec.rank, rec.active ? 1 : 0],
+        );
+        this.stats.members++;
+        this.addProv('membership', chat, rec.loc, acc);
+        break;
+      }
+      case 'event':
+        this.events.push(rec);
+        break;
+      case 'media':
+        this.media.push(rec);
+        break;
+      case 'message':
+        this.messages.push(rec);
+        break;
+      case 'unclassified': {
+        const chat = rec.chatKey ? (this.chatIds.get(rec.chatKey) ?? null) : null;
+        await this.db.insertMany(
+          'unclassified',
+          ['case_id', 'evidence_id', 'chat_id', 'raw', 'reason', 'loc_line', 'loc_entry'],
+          [
+            [
+              this.caseId,
+              this.evidenceId,
+              chat,
+              rec.raw,
+              rec.reason,
+              rec.loc.line ?? null,
+              rec.loc.entry ?? null,
+            ],
+          ],
+        );
+        this.stats.unclassified++;
+        break;
+      }
+    }
+    if (this.pending >= BATCH) await this.flush();
+  }
+
+  /** Looks up which natural keys already exist, in chunks the engines accept. */
+  private async existing(table: string, col: string, keys: string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const chunk = keys.slice(i, i + 500);
+      const rows = await this.db.all<{ k: string; id: number }>(
+        `SELECT ${col} AS k, id FROM ${table} WHERE case_id = ? AND ${col} IN (${chunk.map(() => '?').join(',')})`,
+        [this.caseId, ...chunk],
+      );
+      for (const r of rows) found.set(r.k, r.id);
+    }
+    return found;
+  }
+
+  async flush(): Promise<void> {
+    await this.flushMedia();
+    await this.flushEvents();
+    await this.flushMessages();
+    if (this.prov.length) {
+      await this.db.insertMany('provenance', PROV_COLS, this.prov);
+      this.prov = [];
+    }
+  }
+
+  private async flushMedia(): Promise<void> {
+    if (!this.media.length) return;
+    const batch = this.media;
+    this.media = [];
+    const found = await this.existing('media', 'sha256', [...new Set(batch.map((m) => m.sha256))]);
+    const rows: Param[][] = [];
+    for (const m of batch) {
+      if (m.present) this.stats.media.present++;
+      let id = found.get(m.sha256);
+      if (id === undefined) {
+        id = this.next.media++;
+        found.set(m.sha256, id);
+        rows.push([
+          this.caseId,
+          id,
+          m.sha256,
+          m.md5,
+          m.sha1,
+          m.mime,
+          m.size,
+          m.present ? 1 : 0,
+          m.present ? this.evidenceId : null,
+          m.present ? m.fileRef : null,
+        ]);
+        this.stats.media.new++;
+      } else {
+        this.stats.media.seen++;
+        if (m.present) {
+          // A file now present for media known until now only by its hash: keep where it can be read.
+          await this.flushMediaRows(rows);
+          await this.db.run(
+            `UPDATE media SET md5 = COALESCE(md5, ?), sha1 = COALESCE(sha1, ?), mime = COALESCE(mime, ?),
+               size = COALESCE(size, ?), present = 1, file_evidence_id = COALESCE(file_evidence_id, ?),
+               file_ref = COALESCE(file_ref, ?) WHERE case_id = ? AND id = ?`,
+            [m.md5, m.sha1, m.mime, m.size, this.evidenceId, m.fileRef, this.caseId, id],
+          );
+        }
+      }
+      this.addProv('media', id, m.loc);
+    }
+    await this.flushMediaRows(rows);
+  }
+
+  private async flushMediaRows(rows: Param[][]): Promise<void> {
+    if (!rows.length) return;
+    await this.db.insertMany(
+      'media',
+      ['case_id', 'id', 'sha256', 'md5', 'sha1', 'mime', 'size', 'present', 'file_evidence_id', 'file_ref'],
+      rows.splice(0),
+    );
+  }
+
+  private async flushEvents(): Promise<void> {
+    if (!this.events.length) return;
+    const batch = this.events;
+    this.events = [];
+    const keyed: { key: string; rec: (typeof batch)[number] }[] = batch.map((e) => ({
+      rec: e,
+      // Seen from two phones, one event: same group, type, actor, targets and minute.
+      key: [
+        'ev',
+        e.groupKey,
+        e.eventType,
+        e.actorKey ?? '',
+        [...e.targetKeys].sort().join(','),
+        Math.floor(e.at / 60000),
+        e.value ?? '',
+      ].join('|'),
+    }));
+    const found = await this.existing('events', 'key', [...new Set(keyed.map((k) => k.key))]);
+    const rows: Param[][] = [];
+    for (const { key, rec } of keyed) {
+      let id = found.get(key);
+      if (id === undefined) {
+        id = this.next.events++;
+        found.set(key, id);
+        const chat = await this.chatId(rec.groupKey, 'group');
+        const actor = rec.actorKey ? await this.accountId(rec.actorKey) : null;
+        const targets: number[] = [];
+        for (const t of rec.targetKeys) targets.push(await this.accountId(t));
+        rows.push([
+          this.caseId,
+          id,
+          key,
+          chat,
+          rec.eventType,
+          actor,
+          JSON.stringify(targets),
+          rec.at,
+          rec.value,
+          rec.raw,
+        ]);
+        this.stats.events.new++;
+      } else {
+        this.stats.events.duplicate++;
+      }
+      this.addProv('event', id, rec.loc);
+    }
+    await this.db.insertMany(
+      'events',
+      ['case_id', 'id', 'key', 'chat_id', 'type', 'actor_id', 'targets', 'at', 'value', 'raw'],
+      rows,
+    );
+  }
+
+  private async flushMessages(): Promise<void> {
+    if (!this.messages.length) return;
+    const batch = this.messages;
+    this.messages = [];
+    const found = await this.existing('messages', 'key', [...new Set(batch.map((m) => m.key))]);
+    const rows: Param[][] = [];
+    for (const m of batch) {
+      let id = found.get(m.key);
+      if (id === undefined) {
+        id = this.next.messages++;
+        found.set(m.key, id);
+        const chat = await this.chatId(m.chatKey, m.chatKind);
+        const sender = m.senderKey ? await this.accountId(m.senderKey) : null;
+        rows.push([
+          this.caseId,
+          id,
+          m.key,
+          chat,
+          sender,
+          m.at,
+          m.tz,
+          m.kind,
+          m.text,
+          m.forwarded ? 1 : 0,
+          m.forwardScore,
+          m.waKeyId,
+          m.mediaSha256,
+          m.mediaName,
+          m.mediaStatus,
+        ]);
+        this.stats.messages.new++;
+      } else {
+        this.stats.messages.duplicate++;
+        if (m.mediaSha256) {
+          // Another copy of the message may know the media its first copy only knew as omitted.
+          await this.db.run(
+            `UPDATE messages SET media_sha256 = ?, media_status = ? WHERE case_id = ? AND id = ? AND media_sha256 IS NULL`,
+            [m.mediaSha256, m.mediaStatus, this.caseId, id],
+          );
+        }
+      }
+      this.addProv('message', id, m.loc);
+    }
+    await this.db.insertMany(
+      'messages',
+      [
+        'case_id',
+        'id',
+        'key',
+        'chat_id',
+        'sender_id',
+        'at',
+        'tz',
+        'kind',
+        'text',
+        'forwarded',
+        'forward_score',
+        'wa_key_id',
+        'media_sha256',
+        'media_name',
+        'media_status',
+      ],
+      rows,
+    );
+  }
+}
+
+/** Short digest used in natural keys. */
+export function textDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}

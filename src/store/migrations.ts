@@ -1,0 +1,92 @@
+/**
+ * One set of migrations for both stores. SQL is written once in a portable subset: `BIGINT` has INTEGER
+ * affinity in SQLite; booleans are 0/1 integers and JSON is TEXT in both, so both stores behave identically.
+ * Every table carries `case_id` and every key starts with it (no cross-case foreign keys), so a Citus-style
+ * deployment can distribute every table by `case_id`. Ids are allocated by the writer inside the case's
+ * ingest transaction (which holds the case's write lock), not by sequences, for the same reason.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'case model',
+    statements: [
+      `CREATE TABLE cases (
+        case_id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL,
+        synthetic BIGINT NOT NULL DEFAULT 0, tool_version TEXT NOT NULL)`,
+      `CREATE TABLE case_meta (case_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT, PRIMARY KEY (case_id, key))`,
+      `CREATE TABLE evidence (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size BIGINT NOT NULL,
+        kind TEXT NOT NULL, device_label TEXT NOT NULL, examiner TEXT, acquired_at BIGINT, ingested_at BIGINT NOT NULL,
+        tool_version TEXT NOT NULL, notes TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (case_id, id), UNIQUE (case_id, sha256))`,
+      `CREATE TABLE accounts (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL, phone TEXT,
+        merged_into BIGINT, PRIMARY KEY (case_id, id), UNIQUE (case_id, key))`,
+      `CREATE TABLE account_jids (case_id TEXT NOT NULL, account_id BIGINT NOT NULL, jid TEXT NOT NULL,
+        PRIMARY KEY (case_id, account_id, jid))`,
+      `CREATE TABLE account_names (case_id TEXT NOT NULL, account_id BIGINT NOT NULL, name TEXT NOT NULL,
+        PRIMARY KEY (case_id, account_id, name))`,
+      `CREATE TABLE identity_merges (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, from_account BIGINT NOT NULL, into_account BIGINT NOT NULL,
+        merged_by TEXT NOT NULL, reason TEXT NOT NULL, at BIGINT NOT NULL, undone_at BIGINT, undone_by TEXT,
+        PRIMARY KEY (case_id, id))`,
+      `CREATE TABLE chats (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL, jid TEXT, subject TEXT,
+        created_at BIGINT, creator_id BIGINT, PRIMARY KEY (case_id, id), UNIQUE (case_id, key))`,
+      `CREATE TABLE memberships (
+        case_id TEXT NOT NULL, chat_id BIGINT NOT NULL, account_id BIGINT NOT NULL, rank BIGINT NOT NULL,
+        active BIGINT NOT NULL, PRIMARY KEY (case_id, chat_id, account_id))`,
+      `CREATE TABLE events (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, key TEXT NOT NULL, chat_id BIGINT NOT NULL, type TEXT NOT NULL,
+        actor_id BIGINT, targets TEXT NOT NULL DEFAULT '[]', at BIGINT NOT NULL, value TEXT, raw TEXT,
+        PRIMARY KEY (case_id, id), UNIQUE (case_id, key))`,
+      `CREATE INDEX events_chat ON events (case_id, chat_id, at)`,
+      `CREATE TABLE messages (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, key TEXT NOT NULL, chat_id BIGINT NOT NULL, sender_id BIGINT,
+        at BIGINT NOT NULL, tz TEXT NOT NULL, kind TEXT NOT NULL, text TEXT, forwarded BIGINT NOT NULL,
+        forward_score BIGINT, wa_key_id TEXT, media_sha256 TEXT, media_name TEXT, media_status TEXT,
+        PRIMARY KEY (case_id, id), UNIQUE (case_id, key))`,
+      `CREATE INDEX messages_chat ON messages (case_id, chat_id, at)`,
+      `CREATE INDEX messages_media ON messages (case_id, media_sha256)`,
+      `CREATE INDEX messages_sender ON messages (case_id, sender_id)`,
+      `CREATE TABLE media (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, sha256 TEXT NOT NULL, md5 TEXT, sha1 TEXT, pdq TEXT,
+        pdq_quality BIGINT, pdq_dihedral TEXT, mime TEXT, size BIGINT, present BIGINT NOT NULL,
+        file_evidence_id BIGINT, file_ref TEXT, hashed_at BIGINT, review_status TEXT,
+        PRIMARY KEY (case_id, id), UNIQUE (case_id, sha256))`,
+      `CREATE TABLE provenance (
+        case_id TEXT NOT NULL, fact_type TEXT NOT NULL, fact_id BIGINT NOT NULL, fact_aux BIGINT, evidence_id BIGINT NOT NULL,
+        loc_kind TEXT NOT NULL, loc_table TEXT, loc_row BIGINT, loc_line BIGINT, loc_entry TEXT)`,
+      `CREATE INDEX provenance_fact ON provenance (case_id, fact_type, fact_id)`,
+      `CREATE INDEX provenance_evidence ON provenance (case_id, evidence_id)`,
+      `CREATE TABLE unclassified (
+        case_id TEXT NOT NULL, evidence_id BIGINT NOT NULL, chat_id BIGINT, raw TEXT NOT NULL, reason TEXT NOT NULL,
+        loc_line BIGINT, loc_entry TEXT)`,
+      `CREATE TABLE hash_lists (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, name TEXT NOT NULL, format TEXT NOT NULL, source_path TEXT NOT NULL,
+        source_sha256 TEXT NOT NULL, category_scheme TEXT, imported_at BIGINT NOT NULL, entry_count BIGINT NOT NULL,
+        PRIMARY KEY (case_id, id), UNIQUE (case_id, name))`,
+      `CREATE TABLE hash_entries (
+        case_id TEXT NOT NULL, list_id BIGINT NOT NULL, id BIGINT NOT NULL, entry_id TEXT, md5 TEXT, sha1 TEXT,
+        sha256 TEXT, pdq TEXT, photodna TEXT, category TEXT, category_label TEXT, label TEXT,
+        extra TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (case_id, list_id, id))`,
+      `CREATE INDEX hash_entries_md5 ON hash_entries (case_id, md5)`,
+      `CREATE INDEX hash_entries_sha1 ON hash_entries (case_id, sha1)`,
+      `CREATE INDEX hash_entries_sha256 ON hash_entries (case_id, sha256)`,
+      `CREATE TABLE matches (
+        case_id TEXT NOT NULL, media_id BIGINT NOT NULL, list_id BIGINT NOT NULL, entry_id BIGINT NOT NULL,
+        hash_type TEXT NOT NULL, distance BIGINT NOT NULL, variant TEXT, category TEXT,
+        PRIMARY KEY (case_id, media_id, list_id, entry_id, hash_type))`,
+      `CREATE TABLE audit (
+        case_id TEXT NOT NULL, seq BIGINT NOT NULL, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+        args TEXT NOT NULL, result TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+        PRIMARY KEY (case_id, seq))`,
+    ],
+  },
+];

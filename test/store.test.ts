@@ -1,0 +1,182 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EvidenceItem, ParsedRecord } from '../src/model/types.js';
+import { initCase, openCase } from '../src/store/case-dir.js';
+import { STORE_TARGETS, tempDir } from './helpers/stores.js';
+
+function item(sha: string, device = 'dev-A'): Omit<EvidenceItem, 'id'> {
+  return {
+    path: `/evidence/${sha}.txt`,
+    sha256: sha.padEnd(64, '0'),
+    size: 10,
+    kind: 'chat-export-txt',
+    deviceLabel: device,
+    examiner: 'tester',
+    acquiredAt: null,
+    ingestedAt: Date.now(),
+    toolVersion: 'test',
+    notes: {},
+  };
+}
+
+async function* records(
+  device: string,
+  n: number,
+  opts: { failAt?: number } = {},
+): AsyncGenerator<ParsedRecord> {
+  const group = 'export:Synthetic Group';
+  yield {
+    type: 'group',
+    key: group,
+    jid: null,
+    subject: 'Synthetic Group',
+    createdAt: 1_000,
+    creatorKey: 'phone:+34600000001',
+    loc: { kind: 'line', line: 1 },
+  };
+  yield {
+    type: 'account',
+    key: 'phone:+34600000001',
+    phone: '+34600000001',
+    jids: ['34600000001@s.whatsapp.net'],
+    displayNames: ['A'],
+    loc: { kind: 'line', line: 1 },
+  };
+  yield {
+    type: 'event',
+    groupKey: group,
+    eventType: 'created',
+    actorKey: 'phone:+34600000001',
+    targetKeys: [],
+    at: 1_000,
+    value: 'Synthetic Group',
+    raw: 'created',
+    loc: { kind: 'line', line: 1 },
+  };
+  yield {
+    type: 'media',
+    sha256: 'ab'.repeat(32),
+    md5: null,
+    sha1: null,
+    mime: 'image/jpeg',
+    size: 3,
+    present: device === 'dev-B',
+    fileRef: device === 'dev-B' ? 'IMG-1.jpg' : null,
+    loc: { kind: 'line', line: 2 },
+  };
+  for (let i = 0; i < n; i++) {
+    if (opts.failAt === i) throw new Error(`reader failed at message ${i}`);
+    yield {
+      type: 'message',
+      key: `dig:${group}:phone:+34600000001:${i}`,
+      chatKey: group,
+      chatKind: 'group',
+      senderKey: 'phone:+34600000001',
+      at: 60_000 * i,
+      tz: 'UTC',
+      kind: i === 0 ? 'image' : 'text',
+      text: i === 0 ? null : `message ${i}`,
+      forwarded: false,
+      forwardScore: null,
+      waKeyId: null,
+      mediaSha256: i === 0 ? 'ab'.repeat(32) : null,
+      mediaName: null,
+      mediaStatus: i === 0 ? (device === 'dev-B' ? 'present' : 'hash-only') : null,
+      loc: { kind: 'line', line: 3 + i },
+    };
+  }
+}
+
+describe.each(STORE_TARGETS)('case store on $name', ({ name, store: storeArg }) => {
+  it('creates a case folder that reopens', async () => {
+    const dir = join(tempDir(), 'case');
+    const { store, caseFile } = await initCase(dir, { store: storeArg });
+    await store.close();
+    expect(existsSync(join(dir, 'case.json'))).toBe(true);
+    expect(existsSync(join(dir, 'case.sqlite'))).toBe(name === 'sqlite');
+    const again = await openCase(dir, { store: name === 'postgres' ? storeArg : undefined });
+    expect((await again.store.getCase())?.caseId).toBe(caseFile.caseId);
+    await again.store.close();
+  });
+
+  it('ingests, deduplicates one message seen on two devices, and keeps both provenance rows', async () => {
+    const { store } = await initCase(join(tempDir(), 'case'), { store: storeArg });
+    try {
+      const a = await store.ingestEvidence(item('aa', 'dev-A'), records('dev-A', 50));
+      expect(a.stats.messages).toEqual({ new: 50, duplicate: 0 });
+      const b = await store.ingestEvidence(item('bb', 'dev-B'), records('dev-B', 50));
+      expect(b.stats.messages).toEqual({ new: 0, duplicate: 50 });
+      expect(b.stats.events.duplicate).toBe(1);
+      const counts = await store.counts();
+      expect(counts.messages).toBe(50);
+      expect(counts.evidence).toBe(2);
+      const prov = await store.provenance('message', [1]);
+      expect(prov.map((p) => p.evidenceId).sort()).toEqual([1, 2]);
+      // The second device had the file: the media row now says where it can be read.
+      const [m] = await store.media();
+      expect(m!.present).toBe(true);
+      expect(m!.fileEvidenceId).toBe(2);
+      expect(await store.evidenceBySha256('bb'.padEnd(64, '0'))).not.toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rolls back a whole evidence item when its reader fails midway', async () => {
+    const { store } = await initCase(join(tempDir(), 'case'), { store: storeArg });
+    try {
+      await store.ingestEvidence(item('aa'), records('dev-A', 10));
+      const before = await store.counts();
+      await expect(
+        store.ingestEvidence(item('cc'), records('dev-A', 20_000, { failAt: 12_000 })),
+      ).rejects.toThrow(/reader failed at message 12000/);
+      expect(await store.counts()).toEqual(before);
+      expect(await store.evidenceBySha256('cc'.padEnd(64, '0'))).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('chains the audit log and names an edited, a removed and a truncated entry', async () => {
+    const { store } = await initCase(join(tempDir(), 'case'), { store: storeArg });
+    try {
+      for (let i = 0; i < 5; i++) await store.appendAudit('tester', `action-${i}`, { i }, { ok: true });
+      expect((await store.verifyAudit()).ok).toBe(true);
+      await store.db.run(`UPDATE audit SET args = ? WHERE case_id = ? AND seq = 3`, [
+        '{"i":99}',
+        store.caseId,
+      ]);
+      let v = await store.verifyAudit();
+      expect(v.ok).toBe(false);
+      expect(v.problems).toContainEqual(expect.objectContaining({ seq: 3, problem: 'edited' }));
+      await store.db.run(`UPDATE audit SET args = ? WHERE case_id = ? AND seq = 3`, [
+        '{"i":2}',
+        store.caseId,
+      ]);
+      expect((await store.verifyAudit()).ok).toBe(true);
+      await store.db.run(`DELETE FROM audit WHERE case_id = ? AND seq = 2`, [store.caseId]);
+      v = await store.verifyAudit();
+      expect(v.problems).toContainEqual(expect.objectContaining({ seq: 3, problem: 'removed' }));
+      await store.db.run(`DELETE FROM audit WHERE case_id = ? AND seq = 5`, [store.caseId]);
+      v = await store.verifyAudit();
+      expect(v.problems).toContainEqual(expect.objectContaining({ problem: 'truncated' }));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('detects reordered entries', async () => {
+    const { store } = await initCase(join(tempDir(), 'case'), { store: storeArg });
+    try {
+      for (let i = 0; i < 4; i++) await store.appendAudit('tester', `action-${i}`, { i }, { ok: true });
+      await store.db.run(`UPDATE audit SET seq = 100 WHERE case_id = ? AND seq = 2`, [store.caseId]);
+      await store.db.run(`UPDATE audit SET seq = 2 WHERE case_id = ? AND seq = 3`, [store.caseId]);
+      await store.db.run(`UPDATE audit SET seq = 3 WHERE case_id = ? AND seq = 100`, [store.caseId]);
+      const v = await store.verifyAudit();
+      expect(v.problems.map((p) => p.problem)).toContain('reordered');
+    } finally {
+      await store.close();
+    }
+  });
+});
