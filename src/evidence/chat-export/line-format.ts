@@ -1,0 +1,135 @@
+/**
+ * The timestamp at the start of an exported line, in its Android (`DATE, TIME - rest`) and iOS
+ * (`[DATE, TIME:SS] rest`) shapes, and the per-file inference of the date order.
+ */
+import { DAY_FIRST_HINTS, MONTH_FIRST_HINTS } from './locales.js';
+
+/** Direction marks and isolates that WhatsApp inserts around system text, attachments and numbers. */
+const MARKS = /[\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+export function stripMarks(s: string): string {
+  return s.replace(MARKS, '');
+}
+
+// JS `\s` covers U+00A0 and U+202F, which newer exports put before AM/PM and inside `p. m.`.
+const DATE = String.raw`(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})`;
+const TIME = String.raw`(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([aApP])\.?\s*[mM]\.?)?`;
+const ANDROID = new RegExp(String.raw`^${DATE},?\s+(?:klo\s+)?${TIME}\s+[-–]\s(.*)$`, 's');
+const IOS = new RegExp(String.raw`^\[${DATE},?\s+(?:klo\s+)?${TIME}\]\s?(.*)$`, 's');
+
+export interface Header {
+  style: 'android' | 'ios';
+  /** The three date fields as written, and their digit counts. */
+  fields: [number, number, number];
+  widths: [number, number, number];
+  hour: number;
+  minute: number;
+  second: number;
+  ampm: 'am' | 'pm' | null;
+  /** Everything after the timestamp (author and text, or the system text). */
+  rest: string;
+}
+
+/** Parses the timestamp of a line whose marks are already stripped; null when it has none. */
+export function parseHeader(line: string): Header | null {
+  const c0 = line.charCodeAt(0);
+  if (c0 !== 0x5b /* [ */ && (c0 < 0x30 || c0 > 0x39)) return null;
+  const ios = c0 === 0x5b;
+  const m = (ios ? IOS : ANDROID).exec(line);
+  if (!m) return null;
+  const hour = Number(m[5]);
+  const minute = Number(m[6]);
+  const second = m[7] ? Number(m[7]) : 0;
+  const ap = m[8]?.toLowerCase();
+  if (minute > 59 || second > 59 || hour > (ap ? 12 : 23)) return null;
+  return {
+    style: ios ? 'ios' : 'android',
+    fields: [Number(m[1]), Number(m[3]), Number(m[4])],
+    widths: [m[1]!.length, m[3]!.length, m[4]!.length],
+    hour,
+    minute,
+    second,
+    ampm: ap === 'a' ? 'am' : ap === 'p' ? 'pm' : null,
+    rest: m[9]!,
+  };
+}
+
+export type DateOrder = 'd/m/y' | 'm/d/y' | 'y/m/d';
+export interface DateOrderDecision {
+  order: DateOrder;
+  /** Which evidence decided: `year-first`, `first-field>12`, `second-field>12`, `locale-hint:<hint>`, `default`. */
+  rule: string;
+  /** Lines whose fields contradict the chosen order (phone locale changed mid-chat), if any. */
+  conflicts?: number;
+}
+
+/** Collects the date fields of a file's timestamps, then decides the order once. */
+export class DateOrderScanner {
+  private yearFirst = 0;
+  private firstOver12 = 0;
+  private secondOver12 = 0;
+  twoDigitYears = 0;
+
+  add(h: Header): void {
+    const [a, b, c] = h.fields;
+    if (h.widths[0] === 4 || a > 31) {
+      this.yearFirst++;
+      if (h.widths[0] <= 2) this.twoDigitYears++;
+    } else {
+      if (a > 12) this.firstOver12++;
+      if (b > 12) this.secondOver12++;
+      if (h.widths[2] <= 2 && c >= 0) this.twoDigitYears++;
+    }
+  }
+
+  decide(localeHint?: string): DateOrderDecision {
+    if (this.yearFirst > 0 && this.firstOver12 === 0 && this.secondOver12 === 0)
+      return { order: 'y/m/d', rule: 'year-first' };
+    if (this.firstOver12 > 0 && this.secondOver12 === 0) return { order: 'd/m/y', rule: 'first-field>12' };
+    if (this.secondOver12 > 0 && this.firstOver12 === 0) return { order: 'm/d/y', rule: 'second-field>12' };
+    if (this.firstOver12 > 0 && this.secondOver12 > 0) {
+      // Both fields exceed 12 somewhere: the file mixes orders; the majority wins and the rest is reported.
+      const dmy = this.firstOver12 >= this.secondOver12;
+      return {
+        order: dmy ? 'd/m/y' : 'm/d/y',
+        rule: dmy ? 'first-field>12 (majority)' : 'second-field>12 (majority)',
+        conflicts: dmy ? this.secondOver12 : this.firstOver12,
+      };
+    }
+    if (localeHint) {
+      const hint = localeHint.replace('_', '-');
+      const lower = hint.toLowerCase();
+      if (MONTH_FIRST_HINTS.some((h) => h.toLowerCase() === lower))
+        return { order: 'm/d/y', rule: `locale-hint:${hint}` };
+      if (DAY_FIRST_HINTS.some((h) => lower === h.toLowerCase() || lower.startsWith(`${h.toLowerCase()}-`)))
+        return { order: 'd/m/y', rule: `locale-hint:${hint}` };
+    }
+    return { order: 'd/m/y', rule: 'default' };
+  }
+}
+
+export interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** Reads a header's fields in the file's order; null when they make no calendar date. */
+export function wallTime(h: Header, order: DateOrder): WallTime | null {
+  const [a, b, c] = h.fields;
+  let y: number, m: number, d: number, yw: number;
+  if (order === 'y/m/d' || h.widths[0] === 4) [y, m, d, yw] = [a, b, c, h.widths[0]];
+  else if (order === 'd/m/y') [d, m, y, yw] = [a, b, c, h.widths[2]];
+  else [m, d, y, yw] = [a, b, c, h.widths[2]];
+  // Two-digit years are read as 20xx (WhatsApp exists since 2009); recorded in the reader notes.
+  if (yw <= 2) y += 2000;
+  if (m < 1 || m > 12 || d < 1 || d > 31) return null;
+  const probe = new Date(Date.UTC(y, m - 1, d));
+  if (probe.getUTCDate() !== d) return null;
+  let hour = h.hour;
+  if (h.ampm === 'am' && hour === 12) hour = 0;
+  else if (h.ampm === 'pm' && hour < 12) hour += 12;
+  return { year: y, month: m, day: d, hour, minute: h.minute, second: h.second };
+}
