@@ -5,8 +5,10 @@ import * as audit from './commands/audit.js';
 import * as demo from './commands/demo.js';
 import * as exportCmd from './commands/export.js';
 import * as hash from './commands/hash.js';
+import * as hashes from './commands/hashes.js';
 import * as ingest from './commands/ingest.js';
 import * as init from './commands/init.js';
+import * as match from './commands/match.js';
 import * as synth from './commands/synth.js';
 import * as verify from './commands/verify.js';
 

@@ -1,0 +1,265 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractZipEntries, locateMedia } from '../evidence/media-files.js';
+import type { DecodeMode } from '../hashing/decode.js';
+import { hashFiles } from '../hashing/pool.js';
+import { pdqSignal } from '../hashing/signal-types.js';
+import type { CaseStore, MediaRow } from '../store/case-store.js';
+import { HashListStore, type MatchInsert, type StoredEntry } from '../store/hash-list-store.js';
+import { pdqHexToWords } from './pdq-bits.js';
+import { PdqIndex } from './pdq-index.js';
+
+export interface MatchOptions {
+  /** PDQ Hamming distance at or below which two hashes match (default 31, Meta's). */
+  threshold?: number;
+  /** Match PDQ hashes of quality < 50 too (they are unreliable; recorded either way). */
+  includeLowQuality?: boolean;
+  mode?: DecodeMode;
+  threads?: number;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+export interface MatchSummary {
+  media: number;
+  hashedNow: number;
+  hashFailures: { sha256: string; error: string }[];
+  lists: number;
+  entries: number;
+  known: number;
+  novel: number;
+  lowQuality: number;
+  withoutPdq: number;
+  matchesByType: Record<string, number>;
+  indexCache: 'hit' | 'built' | 'none';
+}
+
+const VARIANTS = ['rot90', 'rot180', 'rot270', 'flipx', 'flipy', 'flipPlus1', 'flipMinus1'] as const;
+
+/** Hashes (PDQ, MD5, SHA-1) every media file present in the case and not hashed yet. */
+async function hashPresentMedia(
+  store: CaseStore,
+  lists: HashListStore,
+  caseDir: string,
+  opts: MatchOptions,
+): Promise<{ hashed: number; failures: MatchSummary['hashFailures'] }> {
+  const todo = (await store.media()).filter((m) => m.present && m.pdq === null && m.fileEvidenceId !== null);
+  if (!todo.length) return { hashed: 0, failures: [] };
+  const evidence = new Map((await store.listEvidence()).map((e) => [e.id, e]));
+  const tmp = join(caseDir, 'derived', 'tmp', `match-${process.pid}`);
+  const failures: MatchSummary['hashFailures'] = [];
+  const paths: { media: MediaRow; path: string }[] = [];
+  try {
+    const byZip = new Map<string, MediaRow[]>();
+    for (const m of todo) {
+      const ev = evidence.get(m.fileEvidenceId!);
+      const src = ev && m.fileRef ? locateMedia(ev, m.fileRef) : null;
+      if (!src)
+        failures.push({
+          sha256: m.sha256,
+          error: `file ${m.fileRef} of evidence #${m.fileEvidenceId} not found`,
+        });
+      else if (src.kind === 'file') paths.push({ media: m, path: src.path });
+      else (byZip.get(src.zip) ?? byZip.set(src.zip, []).get(src.zip)!).push(m);
+    }
+    let z = 0;
+    for (const [zip, ms] of byZip) {
+      const got = await extractZipEntries(zip, new Set(ms.map((m) => m.fileRef!)), join(tmp, String(++z)));
+      for (const m of ms) {
+        const p = got.get(m.fileRef!);
+        if (p) paths.push({ media: m, path: p });
+        else failures.push({ sha256: m.sha256, error: `entry ${m.fileRef} missing from ${zip}` });
+      }
+    }
+    let done = 0;
+    const results = await hashFiles(
+      paths.map((p) => p.path),
+      {
+        mode: opts.mode ?? 'exact',
+        threads: opts.threads,
+        dihedral: true,
+        onResult: () => opts.onProgress?.('hash', ++done, paths.length),
+      },
+    );
+    const updates = [];
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      const m = paths[i]!.media;
+      if (!r.ok) failures.push({ sha256: m.sha256, error: r.error });
+      else if (r.sha256 !== m.sha256) {
+        failures.push({ sha256: m.sha256, error: `the file read now has SHA-256 ${r.sha256}: not hashed` });
+      } else {
+        updates.push({
+          id: m.id,
+          md5: r.md5,
+          sha1: r.sha1,
+          pdq: r.pdq,
+          quality: r.quality,
+          dihedral: r.dihedral ?? null,
+        });
+        if (r.pdqError) failures.push({ sha256: m.sha256, error: `no PDQ: ${r.pdqError}` });
+      }
+    }
+    await lists.setMediaHashes(updates);
+    return { hashed: updates.length, failures };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+interface PdqSet {
+  index: PdqIndex;
+  entries: { listId: Uint32Array; entryId: Uint32Array; category: (string | null)[] };
+  cache: 'hit' | 'built' | 'none';
+}
+
+/** Builds the PDQ index of every list's PDQ entries, or loads it from the case's cache when the lists are unchanged. */
+async function pdqIndexFor(
+  caseDir: string,
+  lists: HashListStore,
+  pdqEntries: StoredEntry[],
+): Promise<PdqSet | null> {
+  if (!pdqEntries.length) return null;
+  const n = pdqEntries.length;
+  const meta = {
+    listId: new Uint32Array(n),
+    entryId: new Uint32Array(n),
+    category: pdqEntries.map((e) => e.category),
+  };
+  pdqEntries.forEach((e, i) => {
+    meta.listId[i] = e.listId;
+    meta.entryId[i] = e.id;
+  });
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify((await lists.lists()).map((l) => [l.id, l.sourceSha256, l.importedAt, l.entryCount])),
+    )
+    .digest('hex')
+    .slice(0, 24);
+  const dir = join(caseDir, 'derived', 'index');
+  const file = join(dir, `pdq-${key}.idx`);
+  if (existsSync(file)) {
+    try {
+      return { index: PdqIndex.deserialize(readFileSync(file)), entries: meta, cache: 'hit' };
+    } catch {
+      // A damaged cache is rebuilt, never trusted.
+    }
+  }
+  const words = new Uint32Array(n * 8);
+  pdqEntries.forEach((e, i) => pdqHexToWords(e.pdq!, words, i * 8));
+  const index = PdqIndex.build(words);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${file}.part`, index.serialize());
+  renameSync(`${file}.part`, file);
+  return { index, entries: meta, cache: 'built' };
+}
+
+/**
+ * `filet match`: hashes what is present, then compares every media item — including those known only by
+ * their SHA-256 — with every list: exact on MD5/SHA-1/SHA-256, PDQ by Hamming distance over the plain hash
+ * and its 7 dihedral variants. Media on no list are novel. Re-running replaces the previous matches.
+ */
+export async function matchCase(
+  store: CaseStore,
+  caseDir: string,
+  opts: MatchOptions = {},
+): Promise<MatchSummary> {
+  const threshold = opts.threshold ?? pdqSignal.matchThreshold;
+  const lists = new HashListStore(store);
+  const { hashed, failures } = await hashPresentMedia(store, lists, caseDir, opts);
+
+  const exact = {
+    md5: new Map<string, StoredEntry[]>(),
+    sha1: new Map<string, StoredEntry[]>(),
+    sha256: new Map<string, StoredEntry[]>(),
+  };
+  const pdqEntries: StoredEntry[] = [];
+  let entryCount = 0;
+  for await (const page of lists.entries()) {
+    for (const e of page) {
+      entryCount++;
+      for (const t of ['md5', 'sha1', 'sha256'] as const) {
+        const v = e[t];
+        if (v) (exact[t].get(v) ?? exact[t].set(v, []).get(v)!).push(e);
+      }
+      if (e.pdq) pdqEntries.push(e);
+    }
+  }
+  const pdq = await pdqIndexFor(caseDir, lists, pdqEntries);
+
+  const media = await store.media();
+  const dihedral = await lists.mediaDihedral();
+  const matches: MatchInsert[] = [];
+  const known = new Set<number>();
+  let lowQuality = 0;
+  let withoutPdq = 0;
+  const q = new Uint32Array(8);
+  for (const m of media) {
+    for (const t of ['md5', 'sha1', 'sha256'] as const) {
+      const v = m[t];
+      for (const e of (v && exact[t].get(v)) || []) {
+        matches.push({
+          mediaId: m.id,
+          listId: e.listId,
+          entryId: e.id,
+          hashType: t,
+          distance: 0,
+          variant: null,
+          category: e.category,
+        });
+        known.add(m.id);
+      }
+    }
+    if (!m.pdq) {
+      withoutPdq++;
+      continue;
+    }
+    const low = (m.pdqQuality ?? 0) < pdqSignal.minQuality;
+    if (low) lowQuality++;
+    if (!pdq || (low && !opts.includeLowQuality)) continue;
+    // Best distance per entry over the plain hash and its variants.
+    const best = new Map<number, { d: number; variant: string | null }>();
+    const variants: [string | null, string][] = [[null, m.pdq]];
+    const dih = dihedral.get(m.id);
+    if (dih) for (const v of VARIANTS) if (dih[v]) variants.push([v, dih[v]!]);
+    for (const [variant, hex] of variants) {
+      pdqHexToWords(hex, q, 0);
+      const r = pdq.index.query(q, 0, threshold);
+      for (let i = 0; i < r.ids.length; i++) {
+        const id = r.ids[i]!;
+        const d = r.distances[i]!;
+        const prev = best.get(id);
+        if (!prev || d < prev.d) best.set(id, { d, variant });
+      }
+    }
+    for (const [pos, { d, variant }] of best) {
+      matches.push({
+        mediaId: m.id,
+        listId: pdq.entries.listId[pos]!,
+        entryId: pdq.entries.entryId[pos]!,
+        hashType: 'pdq',
+        distance: d,
+        variant,
+        category: pdq.entries.category[pos] ?? null,
+      });
+      known.add(m.id);
+    }
+  }
+  const matchesByType: Record<string, number> = {};
+  for (const x of matches) matchesByType[x.hashType] = (matchesByType[x.hashType] ?? 0) + 1;
+  const summary: MatchSummary = {
+    media: media.length,
+    hashedNow: hashed,
+    hashFailures: failures,
+    lists: (await lists.lists()).length,
+    entries: entryCount,
+    known: known.size,
+    novel: media.length - known.size,
+    lowQuality,
+    withoutPdq,
+    matchesByType,
+    indexCache: pdq?.cache ?? 'none',
+  };
+  await lists.replaceMatches(matches, { ...summary, hashFailures: failures.length, threshold });
+  return summary;
+}
