@@ -107,7 +107,13 @@ export class Classifier {
     if (quoted && (prefix.match(QUOTES)?.length ?? 0) % 2 === 1) {
       return { k: 'unclassified', reason: 'unbalanced quote before ": " and no system rule matched' };
     }
-    const rawColon = rest.indexOf(': ');
+    // A subject holding ": " may itself be the author of an iOS system line: take the longest such name.
+    let authorEnd = colon;
+    for (const s of subjects)
+      if (s.length > authorEnd && s.includes(': ') && clean.startsWith(`${s}: `)) authorEnd = s.length;
+    const skip = clean.slice(0, authorEnd).split(': ').length;
+    let rawColon = -2;
+    for (let n = 0; n < skip; n++) rawColon = rest.indexOf(': ', rawColon + 2);
     const author = stripMarks(rest.slice(0, rawColon)).trim();
     const rawText = rest.slice(rawColon + 2);
     const text = stripMarks(rawText);

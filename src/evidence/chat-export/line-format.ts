@@ -13,8 +13,10 @@ export function stripMarks(s: string): string {
 // JS `\s` covers U+00A0 and U+202F, which newer exports put before AM/PM and inside `p. m.`.
 const DATE = String.raw`(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})`;
 const TIME = String.raw`(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([aApP])\.?\s*[mM]\.?)?`;
-const ANDROID = new RegExp(String.raw`^${DATE},?\s+(?:klo\s+)?${TIME}\s+[-–]\s(.*)$`, 's');
-const IOS = new RegExp(String.raw`^\[${DATE},?\s+(?:klo\s+)?${TIME}\]\s?(.*)$`, 's');
+// Finnish writes `klo` and some French exports `à` between date and time.
+const JOIN = String.raw`,?\s+(?:klo\s+|à\s+)?`;
+const ANDROID = new RegExp(String.raw`^${DATE}${JOIN}${TIME}\s+[-–]\s(.*)$`, 's');
+const IOS = new RegExp(String.raw`^\[${DATE}${JOIN}${TIME}\]\s?(.*)$`, 's');
 
 export interface Header {
   style: 'android' | 'ios';
