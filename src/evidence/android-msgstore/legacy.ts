@@ -1,5 +1,5 @@
 /**
- * The pre-2021 schema: one `messages` table keyed by JID strings, members in `group_participants`,
+ * The pre-2021 schema (media_wa_type is a TEXT column there, hence the cast): one `messages` table keyed by JID strings, members in `group_participants`,
  * group names in `chat_list` (when present). System rows are `media_wa_type = 0 AND status = 6` with the
  * action code in `media_size`; the actor is `remote_resource` (the owner when key_from_me), and the JIDs
  * concerned, when recorded, are read from `data` (comma- or space-separated); for subject, creation and
@@ -118,7 +118,7 @@ export async function* readLegacySchema(
     : '';
   const sql = `SELECT m._id AS id, m.key_remote_jid AS chat, m.key_from_me AS fromMe, m.key_id AS keyId,
       ${colOr(cols, 'm', 'remote_resource', 'res')}, ${colOr(cols, 'm', 'status')}, m.timestamp AS ts,
-      ${colOr(cols, 'm', 'data')}, ${colOr(cols, 'm', 'media_wa_type', 'wtype')}, ${colOr(cols, 'm', 'media_name', 'mediaName')},
+      ${colOr(cols, 'm', 'data')}, ${cols.has('media_wa_type') ? 'CAST(m.media_wa_type AS INTEGER)' : 'NULL'} AS wtype, ${colOr(cols, 'm', 'media_name', 'mediaName')},
       ${colOr(cols, 'm', 'media_hash', 'mediaHash')}, ${colOr(cols, 'm', 'media_size', 'mediaSize')},
       ${colOr(cols, 'm', 'media_mime_type', 'mime')}, ${colOr(cols, 'm', 'forwarded', 'fwd')}
     FROM messages m ${where} ORDER BY m._id`;
