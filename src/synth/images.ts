@@ -73,7 +73,7 @@ function svgFor(spec: ImageSpec, rng: Rng): string {
     );
   }
   if (spec.style === 'shapes' || spec.style === 'stripes') {
-    const n = spec.style === 'shapes' ? rng.int(6, 30) : rng.int(1, 5);
+    const n = spec.style === 'shapes' ? rng.int(5, 14) : rng.int(1, 5);
     for (let i = 0; i < n; i++) {
       const x = rng.int(0, w);
       const y = rng.int(0, h);
