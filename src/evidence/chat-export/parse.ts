@@ -13,7 +13,7 @@ import type {
   ReaderNotes,
   ReaderOptions,
 } from '../../model/types.js';
-import { Classifier, parseBody, type SystemMatch } from './classify.js';
+import { Classifier, parseBody, type Body, type SystemMatch } from './classify.js';
 import { mimeFromFileName } from './locales.js';
 import {
   DateOrderScanner,
@@ -23,8 +23,9 @@ import {
   type DateOrder,
   type Header,
 } from './line-format.js';
+import { FingerprintSet } from './fingerprints.js';
 import { People } from './people.js';
-import { openSource, readLines, type ChatSource, type Limits } from './source.js';
+import { openSource, readLines, type ChatSource, type Limits, type MediaFile } from './source.js';
 import { WallClock } from './zone.js';
 
 export type ChatExportOptions = ReaderOptions & { limits?: Partial<Limits> };
@@ -214,17 +215,20 @@ export async function* parseChatExport(
     const cls = new Classifier();
     cls.prefer(fp.locale);
     const subjects = isGroup ? fp.subjects : new Set<string>();
-    const seenKeys = new Map<string, number>();
+    const seenKeys = new FingerprintSet();
+    const dupCounts = new Map<string, number>();
     const mediaSeen = new Set<string>();
     const counts = { messages: 0, events: 0, mediaPresent: 0, mediaOmitted: 0, duplicates: 0, outOfOrder: 0 };
     const unclassified: { count: number; examples: string[] } = { count: 0, examples: [] };
     let lastAt = -Infinity;
 
-    async function* flush(p: Pending): AsyncGenerator<ParsedRecord> {
+    const out: ParsedRecord[] = [];
+    /** Turns a finished entry into records on `out`; returns a promise only when a media file is hashed. */
+    function flush(p: Pending): Promise<void> | void {
       if (p.t === 'unclassified') {
         unclassified.count++;
         if (unclassified.examples.length < EXAMPLES) unclassified.examples.push(p.raw);
-        yield { type: 'unclassified', chatKey, raw: p.raw, reason: p.reason, loc: loc(p.line) };
+        out.push({ type: 'unclassified', chatKey, raw: p.raw, reason: p.reason, loc: loc(p.line) });
         return;
       }
       if (p.at < lastAt) counts.outOfOrder++;
@@ -237,12 +241,12 @@ export async function* parseChatExport(
         if (actorKey) named.unshift([actorKey, m.actorYou ? null : m.actor]);
         for (const [k, n] of named) {
           const acc = people.account(k, n, loc(p.line));
-          if (acc) yield acc;
+          if (acc) out.push(acc);
         }
         counts.events++;
         const targetKeys = named.slice(actorKey ? 1 : 0).map(([k]) => k);
         const withValue = m.type === 'subject_changed' || m.type === 'created' || m.type === 'number_changed';
-        yield {
+        out.push({
           type: 'event',
           groupKey: chatKey,
           eventType: m.type,
@@ -252,46 +256,62 @@ export async function* parseChatExport(
           value: withValue ? m.value : null,
           raw: p.raw,
           loc: loc(p.line),
-        };
+        });
         return;
       }
       const senderKey = people.key(p.author);
       const acc = people.account(senderKey, p.author, loc(p.line));
-      if (acc) yield acc;
+      if (acc) out.push(acc);
       const body = parseBody(p.text);
+      if (body.placeholder === 'attached' && body.mediaName) {
+        return src.media(body.mediaName).then((mf) => finishMessage(p, senderKey, body, mf));
+      }
+      finishMessage(p, senderKey, body, null);
+    }
+
+    function finishMessage(
+      p: Pending & { t: 'message' },
+      senderKey: string,
+      body: Body,
+      mf: MediaFile | null,
+    ): void {
       let mediaSha256: string | null = null;
       let mediaStatus: MediaStatus | null = null;
       if (body.placeholder === 'omitted') mediaStatus = 'omitted';
-      else if (body.placeholder === 'attached' && body.mediaName) {
-        const mf = await src.media(body.mediaName);
+      else if (body.placeholder === 'attached') {
         if (mf) {
           mediaSha256 = mf.digests.sha256;
           mediaStatus = 'present';
           if (!mediaSeen.has(mf.ref)) {
             mediaSeen.add(mf.ref);
-            yield {
+            out.push({
               type: 'media',
               sha256: mf.digests.sha256,
               md5: mf.digests.md5,
               sha1: mf.digests.sha1,
-              mime: mimeFromFileName(body.mediaName),
+              mime: mimeFromFileName(mf.ref),
               size: mf.digests.size,
               present: true,
               fileRef: mf.ref,
               loc: { kind: mf.locKind, entry: mf.ref },
-            };
+            });
           }
         } else mediaStatus = 'omitted';
       }
       if (mediaStatus === 'present') counts.mediaPresent++;
       else if (mediaStatus === 'omitted') counts.mediaOmitted++;
       const minute = Math.floor(p.at / 60_000) * 60_000;
-      const tail = `${senderKey}:${minute}:${sha16(p.text)}`;
-      const n = (seenKeys.get(tail) ?? 0) + 1;
-      seenKeys.set(tail, n);
+      const digest = sha16(p.text);
+      const tail = `${senderKey}:${minute}:${digest}`;
+      // One entry per message for the whole file (twins may lie far apart): a compact fingerprint set.
+      let n = 1;
+      if (!seenKeys.add(FingerprintSet.of(tail))) {
+        n = (dupCounts.get(tail) ?? 1) + 1;
+        dupCounts.set(tail, n);
+      }
       if (n > 1) counts.duplicates++;
       counts.messages++;
-      yield {
+      out.push({
         type: 'message',
         key: `dig:${chatKey}:${tail}${n > 1 ? `#${n}` : ''}`,
         chatKey,
@@ -308,7 +328,7 @@ export async function* parseChatExport(
         mediaName: body.mediaName,
         mediaStatus,
         loc: loc(p.line),
-      };
+      });
     }
 
     let pending: Pending | null = null;
@@ -326,7 +346,10 @@ export async function* parseChatExport(
           else pending.raw += `\n${raw}`;
           continue;
         }
-        if (pending) yield* flush(pending);
+        if (pending) {
+          const wait = flush(pending);
+          if (wait) await wait;
+        }
         const at = utcOf(h);
         if (at === null) {
           pending = {
@@ -342,8 +365,11 @@ export async function* parseChatExport(
         else if (c.k === 'message') pending = { t: 'message', line, at, author: c.author, text: c.text };
         else pending = { t: 'unclassified', line, raw, reason: c.reason };
       }
+      yield* out;
+      out.length = 0;
     }
-    if (pending) yield* flush(pending);
+    if (pending) await flush(pending);
+    yield* out;
     Object.assign(notes, counts);
     notes.unclassified = unclassified;
   } finally {

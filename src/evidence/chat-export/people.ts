@@ -20,6 +20,7 @@ export function phoneE164(name: string): string | null {
 export class People {
   readonly ownerKey: string;
   private readonly seen = new Set<string>();
+  private readonly keys = new Map<string, string>();
 
   constructor(
     private readonly device: string,
@@ -32,6 +33,16 @@ export class People {
 
   /** Key of a name as it appears as an author or inside a system line. */
   key(name: string): string {
+    let k = this.keys.get(name);
+    if (k === undefined) {
+      k = this.computeKey(name);
+      // Bounded: a chat has few distinct authors, but the names inside system lines are not trusted.
+      if (this.keys.size < 100_000) this.keys.set(name, k);
+    }
+    return k;
+  }
+
+  private computeKey(name: string): string {
     const n = stripMarks(name).trim();
     if (this.ownerName && n === this.ownerName) return this.ownerKey;
     const phone = phoneE164(n);
