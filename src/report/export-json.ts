@@ -1,5 +1,6 @@
 import { phoneFacts } from '../jurisdiction/phone.js';
 import { replayMembership } from '../model/membership.js';
+import { AnalysisStore } from '../store/analysis-store.js';
 import type { CaseStore } from '../store/case-store.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -36,6 +37,11 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
   const media = await store.media();
   const memberships = await store.memberships();
   const matches = await store.matches();
+  // Network-analysis results (filet analyze), when it has run: roles, scores, flags, clusters, countries.
+  const analysis = new AnalysisStore(store);
+  const analysed = (await analysis.latestRun()) !== null;
+  const analysedAccounts = new Map((analysed ? await analysis.accounts() : []).map((a) => [a.accountId, a]));
+  const analysedGroups = new Map((analysed ? await analysis.groups() : []).map((g) => [g.chatId, g]));
 
   const msgCountByChat = new Map<number, number>();
   const mediaAgg = new Map<string, MediaAgg>();
@@ -136,13 +142,14 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
         messageCount: msgCountByChat.get(c.id) ?? 0,
         knownMaterialCount: known,
         novelMediaCount: novel,
-        flagged: null as boolean | null,
-        cluster: null as number | null,
+        flagged: (analysed ? (analysedGroups.get(c.id)?.flagged ?? false) : null) as boolean | null,
+        cluster: (analysedGroups.get(c.id)?.cluster ?? null) as number | null,
       };
     });
 
   const exportAccounts = accounts.map((a) => {
     const facts = a.phone ? phoneFacts(a.phone) : null;
+    const an = analysedAccounts.get(a.id);
     return {
       id: a.id,
       key: a.key,
@@ -150,11 +157,11 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
       phone: a.phone,
       jids: aliases.jids.get(a.id) ?? [],
       displayNames: aliases.names.get(a.id) ?? [],
-      country: facts?.valid ? facts.country : null,
+      country: an ? an.country : facts?.valid ? facts.country : null,
       mergedInto: a.mergedInto,
-      roles: [] as string[],
-      score: null as number | null,
-      reasons: [] as unknown[],
+      roles: (an?.roles ?? []) as string[],
+      score: (an?.score ?? null) as number | null,
+      reasons: (an?.reasons ?? []) as unknown[],
     };
   });
 
@@ -219,8 +226,8 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
       at: iso(e.at),
       value: e.value,
     })),
-    clusters: [] as unknown[],
-    countries: [] as unknown[],
+    clusters: (analysed ? await analysis.clusters() : []) as unknown[],
+    countries: (analysed ? await analysis.countries() : []) as unknown[],
     ...(opts.withMessages ? { messages } : {}),
     ...(provenance ? { provenance } : {}),
   };

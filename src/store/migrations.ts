@@ -89,4 +89,25 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (case_id, seq))`,
     ],
   },
+  {
+    version: 2,
+    name: 'network analysis results',
+    statements: [
+      `CREATE TABLE analysis_runs (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, at BIGINT NOT NULL, tool_version TEXT NOT NULL,
+        params TEXT NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (case_id, id))`,
+      `CREATE TABLE analysis_accounts (
+        case_id TEXT NOT NULL, account_id BIGINT NOT NULL, roles TEXT NOT NULL, score DOUBLE PRECISION NOT NULL,
+        points TEXT NOT NULL, reasons TEXT NOT NULL, country TEXT, country_reason TEXT, number_type TEXT,
+        betweenness DOUBLE PRECISION NOT NULL, PRIMARY KEY (case_id, account_id))`,
+      `CREATE TABLE analysis_groups (
+        case_id TEXT NOT NULL, chat_id BIGINT NOT NULL, flagged BIGINT NOT NULL, rule TEXT, cluster BIGINT,
+        component BIGINT, counts TEXT NOT NULL, PRIMARY KEY (case_id, chat_id))`,
+      `CREATE TABLE analysis_clusters (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, component BIGINT NOT NULL, groups TEXT NOT NULL,
+        bridges TEXT NOT NULL, links TEXT NOT NULL, member_count BIGINT NOT NULL, PRIMARY KEY (case_id, id))`,
+      `CREATE TABLE analysis_countries (
+        case_id TEXT NOT NULL, country TEXT NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (case_id, country))`,
+    ],
+  },
 ];
