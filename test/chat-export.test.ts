@@ -447,6 +447,8 @@ describe('line quirks', () => {
       '14/07/2023, 12:00 - Ana Example: summer',
       '26/03/2023, 01:30 - Ana Example: before the change',
       '26/03/2023, 03:30 - Ana Example: after the change',
+      '26/03/2023, 02:30 - Ana Example: inside the spring gap',
+      '29/10/2023, 02:30 - Ana Example: inside the repeated autumn hour',
     ]);
     const r = await read(p, { tz: 'Europe/Madrid' });
     expect(r.messages.map((m) => m.at)).toEqual([
@@ -454,6 +456,8 @@ describe('line quirks', () => {
       Date.UTC(2023, 6, 14, 10),
       Date.UTC(2023, 2, 26, 0, 30),
       Date.UTC(2023, 2, 26, 1, 30),
+      Date.UTC(2023, 2, 26, 1, 30),
+      Date.UTC(2023, 9, 29, 1, 30),
     ]);
     expect(r.messages.every((m) => m.tz === 'Europe/Madrid')).toBe(true);
     await expectUserError(drain(p, { tz: 'Mars/Olympus' }), /time zone/);

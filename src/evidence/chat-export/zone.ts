@@ -36,7 +36,10 @@ export class WallClock {
     return asUtc - Math.floor(utc / 1000) * 1000;
   }
 
-  /** Month 1–12. A time inside a DST gap lands one hour later; an ambiguous one takes the first offset. */
+  /**
+   * Month 1–12. A time inside a DST gap (spring) lands one hour later; a time in the repeated hour
+   * (autumn) gets one of its two readings — for zones east of UTC the later (standard-time) one.
+   */
   toUtc(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
     const wallHour = Date.UTC(year, month - 1, day, hour);
     let base = this.hourCache.get(wallHour);
