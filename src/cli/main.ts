@@ -19,6 +19,8 @@ const COMMANDS: { register(p: Command): void }[] = [
   audit,
   exportCmd,
   hash,
+  hashes,
+  match,
   synth,
   demo,
 ];
