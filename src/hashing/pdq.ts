@@ -120,9 +120,9 @@ function boxRows(src: Float32Array, dst: Float32Array, rows: number, cols: numbe
 }
 
 /**
- * The same box along columns, run for all (or only the listed) columns at once, row by row: each
- * column keeps its own float32 sum in `sums`, so the per-column order of operations is the reference's
- * while memory is walked sequentially. `outRows`, when given, marks the only rows anyone will read.
+ * The same box along columns, run for all columns at once, row by row: each column keeps its own float32
+ * sum in `sums` (a Float32Array store rounds like the reference's float), so the per-column order of
+ * operations is the reference's while memory is walked sequentially instead of with a stride.
  */
 function boxCols(
   src: Float32Array,
@@ -131,51 +131,93 @@ function boxCols(
   cols: number,
   w: number,
   sums: Float32Array,
-  onlyCols: Int32Array | null,
-  outRows: Uint8Array | null,
 ): void {
   const half = (w + 2) >> 1;
   const p1 = half - 1;
   const p2 = w - half + 1;
   const p3 = rows - w;
-  const p4 = half - 1;
-  const nc = onlyCols ? onlyCols.length : cols;
-  sums.fill(0, 0, nc);
+  sums.fill(0, 0, cols);
   let ri = 0;
   let li = 0;
   let oi = 0;
   let n = 0;
+  for (let i = 0; i < p1; i++, n++, ri += cols) for (let c = 0; c < cols; c++) sums[c] += src[ri + c];
+  for (let i = 0; i < p2; i++, ri += cols, oi += cols) {
+    n++;
+    for (let c = 0; c < cols; c++) {
+      sums[c] += src[ri + c];
+      dst[oi + c] = sums[c] / n;
+    }
+  }
+  for (let i = 0; i < p3; i++, ri += cols, li += cols, oi += cols) {
+    for (let c = 0; c < cols; c++) {
+      sums[c] += src[ri + c];
+      sums[c] -= src[li + c];
+      dst[oi + c] = sums[c] / n;
+    }
+  }
+  for (let i = 0; i < p1; i++, li += cols, oi += cols) {
+    n--;
+    for (let c = 0; c < cols; c++) {
+      sums[c] -= src[li + c];
+      dst[oi + c] = sums[c] / n;
+    }
+  }
+}
+
+/**
+ * The last column pass, computed only where decimation samples it: the 64 chosen columns (gathered
+ * into `sums`), written only on the 64 chosen rows, straight into the 64×64 output.
+ */
+function boxColsSampled(
+  src: Float32Array,
+  out: Float32Array,
+  rows: number,
+  cols: number,
+  w: number,
+  sums: Float32Array,
+  colIdx: Int32Array,
+  rowSlot: Int32Array,
+): void {
+  const half = (w + 2) >> 1;
+  const p1 = half - 1;
+  const p2 = w - half + 1;
+  const p3 = rows - w;
+  sums.fill(0, 0, 64);
+  let r = 0;
+  let l = 0;
+  let o = 0;
+  let n = 0;
   const add = (row: number) => {
     const b = row * cols;
-    if (onlyCols) for (let c = 0; c < nc; c++) sums[c] += src[b + onlyCols[c]];
-    else for (let c = 0; c < nc; c++) sums[c] += src[b + c];
+    for (let c = 0; c < 64; c++) sums[c] += src[b + colIdx[c]];
   };
   const sub = (row: number) => {
     const b = row * cols;
-    if (onlyCols) for (let c = 0; c < nc; c++) sums[c] -= src[b + onlyCols[c]];
-    else for (let c = 0; c < nc; c++) sums[c] -= src[b + c];
+    for (let c = 0; c < 64; c++) sums[c] -= src[b + colIdx[c]];
   };
   const write = (row: number) => {
-    if (outRows && !outRows[row]) return;
-    const b = row * cols;
-    if (onlyCols) for (let c = 0; c < nc; c++) dst[b + onlyCols[c]] = sums[c] / n;
-    else for (let c = 0; c < nc; c++) dst[b + c] = sums[c] / n;
+    // A row may be sampled more than once when the image is shorter than 64 rows: rowSlot holds the
+    // first slot and the caller copies repeats.
+    const slot = rowSlot[row];
+    if (slot < 0) return;
+    for (let c = 0; c < 64; c++) out[slot * 64 + c] = sums[c] / n;
   };
-  for (let i = 0; i < p1; i++, n++) add(ri++);
+  for (let i = 0; i < p1; i++, n++) add(r++);
   for (let i = 0; i < p2; i++) {
-    add(ri++);
+    add(r++);
     n++;
-    write(oi++);
+    write(o++);
   }
   for (let i = 0; i < p3; i++) {
-    add(ri++);
-    sub(li++);
-    write(oi++);
+    add(r++);
+    sub(l++);
+    write(o++);
   }
-  for (let i = 0; i < p4; i++) {
-    sub(li++);
+  for (let i = 0; i < p1; i++) {
+    sub(l++);
     n--;
-    write(oi++);
+    write(o++);
   }
 }
 
@@ -185,26 +227,35 @@ function decimationIndices(dim: number): Int32Array {
   return idx;
 }
 
+// Scratch buffers reused across calls (each worker thread hashes one image at a time): a 512×512
+// image would otherwise allocate and zero 1 MiB per pass.
+let scratch = new Float32Array(0);
+const sums = new Float32Array(4096);
+
+function scratchOf(n: number): Float32Array {
+  if (scratch.length < n) scratch = new Float32Array(n);
+  return scratch;
+}
+
 /** Blur (two Jarosz passes) and decimate to 64×64. `buf1` is consumed. */
 function downsample64(buf1: Float32Array, rows: number, cols: number): Float32Array {
-  const buf2 = new Float32Array(rows * cols);
+  const buf2 = scratchOf(rows * cols);
   const wr = windowSize(cols);
   const wc = windowSize(rows);
   const rowIdx = decimationIndices(rows);
   const colIdx = decimationIndices(cols);
-  // Wide enough for the 64 sampled columns even when the image is narrower than 64 (repeated columns).
-  const sums = new Float32Array(Math.max(cols, 64));
-  const wanted = new Uint8Array(rows);
-  for (let i = 0; i < 64; i++) wanted[rowIdx[i]] = 1;
+  const colSums = cols <= sums.length ? sums : new Float32Array(cols);
+  const rowSlot = new Int32Array(rows).fill(-1);
+  for (let i = 63; i >= 0; i--) rowSlot[rowIdx[i]] = i;
   boxRows(buf1, buf2, rows, cols, wr);
-  boxCols(buf2, buf1, rows, cols, wc, sums, null, null);
+  boxCols(buf2, buf1, rows, cols, wc, colSums);
   boxRows(buf1, buf2, rows, cols, wr);
   // Only 64 columns and 64 rows of the last pass are ever sampled: the rest is not computed.
-  boxCols(buf2, buf1, rows, cols, wc, sums, colIdx, wanted);
   const out = new Float32Array(64 * 64);
-  for (let i = 0; i < 64; i++) {
-    const b = rowIdx[i] * cols;
-    for (let j = 0; j < 64; j++) out[i * 64 + j] = buf1[b + colIdx[j]];
+  boxColsSampled(buf2, out, rows, cols, wc, colSums, colIdx, rowSlot);
+  for (let i = 1; i < 64; i++) {
+    const first = rowSlot[rowIdx[i]];
+    if (first !== i) out.copyWithin(i * 64, first * 64, first * 64 + 64);
   }
   return out;
 }
