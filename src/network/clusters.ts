@@ -1,4 +1,4 @@
-import { DirectedGraph, UndirectedGraph } from 'graphology';
+import { UndirectedGraph } from 'graphology';
 import type { AbstractGraph as Graph } from 'graphology-types';
 import louvainImport from 'graphology-communities-louvain';
 import { connectedComponents } from 'graphology-components';
