@@ -2,6 +2,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { audited } from './cli/context.js';
 import { ingestPaths } from './evidence/ingest.js';
+import { importHashList } from './matching/import-list.js';
+import { matchCase } from './matching/match.js';
+import { analyzeAndSave } from './network/service.js';
 import { describeStore, initCase } from './store/case-dir.js';
 import { synthesize } from './synth/index.js';
 import { progress } from './util/progress.js';
@@ -24,6 +27,7 @@ export interface DemoSummary {
   countries: Record<string, number>;
   rows: [string, string | number][];
   perGroup: string[];
+  top: string[];
   next: string[];
 }
 
@@ -85,6 +89,40 @@ export async function runDemo(opts: {
     }
     ibar.stop();
 
+    // Known-material lists: the synthetic operation's own (hashes of generated images only).
+    const listFile = join(operationDir, 'lists', 'known-vics.json');
+    const imported = await audited(
+      store,
+      'hashes.import',
+      { file: listFile, name: 'synthetic-known' },
+      () => importHashList(store, listFile, { name: 'synthetic-known' }),
+      (r) => ({ entries: r.list.entryCount }),
+    );
+    const mbar = progress('match', 0, { quiet: opts.quiet });
+    const match = await audited(
+      store,
+      'match',
+      { threshold: 31 },
+      () =>
+        matchCase(store, caseDir, {
+          onProgress: (_p, done, total) => {
+            mbar.setTotal(total);
+            if (done) mbar.tick();
+          },
+        }),
+      (m) => ({ known: m.known, novel: m.novel }),
+    );
+    mbar.stop();
+    const abar = progress('analyze', 7, { quiet: opts.quiet });
+    const analysis = await audited(
+      store,
+      'analyze',
+      {},
+      async () => (await analyzeAndSave(store, { onPhase: () => abar.tick() })).summary,
+      (a) => ({ flaggedGroups: a.flaggedGroups, clusters: a.clusters, roles: a.roles }),
+    );
+    abar.stop();
+
     const counts = await store.counts();
     const countries: Record<string, number> = {};
     const { phoneFacts } = await import('./jurisdiction/phone.js');
@@ -101,6 +139,21 @@ export async function runDemo(opts: {
       ['events', counts.events!],
       ['media', `${counts.media} (${media.filter((m) => m.present).length} files present)`],
       [
+        'known material',
+        `${match.known} media on list "${imported.list.name}" (${imported.list.entryCount} entries)`,
+      ],
+      ['novel media', match.novel],
+      [
+        'flagged groups',
+        `${analysis.flaggedGroups} of ${analysis.groups}, in ${analysis.clusters} cluster(s)`,
+      ],
+      [
+        'roles',
+        Object.entries(analysis.roles)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      ],
+      [
         'countries',
         Object.entries(countries)
           .sort((a, b) => b[1] - a[1])
@@ -115,10 +168,29 @@ export async function runDemo(opts: {
       counts,
       countries,
       rows,
-      perGroup: [],
+      perGroup: await perGroupLines(store),
+      top: analysis.top.map(
+        (t) =>
+          `${t.score.toFixed(1).padStart(6)}  ${t.key.padEnd(22)} ${(t.country ?? 'unresolved').padEnd(10)} ${t.roles.join(', ')}`,
+      ),
       next: [`\nnext: filet export ${caseDir} --format json --out case.json`],
     };
   } finally {
     await store.close();
   }
+}
+
+/** One line per group with material: messages, known and novel media counts. */
+async function perGroupLines(store: import('./store/case-store.js').CaseStore): Promise<string[]> {
+  const { buildCaseExport } = await import('./report/export-json.js');
+  const doc = await buildCaseExport(store);
+  return doc.groups
+    .filter((g) => g.knownMaterialCount + g.novelMediaCount > 0)
+    .sort((a, b) => b.knownMaterialCount - a.knownMaterialCount || b.novelMediaCount - a.novelMediaCount)
+    .map(
+      (g) =>
+        `${(g.subject ?? g.key).slice(0, 40).padEnd(40)}  ${String(g.messageCount).padStart(5)} messages  ` +
+        `${String(g.knownMaterialCount).padStart(3)} known  ${String(g.novelMediaCount).padStart(3)} novel` +
+        (g.flagged ? `  FLAGGED (cluster ${g.cluster ?? '-'})` : '  not flagged'),
+    );
 }

@@ -200,9 +200,9 @@ describe('filet CLI', () => {
       const hour = Math.floor(i / 60) % 24;
       const day = 1 + (Math.floor(i / 1440) % 28);
       const line = `${String(day).padStart(2, '0')}/03/2017, ${String(hour).padStart(2, '0')}:${String(min).padStart(2, '0')} - +34 600 00 ${String((i % 90) + 10)} ${String((i % 77) + 10)}: synthetic message ${i}\n`;
-      if (!ws.write(line)) await new Promise((r) => ws.once('drain', r));
+      if (!ws.write(line)) await new Promise<void>((r) => ws.once('drain', () => r()));
     }
-    await new Promise((r) => ws.end(r));
+    await new Promise<void>((r) => ws.end(() => r()));
     const small = join(op.dir, op.devices[0]!.files[0]!);
 
     // Reference run: how long the big item takes here, so the kill lands inside it.

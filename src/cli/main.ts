@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../util/errors.js';
 import { TOOL_VERSION } from '../version.js';
+import * as analyze from './commands/analyze.js';
 import * as audit from './commands/audit.js';
 import * as demo from './commands/demo.js';
 import * as exportCmd from './commands/export.js';
@@ -21,6 +22,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   hash,
   hashes,
   match,
+  analyze,
   synth,
   demo,
 ];

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { analyzeCase, type AnalysisResult } from '../../network/analyze.js';
-import { AnalysisStore } from '../../store/analysis-store.js';
+import { analyzeAndSave, type AnalysisSummary } from '../../network/service.js';
 import { UserError } from '../../util/errors.js';
 import { progress } from '../../util/progress.js';
 import { audited, parsePositiveInt, printJson, table, withCase } from '../context.js';
@@ -13,41 +12,7 @@ interface AnalyzeCliOptions {
   top?: string;
 }
 
-/** The short summary printed, audited and stored with the run. */
-export function summarize(r: AnalysisResult, top = 10) {
-  const roles: Record<string, number> = {};
-  for (const a of r.accounts) for (const role of a.roles) roles[role] = (roles[role] ?? 0) + 1;
-  const flagged = r.groups.filter((g) => g.flagged);
-  return {
-    matched: r.matched,
-    flaggedGroups: flagged.length,
-    groups: r.groups.length,
-    flagRule: r.params.flagRule,
-    clusters: r.clusters.length,
-    components: r.components,
-    roles,
-    centrality: r.centrality,
-    top: r.accounts
-      .filter((a) => a.score > 0)
-      .slice(0, top)
-      .map((a) => ({
-        account: a.accountId,
-        key: a.key,
-        score: a.score,
-        roles: a.roles,
-        country: a.jurisdiction.country,
-      })),
-    countries: r.countries.map((c) => ({
-      country: c.country,
-      suspects: c.suspects,
-      roles: c.roles,
-      groups: c.groupIds.length,
-    })),
-    timings: r.timings,
-  };
-}
-
-function print(s: ReturnType<typeof summarize>): void {
+function print(s: AnalysisSummary): void {
   if (!s.matched)
     console.log('warning: `filet match` has not run: no media is known or novel, so nothing can be flagged');
   console.log(
@@ -106,10 +71,13 @@ export function register(program: Command): void {
           'analyze',
           { threshold: threshold ?? null, seed: seed ?? null },
           async () => {
-            const r = await analyzeCase(store, { threshold, seed, onPhase: () => bar.tick() });
+            const { summary: s, run } = await analyzeAndSave(store, {
+              threshold,
+              seed,
+              top,
+              onPhase: () => bar.tick(),
+            });
             bar.stop();
-            const s = summarize(r, top);
-            const run = await new AnalysisStore(store).save(r, s);
             return { ...s, run };
           },
           (s) => ({ run: s.run, flaggedGroups: s.flaggedGroups, clusters: s.clusters, roles: s.roles }),

@@ -28,6 +28,10 @@ export function register(program: Command): void {
         console.log('\nper group:');
         for (const g of s.perGroup) console.log(`  ${g}`);
       }
+      if (s.top.length) {
+        console.log('\ntop suspects (score, identity, country, roles):');
+        for (const t of s.top) console.log(`  ${t}`);
+      }
       console.log(`\ncase: ${s.caseDir}\nstore: ${s.store}\noperation: ${s.operationDir}`);
       for (const line of s.next) console.log(line);
     });

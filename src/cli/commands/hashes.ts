@@ -1,15 +1,8 @@
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { sha256File } from '../../hashing/digests.js';
-import { detectFormat, formatByName } from '../../matching/lists/index.js';
-import {
-  isInvalid,
-  type CategoryScheme,
-  type HashListEntry,
-  type InvalidRecord,
-} from '../../matching/lists/types.js';
+import { describeInvalid, importHashList } from '../../matching/import-list.js';
+import type { CategoryScheme } from '../../matching/lists/types.js';
 import { writeVicsHashSet } from '../../matching/lists/vics-write.js';
-import { HashListStore } from '../../store/hash-list-store.js';
 import { UserError } from '../../util/errors.js';
 import { audited, printJson, withCase } from '../context.js';
 
@@ -20,14 +13,6 @@ interface ImportOptions {
   skipInvalid?: boolean;
   store?: string;
   json?: boolean;
-}
-
-function describeInvalid(file: string, bad: InvalidRecord[], total: number): string {
-  const shown = bad
-    .slice(0, 10)
-    .map((b) => `record ${b.recordNo}${b.line !== undefined ? ` (line ${b.line})` : ''}: ${b.problem}`)
-    .join('; ');
-  return `${file}: ${total} invalid record(s) — ${shown}${total > 10 ? '; …' : ''}`;
 }
 
 export function register(program: Command): void {
@@ -50,64 +35,37 @@ export function register(program: Command): void {
       '\nExample:\n  filet hashes import ./op-x lists/known.vics.json --name project-vic-2016',
     )
     .action(async (dir: string, file: string, o: ImportOptions) => {
-      const path = resolve(file);
       if (o.categoryScheme !== 'vics-us' && o.categoryScheme !== 'legacy') {
         throw new UserError(`--category-scheme must be vics-us or legacy, got "${o.categoryScheme}"`);
       }
-      const src = await sha256File(path).catch(() => {
-        throw new UserError('no such file or not readable', { file: path });
-      });
-      const format = o.format ? formatByName(o.format) : await detectFormat(path);
-      const readOpts = { categoryScheme: o.categoryScheme as CategoryScheme };
-      // First pass: validate the whole list, so an invalid list changes nothing unless --skip-invalid.
-      const bad: InvalidRecord[] = [];
-      let badCount = 0;
-      for await (const r of format.read(path, readOpts)) {
-        if (isInvalid(r)) {
-          badCount++;
-          if (bad.length < 50) bad.push(r);
-        }
-      }
-      if (badCount && !o.skipInvalid) {
-        throw new UserError(
-          `${describeInvalid(path, bad, badCount)}; nothing imported (use --skip-invalid to import the valid records)`,
-        );
-      }
-      async function* valid(): AsyncGenerator<HashListEntry> {
-        for await (const r of format.read(path, readOpts)) if (!isInvalid(r)) yield r;
-      }
-      const name = o.name ?? basename(path);
-      const info = await withCase(dir, o, ({ store }) =>
+      const opts = { ...o, categoryScheme: o.categoryScheme as CategoryScheme };
+      const r = await withCase(dir, o, ({ store }) =>
         audited(
           store,
           'hashes.import',
           {
-            file: path,
-            name,
-            format: format.name,
+            file: resolve(file),
+            name: o.name,
+            format: o.format,
             categoryScheme: o.categoryScheme,
             skipInvalid: !!o.skipInvalid,
           },
-          () =>
-            new HashListStore(store).replaceList(
-              {
-                name,
-                format: format.name,
-                sourcePath: path,
-                sourceSha256: src.sha256,
-                categoryScheme: o.categoryScheme,
-              },
-              valid(),
-            ),
-          (r) => ({ list: r.id, entries: r.entryCount, invalid: badCount, sourceSha256: src.sha256 }),
+          () => importHashList(store, file, opts),
+          (x) => ({
+            list: x.list.id,
+            entries: x.list.entryCount,
+            invalid: x.invalidCount,
+            sourceSha256: x.list.sourceSha256,
+          }),
         ),
       );
-      if (o.json) printJson({ ...info, invalid: badCount });
+      if (o.json) printJson({ ...r.list, invalid: r.invalidCount });
       else {
         console.log(
-          `imported list "${info.name}" (${format.name}): ${info.entryCount} entries, source sha256 ${src.sha256}`,
+          `imported list "${r.list.name}" (${r.list.format}): ${r.list.entryCount} entries, source sha256 ${r.list.sourceSha256}`,
         );
-        if (badCount) console.log(describeInvalid(path, bad, badCount) + ' (skipped)');
+        if (r.invalidCount)
+          console.log(describeInvalid(r.list.sourcePath, r.invalid, r.invalidCount) + ' (skipped)');
       }
     });
 
