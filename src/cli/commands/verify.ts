@@ -26,7 +26,7 @@ export function register(program: Command): void {
         const run = async () => {
           const out: EvidenceCheck[] = [];
           for (const e of items) {
-            let actual: string | null = null;
+            let actual: string | null;
             try {
               actual = (await sha256File(e.path)).sha256;
             } catch {
