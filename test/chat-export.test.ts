@@ -843,3 +843,38 @@ describe('bad input', () => {
     expect(await detectChatExport(bin)).toBe(0);
   });
 });
+
+describe('names ending with a period and Dutch iOS attachments', () => {
+  it('a name losing its final period at the end of a system line is still the owner or the author', async () => {
+    const p = await writeTxt('WhatsApp Chat met Club.txt', [
+      '14-08-2024, 21:00 - Ana M. heeft groep "Club" aangemaakt',
+      '14-08-2024, 21:01 - Ana M. heeft Iker J. toegevoegd',
+      '14-08-2024, 21:02 - Iker J.: hallo',
+      '14-08-2024, 21:03 - Ana M.: hoi',
+      '14-08-2024, 21:04 - Ana M. heeft Bo K. verwijderd',
+      '14-08-2024, 21:05 - Bo K.: doei',
+    ]);
+    const r = await read(p, { owner: '+34600000009', ownerName: 'Iker J.', locale: 'nl' });
+    expect(r.events.map((e) => [e.eventType, e.actorKey, e.targetKeys])).toEqual([
+      ['created', 'name:dev1:Ana M.', []],
+      ['added', 'name:dev1:Ana M.', ['phone:+34600000009']],
+      ['removed', 'name:dev1:Ana M.', ['name:dev1:Bo K.']],
+    ]);
+    expect(r.accounts.map((a) => a.key).sort()).toEqual([
+      'name:dev1:Ana M.',
+      'name:dev1:Bo K.',
+      'phone:+34600000009',
+    ]);
+  });
+
+  it('every iOS placeholder the synth writes is read as an attachment or an omission', () => {
+    for (const t of [
+      '<bijgevoegd: 00000001-PHOTO-2017-01-02-10-11-12.jpg>',
+      '<pièce jointe : 00000001-PHOTO-2017-01-02-10-11-12.jpg>',
+      '<Anhang: 00000001-PHOTO-2017-01-02-10-11-12.jpg>',
+    ])
+      expect(parseBody(`\u200e${t}`)).toMatchObject({ kind: 'image', placeholder: 'attached' });
+    for (const t of ['afbeelding weggelaten', 'imagem ocultada', 'image absente', 'immagine omessa'])
+      expect(parseBody(t)).toMatchObject({ kind: 'image', placeholder: 'omitted' });
+  });
+});

@@ -380,6 +380,7 @@ const ATTACHED_IOS = [
   'anexado',
   'anexo',
   'bijlage',
+  'bijgevoegd',
 ];
 
 const alt = (xs: string[]) => xs.map(escapeRe).join('|');

@@ -138,6 +138,7 @@ export async function* parseChatExport(
     const where = { file: path, ...(src.textEntry ? { entry: src.textEntry } : {}) };
     const fp = await firstPass(src, where, options, notes);
     const people = new People(options.deviceLabel, options.owner, options.ownerName);
+    people.knowAuthors(fp.authors.keys());
     const loc = (line: number): Location => ({
       kind: 'line',
       line,

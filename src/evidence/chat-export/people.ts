@@ -21,6 +21,7 @@ export class People {
   readonly ownerKey: string;
   private readonly seen = new Set<string>();
   private readonly keys = new Map<string, string>();
+  private readonly authors = new Set<string>();
 
   constructor(
     private readonly device: string,
@@ -29,6 +30,15 @@ export class People {
   ) {
     const e164 = owner ? phoneE164(owner) : null;
     this.ownerKey = e164 ? `phone:${e164}` : `owner:${device}`;
+  }
+
+  /**
+   * Authors of the file (exact, as written before ": "). A name inside a system line may lose its final
+   * period when the line's own optional final period is read off it (`… añadió a Iker J.`): such a name is
+   * the author (or owner) whose name is it plus ".".
+   */
+  knowAuthors(names: Iterable<string>): void {
+    for (const n of names) this.authors.add(stripMarks(n).trim());
   }
 
   /** Key of a name as it appears as an author or inside a system line. */
@@ -44,7 +54,8 @@ export class People {
 
   private computeKey(name: string): string {
     const n = stripMarks(name).trim();
-    if (this.ownerName && n === this.ownerName) return this.ownerKey;
+    if (this.ownerName && (n === this.ownerName || `${n}.` === this.ownerName)) return this.ownerKey;
+    if (!this.authors.has(n) && this.authors.has(`${n}.`)) return this.computeKey(`${n}.`);
     const phone = phoneE164(n);
     if (phone) return `phone:${phone}`;
     const push = PUSH_NAME.exec(n);
