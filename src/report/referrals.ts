@@ -1,0 +1,387 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeVicsHashSet, type VicsWriteEntry } from '../matching/lists/vics-write.js';
+import type { CaseStore, ProvenanceRow } from '../store/case-store.js';
+import { TOOL_VERSION } from '../version.js';
+import {
+  accountLabel,
+  groupLabel,
+  type CaseView,
+  type ExportAccount,
+  type ExportMedia,
+} from './case-view.js';
+import { csvTable } from './csv-export.js';
+import { fmtDate, htmlTable, page } from './html.js';
+import { writeManifest } from './manifest.js';
+import { esc } from './xml.js';
+
+/**
+ * Referral packages: what one country receives. One folder per country (ISO 3166-1 alpha-2) with at least
+ * one suspect, and always one `unresolved`, each with summary.html, suspects.csv, evidence.json (only the
+ * records that concern that country's suspects in their flagged groups, each with its provenance),
+ * hashes.vics.json (the media involved: hashes only) and MANIFEST.sha256 over every file. Media are never
+ * included, known or novel: hashes, category and distance only.
+ */
+export const UNRESOLVED = 'unresolved';
+export const PACKAGE_FILES = ['summary.html', 'suspects.csv', 'evidence.json', 'hashes.vics.json'] as const;
+export const SYNTHETIC_FILE = 'SYNTHETIC.txt';
+
+interface CountrySummary {
+  country: string;
+  accounts: number;
+  suspects: number;
+  roles: Record<string, number>;
+  suspectIds: number[];
+  groupIds: number[];
+  reasons?: Record<string, number>;
+}
+
+interface Referral {
+  country: string;
+  summary: CountrySummary;
+  suspects: ExportAccount[];
+  groupIds: Set<number>;
+  messages: Record<string, unknown>[];
+}
+
+export interface ReferralResult {
+  out: string;
+  packages: {
+    country: string;
+    dir: string;
+    suspects: number;
+    groups: number;
+    messages: number;
+    media: number;
+  }[];
+}
+
+type Prov = Omit<ProvenanceRow, 'factType' | 'factId' | 'factAux'>;
+
+/** Provenance rows of `ids`, keyed `factId` (or `factId:factAux` for memberships). */
+async function provenanceOf(store: CaseStore, type: string, ids: Iterable<number>) {
+  const out = new Map<string, Prov[]>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    for (const p of await store.provenance(type, unique.slice(i, i + 500))) {
+      const { factType: _t, factId, factAux, ...rest } = p;
+      const k = factAux === null ? `${factId}` : `${factId}:${factAux}`;
+      (out.get(k) ?? out.set(k, []).get(k)!).push(rest);
+    }
+  }
+  return out;
+}
+
+const mediaComment = (m: ExportMedia) => {
+  if (m.status !== 'known') return `novel media; sha256:${m.sha256}`;
+  const cats = [...new Set(m.matches.map((x) => x.category ?? 'uncategorized'))].join(', ');
+  const dist = Math.min(...m.matches.map((x) => x.distance));
+  return `known material; category: ${cats}; list: ${[...new Set(m.matches.map((x) => x.list))].join(', ')}; distance ${dist}; sha256:${m.sha256}`;
+};
+
+export async function writeReferrals(
+  store: CaseStore,
+  view: CaseView,
+  outDir: string,
+): Promise<ReferralResult> {
+  const { doc } = view;
+  const countries = (doc.countries as unknown as CountrySummary[]).filter(
+    (c) => c.suspects > 0 || c.country === UNRESOLVED,
+  );
+  if (!countries.some((c) => c.country === UNRESOLVED))
+    countries.push({
+      country: UNRESOLVED,
+      accounts: 0,
+      suspects: 0,
+      roles: {},
+      suspectIds: [],
+      groupIds: [],
+    });
+
+  const referrals = new Map<string, Referral>();
+  const countryOfSuspect = new Map<number, string>();
+  for (const c of countries) {
+    const suspects = c.suspectIds
+      .map((id) => view.accountById.get(id))
+      .filter((a): a is ExportAccount => !!a);
+    for (const s of suspects) countryOfSuspect.set(s.id, c.country);
+    referrals.set(c.country, {
+      country: c.country,
+      summary: c,
+      suspects,
+      groupIds: new Set(c.groupIds),
+      messages: [],
+    });
+  }
+
+  // Messages by each country's suspects in that country's groups: one pass over the case.
+  for await (const pageRows of store.messages()) {
+    for (const m of pageRows) {
+      if (m.senderId === null) continue;
+      const r = referrals.get(countryOfSuspect.get(m.senderId) ?? '');
+      if (!r || !r.groupIds.has(m.chatId)) continue;
+      r.messages.push({
+        id: m.id,
+        key: m.key,
+        group: m.chatId,
+        sender: m.senderId,
+        at: new Date(m.at).toISOString(),
+        tz: m.tz,
+        kind: m.kind,
+        text: m.text,
+        forwarded: m.forwarded,
+        media: m.mediaSha256,
+        mediaStatus: m.mediaStatus,
+      });
+    }
+  }
+
+  mkdirSync(outDir, { recursive: true });
+  const result: ReferralResult = { out: outDir, packages: [] };
+  for (const r of referrals.values()) {
+    const dir = join(outDir, r.country);
+    // A package is rebuilt whole: a stale file from an earlier run must not end up under a fresh manifest.
+    rmSync(dir, { recursive: true, force: true });
+    const tmp = `${dir}.part`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    const info = await writePackage(store, view, r, tmp);
+    renameSync(tmp, dir);
+    result.packages.push({ country: r.country, dir, ...info });
+  }
+  return result;
+}
+
+async function writePackage(store: CaseStore, view: CaseView, r: Referral, dir: string) {
+  const { doc } = view;
+  const suspectIds = new Set(r.suspects.map((s) => s.id));
+  const groups = [...r.groupIds].map((id) => view.groupById.get(id)!).filter(Boolean);
+  const memberships = view.memberships.filter(
+    (m) => suspectIds.has(m.accountId) && r.groupIds.has(m.groupId),
+  );
+  const events = doc.events.filter(
+    (e) =>
+      r.groupIds.has(e.group) &&
+      ((e.actor !== null && suspectIds.has(e.actor)) || e.targets.some((t) => suspectIds.has(t))),
+  );
+  const shas = new Set(r.messages.map((m) => m.media as string | null).filter((s): s is string => !!s));
+  const media = [...shas].map((s) => view.mediaBySha.get(s)!).filter(Boolean);
+
+  const prov = {
+    account: await provenanceOf(store, 'account', suspectIds),
+    chat: await provenanceOf(store, 'chat', r.groupIds),
+    membership: await provenanceOf(store, 'membership', r.groupIds),
+    message: await provenanceOf(
+      store,
+      'message',
+      r.messages.map((m) => m.id as number),
+    ),
+    event: await provenanceOf(
+      store,
+      'event',
+      events.map((e) => e.id),
+    ),
+    media: await provenanceOf(
+      store,
+      'media',
+      media.map((m) => m.id),
+    ),
+  };
+  const evidenceIds = new Set<number>();
+  const withProv = <T extends object>(rec: T, rows: Prov[] | undefined) => {
+    for (const p of rows ?? []) evidenceIds.add(p.evidenceId);
+    return { ...rec, provenance: rows ?? [] };
+  };
+
+  const evidenceDoc = {
+    schema: 'filet-referral-evidence/1',
+    generator: TOOL_VERSION,
+    generatedAt: new Date().toISOString(),
+    synthetic: view.synthetic,
+    case: doc.case,
+    country: r.country,
+    accounts: r.suspects.map((a) => withProv(a, prov.account.get(`${a.id}`))),
+    groups: groups.map((g) => {
+      const { members: _m, ...rest } = g;
+      return withProv(
+        { ...rest, members: g.members.filter((m) => suspectIds.has(m.account)) },
+        prov.chat.get(`${g.id}`),
+      );
+    }),
+    memberships: memberships.map((m) =>
+      withProv(
+        {
+          account: m.accountId,
+          group: m.groupId,
+          admin: m.admin,
+          active: m.active,
+          firstAt: m.firstAt === null ? null : new Date(m.firstAt).toISOString(),
+          lastAt: m.lastAt === null ? null : new Date(m.lastAt).toISOString(),
+          events: events
+            .filter(
+              (e) => e.group === m.groupId && (e.actor === m.accountId || e.targets.includes(m.accountId)),
+            )
+            .map((e) => e.id),
+        },
+        prov.membership.get(`${m.groupId}:${m.accountId}`),
+      ),
+    ),
+    messages: r.messages.map((m) => withProv(m, prov.message.get(`${m.id as number}`))),
+    events: events.map((e) => withProv(e, prov.event.get(`${e.id}`))),
+    media: media.map((m) => withProv(m, prov.media.get(`${m.id}`))),
+    evidence: [] as unknown[],
+  };
+  evidenceDoc.evidence = doc.evidence.filter((e) => evidenceIds.has(e.id));
+
+  writeFileSync(join(dir, 'evidence.json'), JSON.stringify(evidenceDoc, null, 2) + '\n');
+  writeFileSync(join(dir, 'suspects.csv'), '\uFEFF' + suspectsCsv(view, r, memberships));
+  writeFileSync(join(dir, 'summary.html'), summaryHtml(view, r, groups, media, memberships.length));
+  const vics: VicsWriteEntry[] = media
+    .filter((m) => m.md5)
+    .map((m) => ({
+      md5: m.md5!,
+      sha1: m.sha1,
+      size: m.size,
+      mimeType: m.mime,
+      pdq: m.pdq,
+      mediaId: m.sha256,
+      comments: mediaComment(m),
+    }));
+  await writeVicsHashSet(join(dir, 'hashes.vics.json'), vics, { synthetic: view.synthetic });
+  if (view.synthetic)
+    writeFileSync(
+      join(dir, SYNTHETIC_FILE),
+      'SYNTHETIC: this referral package was produced from a case generated by code for testing and demonstration.\n' +
+        'It contains no real people, no real phone numbers and no real material.\n',
+    );
+  await writeManifest(dir);
+  return {
+    suspects: r.suspects.length,
+    groups: groups.length,
+    messages: r.messages.length,
+    media: media.length,
+  };
+}
+
+function suspectsCsv(view: CaseView, r: Referral, memberships: CaseView['memberships']): string {
+  return csvTable(
+    [
+      'account_id',
+      'label',
+      'phone',
+      'display_names',
+      'country',
+      'roles',
+      'score',
+      'groups',
+      'reasons',
+      'synthetic',
+    ],
+    r.suspects.map((a) => [
+      a.key,
+      accountLabel(a),
+      a.phone,
+      a.displayNames.join('; '),
+      a.country,
+      a.roles.join('; '),
+      a.score,
+      memberships
+        .filter((m) => m.accountId === a.id)
+        .map((m) => view.groupById.get(m.groupId)?.key ?? m.groupId)
+        .join('; '),
+      (a.reasons as { text?: string; name?: string }[]).map((x) => `${x.name}: ${x.text}`).join(' | '),
+      view.synthetic,
+    ]),
+  );
+}
+
+const ROLE_ORDER = ['producer', 'distributor', 'admin', 'recruiter', 'bridge', 'consumer'];
+
+function summaryHtml(
+  view: CaseView,
+  r: Referral,
+  groups: CaseView['doc']['groups'],
+  media: ExportMedia[],
+  membershipCount: number,
+): string {
+  const known = media.filter((m) => m.status === 'known').length;
+  const novel = media.filter((m) => m.status === 'novel').length;
+  const title = r.country === UNRESOLVED ? 'Unresolved jurisdiction' : `Country ${r.country}`;
+  const roles = ROLE_ORDER.filter((x) => r.summary.roles[x]).map((x) => `${x} ${r.summary.roles[x]}`);
+  const reasonsList = (a: ExportAccount) =>
+    `<ul class="reasons">${(a.reasons as { kind: string; name: string; text: string }[])
+      .filter((x) => x.kind === 'role')
+      .map((x) => `<li><b>${esc(x.name)}</b>: ${esc(x.text)}</li>`)
+      .join('')}</ul>`;
+  const byRole = ROLE_ORDER.map((role) => {
+    const list = r.suspects.filter((s) => s.roles.includes(role));
+    if (!list.length) return '';
+    return `<h3>${esc(role)} (${list.length})</h3>${htmlTable(
+      [{ label: 'Identity' }, { label: 'Score', num: true }, { label: 'All roles' }, { label: 'Reasons' }],
+      list.map((a) => [
+        `<span class="hash">${esc(accountLabel(a))}</span><br><span class="muted">${esc(a.key)}</span>`,
+        esc(a.score?.toFixed(1) ?? '—'),
+        esc(a.roles.join(', ')),
+        reasonsList(a),
+      ]),
+    )}`;
+  }).join('\n');
+  const groupRows = groups.map((g) => {
+    const an = view.groupAnalysis.get(g.id)?.counts as { firstAt?: number; lastAt?: number } | undefined;
+    const members = g.members.filter((m) => r.suspects.some((s) => s.id === m.account)).length;
+    return [
+      esc(groupLabel(g)) + (g.flagged ? ' <span class="flag">flagged</span>' : ''),
+      esc(fmtDate(g.createdAt)),
+      esc(fmtDate(an?.firstAt ?? null)),
+      esc(fmtDate(an?.lastAt ?? null)),
+      String(members),
+      String(g.knownMaterialCount),
+      String(g.novelMediaCount),
+    ];
+  });
+  const unresolvedNote =
+    r.country === UNRESOLVED && r.summary.reasons
+      ? `<p>Why these identities have no country: ${esc(
+          Object.entries(r.summary.reasons)
+            .map(([k, v]) => `${k} (${v})`)
+            .join(', '),
+        )}.</p>`
+      : '';
+  const body = `
+<h1>Referral package — ${esc(title)}</h1>
+<p class="meta">Case ${esc(view.doc.case.name ?? view.doc.case.id)} · generated ${esc(new Date().toISOString())} by ${esc(TOOL_VERSION)}</p>
+<section id="overview"><h2>Overview</h2>
+<div class="figures">
+<div class="figure"><b>${r.suspects.length}</b><span>suspects</span></div>
+<div class="figure"><b>${groups.length}</b><span>flagged groups involved</span></div>
+<div class="figure"><b>${membershipCount}</b><span>memberships</span></div>
+<div class="figure"><b>${r.messages.length}</b><span>messages by these suspects in these groups</span></div>
+<div class="figure"><b>${known}</b><span>known material items (hashes)</span></div>
+<div class="figure"><b>${novel}</b><span>novel media items (hashes)</span></div>
+</div>
+<p>Roles: ${esc(roles.join(', ') || 'none')}. ${unresolvedNote}</p>
+<p class="note">Media are not included in this package, neither known material nor novel media: hashes.vics.json lists their hashes (MD5, SHA-1, PDQ; SHA-256 in Comments) with the category and match distance of known material. Every record in evidence.json carries its provenance (evidence item and location). MANIFEST.sha256 lists the SHA-256 of every file (check with <code>sha256sum -c MANIFEST.sha256</code>).</p>
+</section>
+<section id="suspects"><h2>Suspects by role</h2>
+${byRole || '<p>No suspects.</p>'}
+</section>
+<section id="groups"><h2>Groups involved</h2>
+${
+  groupRows.length
+    ? htmlTable(
+        [
+          { label: 'Group' },
+          { label: 'Created' },
+          { label: 'First material' },
+          { label: 'Last material' },
+          { label: 'Suspects (this package)', num: true },
+          { label: 'Known material', num: true },
+          { label: 'Novel media', num: true },
+        ],
+        groupRows,
+      )
+    : '<p>None.</p>'
+}
+</section>`;
+  return page({ title: `filet referral — ${title}`, synthetic: view.synthetic, body });
+}
