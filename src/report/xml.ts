@@ -3,8 +3,8 @@
  * text): every one goes through here. Characters XML 1.0 forbids (C0 controls other than tab/newline/CR,
  * lone surrogates, U+FFFE/U+FFFF) would make the whole file unparseable, so they become U+FFFD.
  */
-// eslint-disable-next-line no-control-regex
 const INVALID =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const ENTITIES: Record<string, string> = {
