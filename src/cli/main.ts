@@ -10,7 +10,11 @@ import * as hashes from './commands/hashes.js';
 import * as ingest from './commands/ingest.js';
 import * as init from './commands/init.js';
 import * as match from './commands/match.js';
+import * as referrals from './commands/referrals.js';
+import * as report from './commands/report.js';
+import * as serve from './commands/serve.js';
 import * as synth from './commands/synth.js';
+import * as user from './commands/user.js';
 import * as verify from './commands/verify.js';
 
 const COMMANDS: { register(p: Command): void }[] = [
@@ -23,8 +27,12 @@ const COMMANDS: { register(p: Command): void }[] = [
   hashes,
   match,
   analyze,
+  referrals,
+  report,
   synth,
   demo,
+  serve,
+  user,
 ];
 
 export function buildProgram(): Command {

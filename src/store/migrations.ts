@@ -53,7 +53,8 @@ export const MIGRATIONS: Migration[] = [
         forward_score BIGINT, wa_key_id TEXT, media_sha256 TEXT, media_name TEXT, media_status TEXT,
         PRIMARY KEY (case_id, id), UNIQUE (case_id, key))`,
       `CREATE INDEX messages_chat ON messages (case_id, chat_id, at)`,
-      `CREATE INDEX messages_media ON messages (case_id, media_sha256)`,
+      // Partial: most messages carry no media, and every index entry costs ingest time.
+      `CREATE INDEX messages_media ON messages (case_id, media_sha256) WHERE media_sha256 IS NOT NULL`,
       `CREATE INDEX messages_sender ON messages (case_id, sender_id)`,
       `CREATE TABLE media (
         case_id TEXT NOT NULL, id BIGINT NOT NULL, sha256 TEXT NOT NULL, md5 TEXT, sha1 TEXT, pdq TEXT,
@@ -64,7 +65,6 @@ export const MIGRATIONS: Migration[] = [
         case_id TEXT NOT NULL, fact_type TEXT NOT NULL, fact_id BIGINT NOT NULL, fact_aux BIGINT, evidence_id BIGINT NOT NULL,
         loc_kind TEXT NOT NULL, loc_table TEXT, loc_row BIGINT, loc_line BIGINT, loc_entry TEXT)`,
       `CREATE INDEX provenance_fact ON provenance (case_id, fact_type, fact_id)`,
-      `CREATE INDEX provenance_evidence ON provenance (case_id, evidence_id)`,
       `CREATE TABLE unclassified (
         case_id TEXT NOT NULL, evidence_id BIGINT NOT NULL, chat_id BIGINT, raw TEXT NOT NULL, reason TEXT NOT NULL,
         loc_line BIGINT, loc_entry TEXT)`,
@@ -108,6 +108,26 @@ export const MIGRATIONS: Migration[] = [
         bridges TEXT NOT NULL, links TEXT NOT NULL, member_count BIGINT NOT NULL, PRIMARY KEY (case_id, id))`,
       `CREATE TABLE analysis_countries (
         case_id TEXT NOT NULL, country TEXT NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (case_id, country))`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'web server: users, sessions, media reviews, evidence checks',
+    statements: [
+      `CREATE TABLE users (
+        case_id TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+        password_salt TEXT NOT NULL, password_params TEXT NOT NULL, created_at BIGINT NOT NULL, disabled_at BIGINT,
+        failed_logins BIGINT NOT NULL DEFAULT 0, locked_until BIGINT, PRIMARY KEY (case_id, name))`,
+      `CREATE TABLE sessions (
+        case_id TEXT NOT NULL, id_hash TEXT NOT NULL, user_name TEXT NOT NULL, csrf TEXT NOT NULL,
+        created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, last_seen BIGINT NOT NULL,
+        PRIMARY KEY (case_id, id_hash))`,
+      `CREATE TABLE media_reviews (
+        case_id TEXT NOT NULL, media_id BIGINT NOT NULL, status TEXT NOT NULL, note TEXT, by_user TEXT NOT NULL,
+        at BIGINT NOT NULL, PRIMARY KEY (case_id, media_id))`,
+      `CREATE TABLE evidence_checks (
+        case_id TEXT NOT NULL, evidence_id BIGINT NOT NULL, at BIGINT NOT NULL, by_user TEXT NOT NULL,
+        ok BIGINT NOT NULL, actual TEXT, PRIMARY KEY (case_id, evidence_id, at))`,
     ],
   },
 ];

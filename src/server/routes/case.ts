@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import { ROLES } from '../../network/roles.js';
+import { ID_PARAMS, PAGING, type ServerContext } from '../context.js';
+import {
+  listGroups,
+  groupDetail,
+  groupMessages,
+  network,
+  type GroupQuery,
+  type NetworkQuery,
+} from '../services/groups.js';
+import {
+  accountDetail,
+  accountMessages,
+  listAccounts,
+  overview,
+  type AccountQuery,
+} from '../services/suspects.js';
+
+const COUNTRY = { type: 'string', pattern: '^([A-Z]{2}|unresolved)$' } as const;
+const ROLE = { type: 'string', enum: [...ROLES] } as const;
+const ORDER = { type: 'string', enum: ['asc', 'desc'] } as const;
+const DATE = {
+  type: 'string',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})?)?$',
+} as const;
+
+const q = (properties: Record<string, unknown>) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+});
+const read = { permission: 'case.read' as const };
+
+type Id = { Params: { id: number } };
+type Paged = { Querystring: { offset: number; limit: number } };
+
+export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/api/overview', { config: read, schema: { querystring: q({}) } }, async () =>
+    overview(await ctx.views.get(), (await ctx.store.listEvidence()).length),
+  );
+
+  app.get<{ Querystring: AccountQuery }>(
+    '/api/accounts',
+    {
+      config: read,
+      schema: {
+        querystring: q({
+          ...PAGING,
+          country: COUNTRY,
+          role: ROLE,
+          cluster: { type: 'integer', minimum: 0 },
+          q: { type: 'string', minLength: 1, maxLength: 100 },
+          sort: { type: 'string', enum: ['score', 'id', 'label', 'groups'] },
+          order: ORDER,
+          includeMerged: { type: 'boolean' },
+        }),
+      },
+    },
+    async (req) => listAccounts(await ctx.views.get(), req.query),
+  );
+
+  app.get<Id>(
+    '/api/accounts/:id',
+    { config: read, schema: { params: ID_PARAMS, querystring: q({}) } },
+    async (req) => {
+      const detail = await accountDetail(ctx.store, await ctx.views.get(), req.params.id);
+      await ctx.audit(req, 'view.account', { account: req.params.id }, { ok: true });
+      return detail;
+    },
+  );
+
+  app.get<Id & Paged>(
+    '/api/accounts/:id/messages',
+    { config: read, schema: { params: ID_PARAMS, querystring: q({ ...PAGING }) } },
+    async (req) =>
+      accountMessages(ctx.store, await ctx.views.get(), req.params.id, req.query.offset, req.query.limit),
+  );
+
+  app.get<{ Querystring: GroupQuery }>(
+    '/api/groups',
+    {
+      config: read,
+      schema: {
+        querystring: q({
+          ...PAGING,
+          flagged: { type: 'boolean' },
+          cluster: { type: 'integer', minimum: 0 },
+          q: { type: 'string', minLength: 1, maxLength: 100 },
+          sort: { type: 'string', enum: ['id', 'messages', 'members', 'material'] },
+          order: ORDER,
+        }),
+      },
+    },
+    async (req) => listGroups(await ctx.views.get(), req.query),
+  );
+
+  app.get<Id>(
+    '/api/groups/:id',
+    { config: read, schema: { params: ID_PARAMS, querystring: q({}) } },
+    async (req) => {
+      const detail = groupDetail(await ctx.views.get(), req.params.id);
+      await ctx.audit(req, 'view.group', { group: req.params.id }, { ok: true });
+      return detail;
+    },
+  );
+
+  app.get<Id & Paged>(
+    '/api/groups/:id/messages',
+    { config: read, schema: { params: ID_PARAMS, querystring: q({ ...PAGING }) } },
+    async (req) =>
+      groupMessages(ctx.store, await ctx.views.get(), req.params.id, req.query.offset, req.query.limit),
+  );
+
+  app.get<{ Querystring: NetworkQuery }>(
+    '/api/network',
+    {
+      config: read,
+      schema: {
+        querystring: q({
+          country: COUNTRY,
+          role: ROLE,
+          cluster: { type: 'integer', minimum: 0 },
+          flagged: { type: 'boolean' },
+          from: DATE,
+          to: DATE,
+          minScore: { type: 'number' },
+        }),
+      },
+    },
+    async (req) => network(await ctx.views.get(), req.query),
+  );
+}

@@ -1,0 +1,114 @@
+import type { FastifyInstance } from 'fastify';
+import { ID_PARAMS, PAGING, sendBytes, type ServerContext } from '../context.js';
+import {
+  listMedia,
+  mediaBytes,
+  novelMedia,
+  setReview,
+  thumbnail,
+  type MediaQuery,
+} from '../services/media.js';
+import { HttpError } from '../services/paging.js';
+
+type Id = { Params: { id: number } };
+
+export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get<{ Querystring: MediaQuery }>(
+    '/api/media',
+    {
+      config: { permission: 'case.read' },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...PAGING,
+            status: { type: 'string', enum: ['known', 'novel', 'unmatched'] },
+            review: { type: 'string', enum: ['confirmed', 'not-relevant', 'none'] },
+            group: { type: 'integer', minimum: 1 },
+            account: { type: 'integer', minimum: 1 },
+          },
+        },
+      },
+    },
+    async (req) => listMedia(ctx.store, await ctx.views.get(), req.query),
+  );
+
+  app.get<Id>(
+    '/api/media/:id/thumbnail',
+    { config: { permission: 'case.read' }, schema: { params: ID_PARAMS } },
+    async (req, reply) => {
+      const bytes = await thumbnail(ctx.store, ctx.caseDir, await ctx.views.get(), req.params.id);
+      return sendBytes(reply, bytes, 'image/webp');
+    },
+  );
+
+  app.post<Id & { Body: { reason?: string } | undefined }>(
+    '/api/media/:id/reveal',
+    {
+      config: { permission: 'media.reveal' },
+      schema: {
+        params: ID_PARAMS,
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: { reason: { type: 'string', maxLength: 500 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const args = { media: req.params.id, reason: req.body?.reason ?? null };
+      try {
+        const v = await ctx.views.get();
+        const m = novelMedia(v, req.params.id);
+        const bytes = await mediaBytes(ctx.store, ctx.caseDir, m);
+        await ctx.audit(
+          req,
+          'media.reveal',
+          { ...args, sha256: m.sha256 },
+          { ok: true, bytes: bytes.length },
+        );
+        return sendBytes(reply, bytes, m.mime ?? 'application/octet-stream');
+      } catch (err) {
+        if (err instanceof HttpError)
+          await ctx.audit(req, 'media.reveal', args, {
+            ok: false,
+            status: err.statusCode,
+            error: err.message,
+          });
+        throw err;
+      }
+    },
+  );
+
+  app.post<Id & { Body: { status: string; note?: string } }>(
+    '/api/media/:id/review',
+    {
+      config: { permission: 'media.review' },
+      schema: {
+        params: ID_PARAMS,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['status'],
+          properties: {
+            status: { type: 'string', enum: ['confirmed', 'not-relevant', 'none'] },
+            note: { type: 'string', maxLength: 2000 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const r = await setReview(
+        ctx.store,
+        await ctx.views.get(),
+        req.params.id,
+        req.user!.name,
+        req.body.status,
+        req.body.note ?? null,
+      );
+      await ctx.audit(req, 'media.review', { media: req.params.id, status: req.body.status }, { ok: true });
+      return { review: r };
+    },
+  );
+}

@@ -1,0 +1,239 @@
+import type { CaseStore, MessageRow } from './case-store.js';
+import type { Param } from './driver.js';
+
+/**
+ * What analysts add to a case through the web server: identity merges (reversible, with a reason), review
+ * marks on media, evidence re-verifications, and the paged message reads the pages need.
+ */
+export interface MergeRow {
+  id: number;
+  from: number;
+  into: number;
+  by: string;
+  reason: string;
+  at: number;
+  undoneAt: number | null;
+  undoneBy: string | null;
+}
+
+export interface ReviewRow {
+  mediaId: number;
+  status: string;
+  note: string | null;
+  by: string;
+  at: number;
+}
+
+export interface EvidenceCheckRow {
+  evidenceId: number;
+  at: number;
+  by: string;
+  ok: boolean;
+  actual: string | null;
+}
+
+/** Why a merge was refused; the server turns it into a 404 or 409. */
+export class MergeConflict extends Error {
+  constructor(
+    message: string,
+    readonly notFound = false,
+  ) {
+    super(message);
+  }
+}
+
+const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function messageFromRow(r: Record<string, unknown>): MessageRow {
+  return {
+    id: Number(r.id),
+    key: String(r.key),
+    chatId: Number(r.chat_id),
+    senderId: n(r.sender_id),
+    at: Number(r.at),
+    tz: String(r.tz),
+    kind: String(r.kind),
+    text: (r.text as string | null) ?? null,
+    forwarded: Number(r.forwarded) === 1,
+    forwardScore: n(r.forward_score),
+    waKeyId: (r.wa_key_id as string | null) ?? null,
+    mediaSha256: (r.media_sha256 as string | null) ?? null,
+    mediaName: (r.media_name as string | null) ?? null,
+    mediaStatus: (r.media_status as string | null) ?? null,
+  };
+}
+
+export class ReviewStore {
+  constructor(private readonly store: CaseStore) {}
+
+  private get db() {
+    return this.store.db;
+  }
+  private get c() {
+    return this.store.caseId;
+  }
+
+  // ---- identity merges ------------------------------------------------------------------------------------
+
+  async merges(): Promise<MergeRow[]> {
+    const rows = await this.db.all<Record<string, unknown>>(
+      'SELECT * FROM identity_merges WHERE case_id = ? ORDER BY id',
+      [this.c],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      from: Number(r.from_account),
+      into: Number(r.into_account),
+      by: String(r.merged_by),
+      reason: String(r.reason),
+      at: Number(r.at),
+      undoneAt: n(r.undone_at),
+      undoneBy: (r.undone_by as string | null) ?? null,
+    }));
+  }
+
+  /** Merges account `from` into `into` (sets `accounts.merged_into`), in one transaction. */
+  async merge(from: number, into: number, by: string, reason: string, at: number): Promise<MergeRow> {
+    return this.db.transaction(this.c, async () => {
+      const get = (id: number) =>
+        this.db.get<{ id: number; merged_into: number | null }>(
+          'SELECT id, merged_into FROM accounts WHERE case_id = ? AND id = ?',
+          [this.c, id],
+        );
+      const a = await get(from);
+      const b = await get(into);
+      if (!a) throw new MergeConflict(`no account ${from}`, true);
+      if (!b) throw new MergeConflict(`no account ${into}`, true);
+      if (from === into) throw new MergeConflict('an account cannot be merged into itself');
+      if (a.merged_into !== null)
+        throw new MergeConflict(`account ${from} is already merged into ${a.merged_into}`);
+      // Merging only into an unmerged account keeps the merge graph a forest (no cycles).
+      if (b.merged_into !== null)
+        throw new MergeConflict(`account ${into} is itself merged into ${b.merged_into}`);
+      const last = await this.db.get<{ m: number | null }>(
+        'SELECT MAX(id) AS m FROM identity_merges WHERE case_id = ?',
+        [this.c],
+      );
+      const id = Number(last?.m ?? 0) + 1;
+      await this.db.run(
+        'INSERT INTO identity_merges (case_id, id, from_account, into_account, merged_by, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [this.c, id, from, into, by, reason, at],
+      );
+      await this.db.run('UPDATE accounts SET merged_into = ? WHERE case_id = ? AND id = ?', [
+        into,
+        this.c,
+        from,
+      ]);
+      return { id, from, into, by, reason, at, undoneAt: null, undoneBy: null };
+    });
+  }
+
+  /** Undoes a merge; null when there is no such merge. */
+  async unmerge(id: number, by: string, at: number): Promise<MergeRow | null> {
+    return this.db.transaction(this.c, async () => {
+      const m = (await this.merges()).find((x) => x.id === id);
+      if (!m) return null;
+      if (m.undoneAt !== null) throw new MergeConflict(`merge ${id} was already undone`);
+      await this.db.run(
+        'UPDATE identity_merges SET undone_at = ?, undone_by = ? WHERE case_id = ? AND id = ?',
+        [at, by, this.c, id],
+      );
+      await this.db.run(
+        'UPDATE accounts SET merged_into = NULL WHERE case_id = ? AND id = ? AND merged_into = ?',
+        [this.c, m.from, m.into],
+      );
+      return { ...m, undoneAt: at, undoneBy: by };
+    });
+  }
+
+  // ---- media reviews --------------------------------------------------------------------------------------
+
+  async reviews(): Promise<Map<number, ReviewRow>> {
+    const rows = await this.db.all<Record<string, unknown>>('SELECT * FROM media_reviews WHERE case_id = ?', [
+      this.c,
+    ]);
+    return new Map(
+      rows.map((r) => [
+        Number(r.media_id),
+        {
+          mediaId: Number(r.media_id),
+          status: String(r.status),
+          note: (r.note as string | null) ?? null,
+          by: String(r.by_user),
+          at: Number(r.at),
+        },
+      ]),
+    );
+  }
+
+  /** Sets (or with status `none`, clears) the review mark of one media item. */
+  async setReview(r: ReviewRow): Promise<void> {
+    await this.db.transaction(this.c, async () => {
+      await this.db.run('DELETE FROM media_reviews WHERE case_id = ? AND media_id = ?', [this.c, r.mediaId]);
+      if (r.status !== 'none')
+        await this.db.run(
+          'INSERT INTO media_reviews (case_id, media_id, status, note, by_user, at) VALUES (?, ?, ?, ?, ?, ?)',
+          [this.c, r.mediaId, r.status, r.note, r.by, r.at],
+        );
+      await this.db.run('UPDATE media SET review_status = ? WHERE case_id = ? AND id = ?', [
+        r.status === 'none' ? null : r.status,
+        this.c,
+        r.mediaId,
+      ]);
+    });
+  }
+
+  // ---- evidence checks ------------------------------------------------------------------------------------
+
+  async addEvidenceCheck(c: EvidenceCheckRow): Promise<void> {
+    await this.db.run(
+      'INSERT INTO evidence_checks (case_id, evidence_id, at, by_user, ok, actual) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      [this.c, c.evidenceId, c.at, c.by, c.ok ? 1 : 0, c.actual],
+    );
+  }
+
+  /** The latest check of each evidence item. */
+  async latestEvidenceChecks(): Promise<Map<number, EvidenceCheckRow>> {
+    const rows = await this.db.all<Record<string, unknown>>(
+      'SELECT * FROM evidence_checks WHERE case_id = ? ORDER BY evidence_id, at',
+      [this.c],
+    );
+    const out = new Map<number, EvidenceCheckRow>();
+    for (const r of rows)
+      out.set(Number(r.evidence_id), {
+        evidenceId: Number(r.evidence_id),
+        at: Number(r.at),
+        by: String(r.by_user),
+        ok: Number(r.ok) === 1,
+        actual: (r.actual as string | null) ?? null,
+      });
+    return out;
+  }
+
+  // ---- paged message reads --------------------------------------------------------------------------------
+
+  /** Messages of a chat or of a set of senders, oldest first, one page, with the total. */
+  async messagePage(
+    where: { chatId?: number; senderIds?: number[] },
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; items: MessageRow[] }> {
+    const params: Param[] = [this.c];
+    let sql = 'case_id = ?';
+    if (where.chatId !== undefined) {
+      sql += ' AND chat_id = ?';
+      params.push(where.chatId);
+    }
+    if (where.senderIds) {
+      if (!where.senderIds.length) return { total: 0, items: [] };
+      sql += ` AND sender_id IN (${where.senderIds.map(() => '?').join(',')})`;
+      params.push(...where.senderIds);
+    }
+    const t = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE ${sql}`, params);
+    const rows = await this.db.all<Record<string, unknown>>(
+      `SELECT * FROM messages WHERE ${sql} ORDER BY at, id LIMIT ? OFFSET ?`,
+      [...params, limit, offset],
+    );
+    return { total: Number(t?.n ?? 0), items: rows.map(messageFromRow) };
+  }
+}
