@@ -1,0 +1,443 @@
+import { useState, type FormEvent } from 'react';
+import { getJson, send } from '../api';
+import { MediaCard } from '../components/MediaCard';
+import { Panel, RoleTags, Status } from '../components/common';
+import { Periods, Ticks } from '../components/Periods';
+import { country, num, when } from '../format';
+import { useApi } from '../hooks';
+import { href } from '../router';
+import { useCan } from '../session';
+import { S } from '../strings';
+import type { Merge, Page, Reason, SuspectFile, TimelineEntry } from '../types';
+
+export function Suspect({ id }: { id: number }) {
+  const { data, loading, error, reload } = useApi<SuspectFile>(`/api/accounts/${id}`);
+  const [more, setMore] = useState<TimelineEntry[]>([]);
+  const [moreError, setMoreError] = useState<string | null>(null);
+  const can = useCan();
+  if (!data || data.account.id !== id) return <Status loading={loading} error={error} />;
+  const a = data.account;
+  const timeline = [...data.timeline, ...more];
+  // Where each message and event was posted, so that a reason's message ids can link to their group.
+  const groupOf = new Map<string, number>();
+  for (const t of timeline) if (t.groupId) groupOf.set(`${t.type}:${t.id}`, t.groupId);
+  for (const m of data.media) if (m.groupId) groupOf.set(`message:${m.messageId}`, m.groupId);
+  const roleReasons = data.roles.filter((r) => r.kind === 'role');
+  const scoreReasons = data.roles.filter((r) => r.kind === 'score');
+
+  async function loadMore() {
+    setMoreError(null);
+    try {
+      const page = await getJson<Page<TimelineEntry>>(`/api/accounts/${id}/messages`, {
+        offset: data!.timeline.length + more.length,
+        limit: 200,
+      });
+      setMore((m) => [...m, ...page.items]);
+    } catch (e) {
+      setMoreError((e as Error).message);
+    }
+  }
+
+  return (
+    <>
+      <h2>{S.suspect.title(a.label)}</h2>
+      {a.mergedInto && (
+        <p className="error" role="note">
+          {S.suspect.mergedInto} <a href={href.account(a.mergedInto)}>{S.suspect.openMerged}</a>
+        </p>
+      )}
+      <div className="grid2">
+        <Panel title={S.suspect.facts} id="facts-h">
+          <dl className="facts">
+            <dt>{S.suspect.key}</dt>
+            <dd className="mono">{a.key}</dd>
+            <dt>{S.suspect.phone}</dt>
+            <dd>{a.phone ?? S.none}</dd>
+            <dt>{S.cols.country}</dt>
+            <dd data-testid="suspect-country">{country(a.country)}</dd>
+            <dt>{S.suspect.countryReason}</dt>
+            <dd>{a.countryReason ?? S.none}</dd>
+            <dt>{S.suspect.numberType}</dt>
+            <dd>{a.numberType ?? S.none}</dd>
+            <dt>{S.cols.score}</dt>
+            <dd>{num(a.score, 2)}</dd>
+            <dt>{S.suspect.betweenness}</dt>
+            <dd>{num(a.betweenness, 4)}</dd>
+            <dt>{S.cols.roles}</dt>
+            <dd>
+              <RoleTags roles={a.roles} />
+            </dd>
+          </dl>
+        </Panel>
+        <Panel title={S.suspect.identities} id="ids-h">
+          <p>{data.numbers.join(', ') || S.none}</p>
+          <table>
+            <thead>
+              <tr>
+                <th>{S.suspect.key}</th>
+                <th>{S.suspect.jids}</th>
+                <th>{S.suspect.names}</th>
+                <th>{S.suspect.via}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.identities.map((i) => (
+                <tr key={i.id}>
+                  <td className="mono">{i.key}</td>
+                  <td className="mono">{i.jids.join(', ') || S.none}</td>
+                  <td>{i.displayNames.join(', ') || S.none}</td>
+                  <td>{i.via === 'self' ? S.suspect.viaSelf : S.suspect.viaMerge}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Panel>
+      </div>
+      <Panel title={S.suspect.roles} id="roles-h">
+        {roleReasons.length ? (
+          roleReasons.map((r, i) => <ReasonView key={i} r={r} groupOf={groupOf} />)
+        ) : (
+          <p className="muted">{S.suspect.noRoles}</p>
+        )}
+        {scoreReasons.length > 0 && (
+          <>
+            <h4>{S.suspect.scoreFactors}</h4>
+            {scoreReasons.map((r, i) => (
+              <ReasonView key={i} r={r} groupOf={groupOf} />
+            ))}
+          </>
+        )}
+      </Panel>
+      <Panel title={S.suspect.groups} id="groups-h">
+        <Periods
+          label={S.suspect.groups}
+          rows={data.groups.map((g) => ({
+            key: String(g.id),
+            label: g.subject ?? S.group.untitled,
+            intervals: g.intervals,
+            strong: g.flagged,
+          }))}
+        />
+        <table>
+          <thead>
+            <tr>
+              <th>{S.cols.subject}</th>
+              <th>{S.cols.flagged}</th>
+              <th>{S.cols.cluster}</th>
+              <th>{S.cols.admin}</th>
+              <th>{S.cols.active}</th>
+              <th>{S.cols.period}</th>
+              <th>{S.cols.messages}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.groups.map((g) => (
+              <tr key={g.id}>
+                <td>
+                  <a href={href.group(g.id)}>{g.subject ?? S.group.untitled}</a>
+                </td>
+                <td>{g.flagged ? <span className="bad">{S.yes}</span> : S.no}</td>
+                <td>{g.cluster ?? S.none}</td>
+                <td>{g.admin ? S.yes : S.no}</td>
+                <td>{g.active ? S.yes : S.no}</td>
+                <td>
+                  {g.intervals.map((iv, i) => (
+                    <div key={i}>
+                      {when(iv.from)} → {when(iv.to)}
+                    </div>
+                  ))}
+                </td>
+                <td>{g.messages}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Panel>
+      <Panel title={S.suspect.timeline} id="timeline-h">
+        <Ticks
+          label={S.suspect.timeline}
+          entries={timeline.map((t) => ({ at: t.at, type: t.type, title: `${when(t.at)} ${t.kind}` }))}
+        />
+        <p className="muted">{S.suspect.timelineMore(timeline.length, data.timelineTotal)}</p>
+        <table>
+          <thead>
+            <tr>
+              <th>{S.cols.at}</th>
+              <th>{S.cols.type}</th>
+              <th>{S.cols.groups}</th>
+              <th>{S.cols.text}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {timeline.map((t) => (
+              <tr key={`${t.type}-${t.id}`}>
+                <td>{when(t.at)}</td>
+                <td>
+                  {t.type === 'message' ? t.kind : <span className="tag">{t.kind}</span>}
+                  {t.mediaId ? (
+                    <>
+                      {' '}
+                      <a href={href.media({ account: id })}>#{t.mediaId}</a>
+                    </>
+                  ) : null}
+                </td>
+                <td>
+                  {t.groupId ? (
+                    <a href={href.group(t.groupId, t.type === 'message' ? t.id : undefined)}>#{t.groupId}</a>
+                  ) : (
+                    S.none
+                  )}
+                </td>
+                <td>{t.text ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {timeline.length < data.timelineTotal && (
+          <button className="secondary" onClick={loadMore}>
+            {S.suspect.loadMore}
+          </button>
+        )}
+        {moreError && <p className="error">{moreError}</p>}
+      </Panel>
+      <Panel title={S.suspect.media} id="media-h">
+        <div className="media-grid">
+          {data.media.map((m) => (
+            <div key={`${m.id}-${m.messageId}`}>
+              <MediaCard m={{ ...m, firstAt: m.at }} canReveal={can('media.reveal')} canReview={false} />
+              <p className="muted">
+                {m.groupId && (
+                  <a href={href.group(m.groupId, m.messageId)}>
+                    {S.cols.groups} #{m.groupId}
+                  </a>
+                )}
+                {m.forwarded ? ` · ${S.suspect.forwarded}` : ''}
+              </p>
+            </div>
+          ))}
+        </div>
+      </Panel>
+      <Merges id={id} merges={data.merges} canMerge={can('identity.merge')} onChanged={reload} />
+    </>
+  );
+}
+
+function ReasonView({ r, groupOf }: { r: Reason; groupOf: Map<string, number> }) {
+  return (
+    <div className="reason" data-reason={r.name}>
+      <p>
+        <span className="tag">{S.roles[r.name] ?? r.name}</span>
+        {r.points !== null && <strong> {r.points} </strong>} {r.text}
+      </p>
+      <details>
+        <summary>{S.suspect.behind}</summary>
+        <dl className="facts">
+          {r.messageIds.length > 0 && (
+            <>
+              <dt>{S.suspect.messagesBehind}</dt>
+              <dd>
+                {r.messageIds.map((m) => {
+                  const g =
+                    groupOf.get(`message:${m}`) ?? (r.groupIds.length === 1 ? r.groupIds[0] : undefined);
+                  return g ? (
+                    <a key={m} className="ref" href={href.group(g, m)}>
+                      #{m}
+                    </a>
+                  ) : (
+                    <span key={m} className="ref">
+                      #{m}
+                    </span>
+                  );
+                })}
+              </dd>
+            </>
+          )}
+          {r.eventIds.length > 0 && (
+            <>
+              <dt>{S.suspect.eventsBehind}</dt>
+              <dd>
+                {r.eventIds.map((e) => {
+                  const g =
+                    groupOf.get(`event:${e}`) ?? (r.groupIds.length === 1 ? r.groupIds[0] : undefined);
+                  return g ? (
+                    <a key={e} className="ref" href={href.group(g)}>
+                      #{e}
+                    </a>
+                  ) : (
+                    <span key={e} className="ref">
+                      #{e}
+                    </span>
+                  );
+                })}
+              </dd>
+            </>
+          )}
+          {r.groupIds.length > 0 && (
+            <>
+              <dt>{S.suspect.groupsBehind}</dt>
+              <dd>
+                {r.groupIds.map((g) => (
+                  <a key={g} className="ref" href={href.group(g)}>
+                    #{g}
+                  </a>
+                ))}
+              </dd>
+            </>
+          )}
+          {r.evidenceIds.length > 0 && (
+            <>
+              <dt>{S.suspect.evidenceBehind}</dt>
+              <dd>
+                {r.evidenceIds.map((e) => (
+                  <a key={e} className="ref" href={href.evidence(e)}>
+                    #{e}
+                  </a>
+                ))}
+              </dd>
+            </>
+          )}
+          {r.times.length > 0 && (
+            <>
+              <dt>{S.cols.at}</dt>
+              <dd>{r.times.map(when).join(', ')}</dd>
+            </>
+          )}
+        </dl>
+        {r.provenance && r.provenance.length > 0 && (
+          <table>
+            <caption>{S.suspect.provenance}</caption>
+            <thead>
+              <tr>
+                <th>{S.cols.fact}</th>
+                <th>{S.cols.evidence}</th>
+                <th>{S.cols.location}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.provenance.map((p, i) => (
+                <tr key={i}>
+                  <td>
+                    {p.factType} #{p.factId}
+                  </td>
+                  <td>
+                    <a href={href.evidence(p.evidenceId)}>#{p.evidenceId}</a>
+                  </td>
+                  <td className="mono">
+                    {p.kind}
+                    {p.table ? ` ${p.table}` : ''}
+                    {p.rowId !== null ? ` row ${p.rowId}` : ''}
+                    {p.line !== null ? ` line ${p.line}` : ''}
+                    {p.entry ? ` ${p.entry}` : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </details>
+    </div>
+  );
+}
+
+function Merges({
+  id,
+  merges,
+  canMerge,
+  onChanged,
+}: {
+  id: number;
+  merges: Merge[];
+  canMerge: boolean;
+  onChanged: () => void;
+}) {
+  const [error, setError] = useState<string | null>(null);
+
+  async function merge(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    setError(null);
+    try {
+      await send('POST', '/api/merges', {
+        from: Number(f.get('from')),
+        into: id,
+        reason: String(f.get('reason')),
+      });
+      onChanged();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  async function undo(m: Merge) {
+    setError(null);
+    try {
+      await send('DELETE', `/api/merges/${m.id}`);
+      onChanged();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  return (
+    <Panel title={S.suspect.merges} id="merges-h">
+      {merges.length === 0 ? (
+        <p className="muted">{S.suspect.noMerges}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>{S.cols.from}</th>
+              <th>{S.cols.to}</th>
+              <th>{S.cols.reason}</th>
+              <th>{S.cols.by}</th>
+              <th>{S.cols.at}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {merges.map((m) => (
+              <tr key={m.id}>
+                <td>
+                  <a href={href.account(m.from)}>#{m.from}</a>
+                </td>
+                <td>
+                  <a href={href.account(m.into)}>#{m.into}</a>
+                </td>
+                <td>{m.reason}</td>
+                <td>{m.by}</td>
+                <td>{when(m.at)}</td>
+                <td>
+                  {m.undoneAt ? (
+                    S.suspect.undone(when(m.undoneAt), m.undoneBy ?? S.none)
+                  ) : canMerge ? (
+                    <button className="secondary" onClick={() => undo(m)}>
+                      {S.suspect.unmerge}
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {canMerge && (
+        <form className="row" onSubmit={merge} aria-label={S.suspect.mergeTitle}>
+          <label>
+            {S.suspect.mergeFrom}
+            <input name="from" type="number" min={1} required />
+          </label>
+          <label>
+            {S.suspect.mergeReason}
+            <input name="reason" minLength={3} maxLength={500} required size={40} />
+          </label>
+          <button type="submit">{S.suspect.mergeSubmit}</button>
+        </form>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </Panel>
+  );
+}
