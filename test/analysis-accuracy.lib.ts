@@ -50,10 +50,17 @@ export interface AccuracyReport {
   groupsInCase: number;
 }
 
+/**
+ * `full`: against everything that happened. `observable`: against what the seized devices can show
+ * (truth.json's observable view, built by the generator from the devices' contents; docs/accuracy.md).
+ */
+export type TruthView = 'full' | 'observable';
+
 export function scoreAnalysis(
   result: AnalysisResult,
   truth: Truth,
   chatKeys: Map<number, string>,
+  view: TruthView = 'observable',
 ): AccuracyReport {
   const phoneOf = phoneOfKey(truth);
   const predicted = new Map<string, Set<string>>();
@@ -71,10 +78,13 @@ export function scoreAnalysis(
   const roles: Record<string, Confusion> = {};
   for (const role of ROLES) {
     const p = new Set([...predicted].filter(([, rs]) => rs.has(role)).map(([k]) => k));
-    const t = new Set(truth.accounts.filter((a) => a.roles.includes(role)).map((a) => a.phone));
+    const rolesOf = (a: Truth['accounts'][number]) => (view === 'full' ? a.roles : a.observableRoles);
+    const t = new Set(truth.accounts.filter((a) => rolesOf(a).includes(role)).map((a) => a.phone));
     roles[role] = confusion(p, t, universe);
   }
-  const truthByKey = new Map(truth.groups.map((g) => [g.exportKey, g]));
+  const truthByKey = new Map(
+    truth.groups.flatMap((g) => [[g.exportKey, g] as const, [g.jidKey, g] as const]),
+  );
   const groupPairs: { truth: (typeof truth.groups)[number]; result: AnalysisResult['groups'][number] }[] = [];
   for (const g of result.groups) {
     const t = truthByKey.get(chatKeys.get(g.groupId) ?? '');
@@ -83,7 +93,11 @@ export function scoreAnalysis(
   const gUniverse = new Set(groupPairs.map((x) => x.truth.jid));
   const flaggedGroups = confusion(
     new Set(groupPairs.filter((x) => x.result.flagged).map((x) => x.truth.jid)),
-    new Set(groupPairs.filter((x) => x.truth.flagged).map((x) => x.truth.jid)),
+    new Set(
+      groupPairs
+        .filter((x) => (view === 'full' ? x.truth.flagged : x.truth.observableFlagged))
+        .map((x) => x.truth.jid),
+    ),
     gUniverse,
   );
   const both = groupPairs.filter((x) => x.truth.cluster !== null && x.result.cluster !== null);

@@ -7,7 +7,7 @@ import type { Clustering } from './clusters.js';
 /**
  * Roles, several per account, each from facts in the evidence (all restricted to flagged groups):
  *  producer    — first poster anywhere in the case of a novel material family, not forwarded, and the
- *                family was posted again later (re-shared).
+ *                family was posted again later by someone else (re-shared).
  *  distributor — posted or forwarded material (known, or novel material) other than the posts that made
  *                them producer.
  *  consumer    — member of a flagged group while material was posted there, never posting material.
@@ -93,7 +93,9 @@ function postingFacts(
   for (const list of byFamily.values()) {
     const first = list[0]!;
     const sender = senderOf.get(first.messageId);
-    if (first.status !== 'novel' || first.forwarded || sender == null || list.length < 2) continue;
+    if (first.status !== 'novel' || first.forwarded || sender == null) continue;
+    // Re-shared by someone else: a person re-posting their own picture is not redistribution by others.
+    if (!list.some((p) => senderOf.get(p.messageId) !== sender)) continue;
     producing.add(first.messageId);
     const later = list.slice(1);
     get(sender).produced.push({

@@ -76,10 +76,42 @@ export function chooseDevices(op: Operation, cfg: ScaleConfig, rng: Rng): Device
       exported,
       withoutMedia: exported.filter(() => rng.chance(0.25)),
       savedContacts: {},
+      database: null,
+      chatExports: true,
     };
   });
   addSavedContacts(op, devices, everIn, rng);
+  assignSources(devices);
   return devices;
+}
+
+const ANDROID_SOURCES: Array<[Device['database'], boolean]> = [
+  ['new', false],
+  [null, true],
+  ['legacy', false],
+  ['both', false],
+  ['new', true],
+];
+const IOS_SOURCES: Array<[Device['database'], boolean]> = [
+  ['ios', false],
+  [null, true],
+  ['ios', true],
+];
+
+/**
+ * What each seizure yielded: some phones a database (Android new/legacy/transitional schema, or iOS) with
+ * its media folder, some only chat exports, some both. A phone with contacts saved under a name hands over
+ * exports only: its names would otherwise be a second identity beside the database's numbers.
+ */
+function assignSources(devices: Device[]): void {
+  const counters = { android: 0, ios: 0 };
+  for (const d of devices) {
+    if (Object.keys(d.savedContacts).length) continue;
+    const table = d.platform === 'ios' ? IOS_SOURCES : ANDROID_SOURCES;
+    const [database, chatExports] = table[counters[d.platform]++ % table.length]!;
+    d.database = database;
+    d.chatExports = chatExports;
+  }
 }
 
 /**

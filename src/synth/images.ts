@@ -24,6 +24,8 @@ export type TransformKind = 'reencode' | 'crop' | 'border' | 'flip';
 export interface TransformSpec {
   kind: TransformKind;
   seed: number;
+  /** Scales the crop or border (1 = as drawn; the renderer lowers it, see media.ts). */
+  strength?: number;
 }
 
 const SIZES: Array<[number, number]> = [
@@ -128,8 +130,11 @@ export async function renderImage(spec: ImageSpec): Promise<Buffer> {
 }
 
 /**
- * What a re-sent copy looks like: optionally cropped, bordered or mirrored by the sender, then
- * WhatsApp's own re-encoding (longest side at most 1600 px, JPEG quality about 75).
+ * What a re-sent copy looks like: optionally lightly cropped (at most 6 % off in total per axis, as a
+ * person trimming an edge does), given a thin border (1–2.5 % of the short side) or mirrored by the
+ * sender, then WhatsApp's own re-encoding (longest side at most 1600 px, JPEG quality about 75). WhatsApp
+ * itself never crops. Heavier edits exist in real life but make a different picture for PDQ; the
+ * renderer (media.ts) lowers `strength` until the copy is within the PDQ match threshold of its parent.
  */
 export async function transformImage(input: Buffer, t: TransformSpec): Promise<Buffer> {
   const rng = new Rng(t.seed, 11);
@@ -138,13 +143,15 @@ export async function transformImage(input: Buffer, t: TransformSpec): Promise<B
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
   if (t.kind === 'crop' && w > 64 && h > 64) {
-    const left = Math.round(w * (0.03 + rng.float() * 0.1));
-    const top = Math.round(h * (0.03 + rng.float() * 0.1));
-    const width = w - left - Math.round(w * (0.03 + rng.float() * 0.1));
-    const height = h - top - Math.round(h * (0.03 + rng.float() * 0.1));
+    const k = t.strength ?? 1;
+    const cut = (n: number) => Math.round(n * k * (0.005 + rng.float() * 0.025));
+    const left = cut(w);
+    const top = cut(h);
+    const width = w - left - cut(w);
+    const height = h - top - cut(h);
     img = sharp(await img.extract({ left, top, width, height }).toBuffer());
   } else if (t.kind === 'border') {
-    const b = Math.max(8, Math.round(Math.min(w, h) * (0.02 + rng.float() * 0.05)));
+    const b = Math.max(2, Math.round(Math.min(w, h) * (t.strength ?? 1) * (0.01 + rng.float() * 0.015)));
     const v = rng.int(0, 1) * 255;
     img = sharp(
       await img.extend({ top: b, bottom: b, left: b, right: b, background: { r: v, g: v, b: v } }).toBuffer(),

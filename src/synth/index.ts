@@ -6,6 +6,9 @@ import { writeDeviceExports, type ChatExport } from './export-writer.js';
 import { writeLists } from './lists-writer.js';
 import { renderMedia } from './media.js';
 import { buildOperation, type Message, type OpEvent, type Scale } from './operation.js';
+import { writeAndroidMsgstore } from './devices/android-msgstore-writer.js';
+import { writeIosChatStorage } from './devices/ios-chatstorage-writer.js';
+import type { DeviceDbSummary } from './devices/view.js';
 import { buildTruth, type DeviceEntry } from './truth.js';
 
 /**
@@ -20,7 +23,9 @@ const MARKER_TEXT =
   'zero-padded blocks; images are abstract shapes, gradients, stripes and noise. No real person or\n' +
   'material is represented. Hash lists here describe these generated images only.\n';
 /** What synth writes at the top level: the only entries it removes when re-run into the same folder. */
-const OWN_ENTRIES = [MARKER, 'truth.json', 'devices.json', 'lists', 'exports'];
+const OWN_ENTRIES = [MARKER, 'truth.json', 'devices.json', 'lists', 'exports', 'devices'];
+/** Share of a phone's pictures still in its media folder (the rest are known by hash only). */
+const PRESENT_FRACTION = 0.75;
 
 export interface SynthOptions {
   out: string;
@@ -94,15 +99,35 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
     international: new Map(op.accounts.map((a) => [a.phone, a.international])),
   };
   const exports = new Map<string, ChatExport[]>();
+  const databases = new Map<string, DeviceDbSummary>();
   const entries: DeviceEntry[] = [];
   await mkdir(join(out, 'exports'), { recursive: true });
   await marker('exports');
+  await mkdir(join(out, 'devices'), { recursive: true });
+  await marker('devices');
+  const mediaBytes = (id: number) => bytes.get(id)!;
   for (const [i, d] of op.devices.entries()) {
-    const rel = join('exports', d.label);
-    // Seizures happen in the days after the period ends, one phone after another.
-    const exportedAt = op.end + (i + 1) * 86_400_000 + 10 * 3_600_000;
-    const list = await writeDeviceExports(op, d, out, rel, (id) => bytes.get(id)!, index, exportedAt);
-    await marker(rel);
+    const files: string[] = [];
+    if (d.database) {
+      const rel = join('devices', d.label);
+      const opts = { mediaBytes, presentFraction: PRESENT_FRACTION };
+      const summary =
+        d.database === 'ios'
+          ? await writeIosChatStorage(op, d, join(out, rel), opts)
+          : await writeAndroidMsgstore(op, d, join(out, rel), { ...opts, schema: d.database });
+      await marker(rel);
+      databases.set(d.label, summary);
+      files.push(join(rel, summary.path.slice(join(out, rel).length + 1)));
+    }
+    const list: ChatExport[] = [];
+    if (d.chatExports) {
+      const rel = join('exports', d.label);
+      // Seizures happen in the days after the period ends, one phone after another.
+      const exportedAt = op.end + (i + 1) * 86_400_000 + 10 * 3_600_000;
+      list.push(...(await writeDeviceExports(op, d, out, rel, mediaBytes, index, exportedAt)));
+      await marker(rel);
+      files.push(...list.map((x) => x.file));
+    }
     exports.set(d.label, list);
     entries.push({
       label: d.label,
@@ -111,13 +136,13 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
       locale: d.locale,
       platform: d.platform,
       tz: d.tz,
-      files: list.map((x) => x.file.split('\\').join('/')),
+      files: files.map((f) => f.split('\\').join('/')),
       savedContacts: d.savedContacts,
     });
     tick('exports');
   }
   await writeFile(join(out, 'devices.json'), JSON.stringify(entries, null, 2) + '\n');
-  const truth = buildTruth(op, exports, entries);
+  const truth = buildTruth(op, exports, entries, databases);
   await writeFile(join(out, 'truth.json'), JSON.stringify(truth, null, 1) + '\n');
   tick('truth');
 

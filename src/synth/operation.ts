@@ -90,6 +90,8 @@ export interface Media {
   firstGroup: string;
   /** Filled by `renderMedia`. */
   sha256: string;
+  /** Filled by `renderMedia` for a copy: PDQ distance to its parent (best of the dihedral views). */
+  pdqDistance: number | null;
   md5: string;
   sha1: string;
   size: number;
@@ -110,6 +112,10 @@ export interface Device {
   withoutMedia: string[];
   /** Contacts saved under a name on this phone: name → E.164. */
   savedContacts: Record<string, string>;
+  /** Device database extracted from the phone (msgstore.db schema, or iOS ChatStorage), if any. */
+  database: 'new' | 'legacy' | 'both' | 'ios' | null;
+  /** The chats were also (or only) handed over as "Export chat" zips. */
+  chatExports: boolean;
 }
 
 export interface Operation {

@@ -55,8 +55,16 @@ export function buildTraffic(op: Operation, cfg: ScaleConfig, rng: Rng): void {
     });
   const image = (g: Group, sender: string, at: number, mediaId: number, forwarded: boolean, score: number) =>
     post({ group: g.jid, sender, at, kind: 'image', text: null, forwarded, forwardScore: score, mediaId });
-  const newMedia = (m: Omit<Media, 'id' | 'sha256' | 'md5' | 'sha1' | 'size'>): Media => {
-    const media: Media = { id: op.media.length + 1, sha256: '', md5: '', sha1: '', size: 0, ...m };
+  const newMedia = (m: Omit<Media, 'id' | 'sha256' | 'md5' | 'sha1' | 'size' | 'pdqDistance'>): Media => {
+    const media: Media = {
+      id: op.media.length + 1,
+      sha256: '',
+      md5: '',
+      sha1: '',
+      size: 0,
+      pdqDistance: null,
+      ...m,
+    };
     op.media.push(media);
     return media;
   };

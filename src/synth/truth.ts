@@ -1,5 +1,7 @@
 import type { ChatExport } from './export-writer.js';
-import type { Device, Media, Operation, Role } from './operation.js';
+import { deviceView, type DeviceDbSummary } from './devices/view.js';
+import type { Device, Media, OpEvent, Operation, Role } from './operation.js';
+import { deriveRoleSets, type MaterialPost } from './roles.js';
 
 /**
  * The answer key: what really happened in the synthetic operation, for tests and for judging the
@@ -21,48 +23,142 @@ export function generatedAt(seed: number): string {
   return new Date(Date.UTC(2017, 5, 2) + (Math.abs(seed) % 86_400) * 1000).toISOString();
 }
 
+const INVITE = /^https:\/\/chat\.whatsapp\.com\//;
+
+/** Union–find over media ids. */
+function families(op: Operation, linked: (m: Media) => boolean): Map<number, number> {
+  const root = new Map<number, number>();
+  const find = (id: number): number => {
+    let r = id;
+    while (root.has(r) && root.get(r) !== r) r = root.get(r)!;
+    return r;
+  };
+  for (const m of op.media) {
+    root.set(m.id, m.id);
+    if (m.parentId !== null && linked(m)) root.set(m.id, find(m.parentId));
+  }
+  return new Map(op.media.map((m) => [m.id, find(m.id)]));
+}
+
+/** Everything that happened: every post, event and membership. */
 export function deriveRoles(op: Operation): Map<string, Role[]> {
-  const media = new Map(op.media.map((m) => [m.id, m]));
+  const byId = new Map(op.media.map((m) => [m.id, m]));
+  const fam = families(op, () => true);
   const groups = new Map(op.groups.map((g) => [g.jid, g]));
-  const roles = new Map<string, Set<Role>>(op.accounts.map((a) => [a.phone, new Set()]));
-  const firstPost = new Set<string>();
-  for (const m of op.media)
-    if (!m.harmless && m.parentId === null) roles.get(m.firstPostedBy)!.add('producer');
-  for (const msg of op.messages) {
-    if (msg.mediaId === null) {
-      if (msg.text?.startsWith('https://chat.whatsapp.com/') && !groups.get(msg.group)!.harmless)
-        roles.get(msg.sender)!.add('recruiter');
-      continue;
-    }
-    const m = media.get(msg.mediaId)!;
-    if (m.harmless) continue;
-    const isFirst = m.parentId === null && msg.sender === m.firstPostedBy && !firstPost.has(String(m.id));
-    if (isFirst) firstPost.add(String(m.id));
-    else roles.get(msg.sender)!.add('distributor');
-  }
-  for (const e of op.events) {
-    if (groups.get(e.group)!.harmless) continue;
-    if (e.type === 'created' && e.actor) roles.get(e.actor)!.add('admin');
-    if (e.type === 'admin_promoted') e.targets.forEach((t) => roles.get(t)!.add('admin'));
-    if (e.type === 'added' && e.actor) roles.get(e.actor)!.add('recruiter');
-  }
-  const clustersOf = new Map<string, Set<number>>();
-  for (const g of op.groups) {
-    if (g.harmless || g.cluster === null) continue;
-    for (const phone of g.members.keys()) {
-      if (!clustersOf.has(phone)) clustersOf.set(phone, new Set());
-      clustersOf.get(phone)!.add(g.cluster);
-    }
-  }
+  const posts: MaterialPost[] = op.messages
+    .filter((m) => m.mediaId !== null && !byId.get(m.mediaId)!.harmless)
+    .map((msg) => {
+      const family = fam.get(msg.mediaId!)!;
+      return { msg, family, novel: !byId.get(family)!.known, forwarded: msg.forwarded };
+    });
+  const { roles } = deriveRoleSets({
+    posts,
+    events: op.events,
+    invites: op.messages.filter((m) => m.kind === 'text' && INVITE.test(m.text ?? '')),
+    intervals: (g, phone) => groups.get(g)!.members.get(phone)?.intervals ?? [],
+    members: (g) => groups.get(g)!.members.keys(),
+    ranked: new Set(),
+    clusterOf: (g) => groups.get(g)!.cluster,
+  });
+  return finish(op, roles);
+}
+
+function finish(op: Operation, roles: Map<string, Set<Role>>): Map<string, Role[]> {
   const out = new Map<string, Role[]>();
-  for (const [phone, set] of roles) {
-    const clusters = clustersOf.get(phone);
-    if (clusters && clusters.size >= 2) set.add('bridge');
-    if (clusters && !set.has('producer') && !set.has('distributor')) set.add('consumer');
-    if (!clusters) set.add('bystander');
-    out.set(phone, [...set].sort());
-  }
+  for (const a of op.accounts) out.set(a.phone, [...(roles.get(a.phone) ?? [])].sort());
   return out;
+}
+
+/**
+ * What the seized devices can show, with the same role definitions: the messages some device holds (a
+ * database: everything posted while its owner was a member; an export: the chats still held at the end),
+ * a post's picture only where a database records its hash or an export includes the file, a copy linked
+ * to its parent only when both pictures are on some device (PDQ needs the picture; a hash alone says
+ * nothing about similarity), the forwarded flag only where a database holds the message (exports never
+ * show it), events the owners witnessed, admin rank from database participant lists and creator fields,
+ * and a person in a group only when the evidence shows them there (posting, in an event or a list).
+ */
+export function observableRoles(
+  op: Operation,
+  exports: Map<string, ChatExport[]>,
+  databases: Map<string, DeviceDbSummary>,
+): { roles: Map<string, Role[]>; flagged: Set<string>; groups: Set<string> } {
+  const byId = new Map(op.media.map((m) => [m.id, m]));
+  const groups = new Map(op.groups.map((g) => [g.jid, g]));
+  const held = new Set<string>();
+  const hashed = new Set<string>();
+  const flaggedFwd = new Set<string>();
+  const present = new Set<number>();
+  const events = new Set<OpEvent>();
+  const ranked = new Set<string>();
+  const seen = new Map<string, Set<string>>();
+  const show = (g: string, phone: string | null) => {
+    if (phone) (seen.get(g) ?? seen.set(g, new Set()).get(g)!).add(phone);
+  };
+  const heldGroups = new Set<string>();
+  for (const d of op.devices) {
+    const db = databases.get(d.label);
+    if (db) {
+      db.presentMediaIds.forEach((id) => present.add(id));
+      for (const v of deviceView(op, d).groups) {
+        heldGroups.add(v.group.jid);
+        show(v.group.jid, d.owner);
+        for (const m of v.messages) [held, hashed, flaggedFwd].forEach((s) => s.add(m.id));
+        v.events.forEach((e) => events.add(e));
+        for (const p of v.participants) {
+          show(v.group.jid, p.phone);
+          if (p.rank > 0) ranked.add(`${v.group.jid}|${p.phone}`);
+        }
+        // The creator: iOS records it (ZWAGROUPINFO), Android only inside an old-style group JID.
+        if (d.platform === 'ios' || /^\d+-\d+@g\.us$/.test(v.group.jid)) {
+          ranked.add(`${v.group.jid}|${v.group.creator}`);
+          show(v.group.jid, v.group.creator);
+        }
+      }
+    }
+    for (const x of exports.get(d.label) ?? []) {
+      heldGroups.add(x.group);
+      show(x.group, d.owner);
+      x.mediaIds.forEach((id) => present.add(id));
+      const withMedia = !d.withoutMedia.includes(x.group);
+      for (const id of x.messageIds) {
+        held.add(id);
+        if (withMedia) hashed.add(id);
+      }
+      const me = groups.get(x.group)!.members.get(d.owner)!.intervals;
+      for (const e of op.events)
+        if (e.group === x.group && me.some((iv) => iv.from <= e.at && (iv.to === null || e.at <= iv.to)))
+          events.add(e);
+    }
+  }
+  for (const e of events) [e.actor, ...e.targets].forEach((p) => show(e.group, p));
+  const fam = families(op, (m) => present.has(m.id) && present.has(m.parentId!));
+  const knownFamily = new Set<number>();
+  for (const m of op.media) if (m.known) knownFamily.add(fam.get(m.id)!);
+  const visible = op.messages.filter((m) => held.has(m.id));
+  for (const m of visible) show(m.group, m.sender);
+  const posts: MaterialPost[] = visible
+    .filter((m) => m.mediaId !== null && hashed.has(m.id) && !byId.get(m.mediaId)!.harmless)
+    .map((msg) => {
+      const family = fam.get(msg.mediaId!)!;
+      return {
+        msg,
+        family,
+        novel: !knownFamily.has(family),
+        forwarded: flaggedFwd.has(msg.id) && msg.forwarded,
+      };
+    });
+  const { roles, flagged } = deriveRoleSets({
+    posts,
+    events: [...events],
+    invites: visible.filter((m) => m.kind === 'text' && INVITE.test(m.text ?? '')),
+    intervals: (g, phone) =>
+      seen.get(g)?.has(phone) ? (groups.get(g)!.members.get(phone)?.intervals ?? []) : [],
+    members: (g) => seen.get(g) ?? [],
+    ranked,
+    clusterOf: (g) => groups.get(g)!.cluster,
+  });
+  return { roles: finish(op, roles), flagged, groups: heldGroups };
 }
 
 function derivedFromKnown(m: Media, byId: Map<number, Media>): boolean {
@@ -70,9 +166,15 @@ function derivedFromKnown(m: Media, byId: Map<number, Media>): boolean {
   return false;
 }
 
-export function buildTruth(op: Operation, exports: Map<string, ChatExport[]>, devices: DeviceEntry[]) {
+export function buildTruth(
+  op: Operation,
+  exports: Map<string, ChatExport[]>,
+  devices: DeviceEntry[],
+  databases: Map<string, DeviceDbSummary> = new Map(),
+) {
   const byId = new Map(op.media.map((m) => [m.id, m]));
   const roles = deriveRoles(op);
+  const obs = observableRoles(op, exports, databases);
   const exportedMsgs = new Map<string, Set<string>>();
   const exportedMedia = new Map<string, Set<string>>();
   for (const list of exports.values()) {
@@ -108,6 +210,7 @@ export function buildTruth(op: Operation, exports: Map<string, ChatExport[]>, de
       country: a.country,
       displayName: a.displayName,
       roles: roles.get(a.phone)!,
+      observableRoles: obs.roles.get(a.phone)!,
       designed: a.design,
       cluster: a.cluster,
     })),
@@ -116,6 +219,10 @@ export function buildTruth(op: Operation, exports: Map<string, ChatExport[]>, de
       return {
         jid: g.jid,
         exportKey: `export:${subjects[subjects.length - 1].subject}`,
+        jidKey: `jid:${g.jid}`,
+        /** Some seized device holds this group (database or export). */
+        held: obs.groups.has(g.jid),
+        observableFlagged: obs.flagged.has(g.jid),
         subjects,
         creator: g.creator,
         createdAt: g.createdAt,
@@ -145,6 +252,8 @@ export function buildTruth(op: Operation, exports: Map<string, ChatExport[]>, de
       derivedFromKnown: derivedFromKnown(m, byId),
       harmless: m.harmless,
       transform: m.transform?.kind ?? null,
+      transformStrength: m.transform?.strength ?? (m.transform ? 1 : null),
+      pdqDistanceToParent: m.pdqDistance,
       firstPostedBy: m.firstPostedBy,
       firstPostedByCountry: phoneOf.get(m.firstPostedBy)!.country,
       firstPostedAt: m.firstPostedAt,
@@ -158,7 +267,16 @@ export function buildTruth(op: Operation, exports: Map<string, ChatExport[]>, de
       groups: op.devices[i].groups,
       exportedGroups: op.devices[i].exported,
       withoutMedia: op.devices[i].withoutMedia,
+      database: op.devices[i].database,
+      databaseMediaPresent: databases.get(d.label)?.presentMediaIds.length ?? 0,
+      chatExports: op.devices[i].chatExports,
     })),
+    observable: {
+      note:
+        'What the seized devices can show (see docs/accuracy.md): roles and flagged groups from the messages, ' +
+        'pictures, flags, events and participant lists the devices hold; accounts[].observableRoles, groups[].observableFlagged.',
+      flaggedGroups: [...obs.flagged].sort(),
+    },
   };
 }
 

@@ -142,6 +142,7 @@ export async function writeAndroidMsgstore(
     events,
     mediaPresent: media.present,
     mediaHashOnly: media.hashOnly,
+    presentMediaIds: [...new Set(files.map((f) => f.id))].sort((a, b) => a - b),
   };
 }
 

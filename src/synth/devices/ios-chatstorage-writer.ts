@@ -173,5 +173,6 @@ export async function writeIosChatStorage(
     events,
     mediaPresent: present,
     mediaHashOnly: hashOnly,
+    presentMediaIds: [...new Set(files.map((f) => f.id))].sort((a, b) => a - b),
   };
 }

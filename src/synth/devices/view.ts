@@ -74,4 +74,6 @@ export interface DeviceDbSummary {
   events: number;
   mediaPresent: number;
   mediaHashOnly: number;
+  /** Media whose picture is in the phone's media folder (the rest are known by hash only). */
+  presentMediaIds: number[];
 }
