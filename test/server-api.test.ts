@@ -1,0 +1,396 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../src/cli/commands/user.js';
+import { runDemo, type DemoDevice } from '../src/demo.js';
+import { ingestPaths } from '../src/evidence/ingest.js';
+import { importHashList } from '../src/matching/import-list.js';
+import { matchCase } from '../src/matching/match.js';
+import { analyzeAndSave } from '../src/network/service.js';
+import { buildServer, CSP } from '../src/server/app.js';
+import { initCase, openCase } from '../src/store/case-dir.js';
+import type { CaseStore } from '../src/store/case-store.js';
+import { STORE_TARGETS, tempDir, type StoreTarget } from './helpers/stores.js';
+
+/**
+ * The web API against a real demo case (synth → ingest → list → match → analyze), on every store: every route
+ * for every role, the session and CSRF rules, lockout, headers, and the wellness rules on media.
+ */
+const PASSWORD = 'correct-horse-battery';
+const ROLES = ['lead', 'analyst', 'viewer', 'auditor'] as const;
+type Role = (typeof ROLES)[number];
+
+let demoRoot = '';
+beforeAll(async () => {
+  demoRoot = tempDir('filet-server-');
+  await runDemo({ dir: demoRoot, seed: 7, scale: 'small', quiet: true });
+}, 300_000);
+
+/** The same pipeline as the demo, on another store (PostgreSQL), from the demo's synthetic operation. */
+async function caseOn(target: StoreTarget): Promise<string> {
+  if (target.name === 'sqlite') return join(demoRoot, 'case');
+  const op = join(demoRoot, 'operation');
+  const dir = join(tempDir('filet-server-pg-'), 'case');
+  const { store } = await initCase(dir, { store: target.store });
+  try {
+    const devices = JSON.parse(readFileSync(join(op, 'devices.json'), 'utf8')) as DemoDevice[];
+    for (const d of devices)
+      await ingestPaths(
+        store,
+        d.files.map((f) => join(op, f)),
+        {
+          device: d.label,
+          owner: d.owner,
+          ownerName: d.ownerName,
+          tz: d.tz,
+          locale: d.locale,
+          examiner: 'test',
+        },
+      );
+    await importHashList(store, join(op, 'lists', 'known-vics.json'), { name: 'synthetic-known' });
+    await matchCase(store, dir, {});
+    await analyzeAndSave(store, {});
+  } finally {
+    await store.close();
+  }
+  return dir;
+}
+
+describe.each(STORE_TARGETS)('web API on $name', (target) => {
+  let app: FastifyInstance;
+  let store: CaseStore;
+  const sessions = {} as Record<Role, { cookie: string; csrf: string }>;
+  let known = 0;
+  let novel = 0;
+
+  const call = (
+    role: Role | null,
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    body?: unknown,
+    csrf?: string | null,
+  ): Promise<LightMyRequestResponse> => {
+    const s = role ? sessions[role] : null;
+    const headers: Record<string, string> = {};
+    if (s) headers.cookie = s.cookie;
+    const token = csrf === undefined ? s?.csrf : csrf;
+    if (token) headers['x-csrf-token'] = token;
+    return app.inject({ method, url, headers, ...(body !== undefined ? { payload: body as object } : {}) });
+  };
+
+  const login = (username: string, password: string, ip = '10.0.0.1') =>
+    app.inject({ method: 'POST', url: '/api/session', payload: { username, password }, remoteAddress: ip });
+
+  beforeAll(async () => {
+    const caseDir = await caseOn(target);
+    ({ store } = await openCase(caseDir, { store: target.name === 'postgres' ? target.store : undefined }));
+    for (const r of ROLES) await addUser(store, `${r}-user`, r, PASSWORD);
+    await addUser(store, 'locked-user', 'analyst', PASSWORD);
+    await addUser(store, 'gone-user', 'analyst', PASSWORD);
+    app = await buildServer({ caseDir, caseStore: store, loginPerIpPerMinute: 1000 });
+    for (const r of ROLES) {
+      const res = await login(`${r}-user`, PASSWORD);
+      expect(res.statusCode, res.body).toBe(200);
+      const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+      sessions[r] = { cookie, csrf: res.json<{ csrfToken: string }>().csrfToken };
+    }
+    const media = (await call('lead', 'GET', '/api/media?limit=500')).json<{
+      items: { id: number; status: string; present: boolean; mime: string }[];
+    }>().items;
+    known = media.find((m) => m.status === 'known' && m.present)!.id;
+    novel = media.find((m) => m.status === 'novel' && m.present && m.mime.startsWith('image/'))!.id;
+  }, 600_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+  });
+
+  const READ_ROUTES = [
+    '/api/overview',
+    '/api/accounts',
+    '/api/accounts/1',
+    '/api/accounts/1/messages',
+    '/api/groups',
+    '/api/groups/1',
+    '/api/groups/1/messages',
+    '/api/network',
+    '/api/media',
+    '/api/merges',
+  ];
+  const expected: Record<string, Record<Role, number>> = {
+    ...Object.fromEntries(
+      READ_ROUTES.map((u) => [u, { lead: 200, analyst: 200, viewer: 200, auditor: 403 }]),
+    ),
+    '/api/evidence': { lead: 200, analyst: 200, viewer: 200, auditor: 200 },
+    '/api/audit': { lead: 200, analyst: 403, viewer: 403, auditor: 200 },
+    '/api/exports/json': { lead: 200, analyst: 403, viewer: 403, auditor: 403 },
+    '/api/session': { lead: 200, analyst: 200, viewer: 200, auditor: 200 },
+  };
+
+  it('answers every read route per role as the policy says, and 401 without a session', async () => {
+    for (const [url, byRole] of Object.entries(expected)) {
+      for (const role of ROLES) {
+        const res = await call(role, 'GET', url);
+        expect(res.statusCode, `${role} GET ${url}: ${res.body.slice(0, 200)}`).toBe(byRole[role]);
+        if (res.statusCode === 403) expect(res.json().message).toMatch(/may not/);
+      }
+      const anon = await call(null, 'GET', url);
+      expect(anon.statusCode, `anonymous GET ${url}`).toBe(401);
+    }
+    for (const [m, u] of [
+      ['POST', '/api/media/1/reveal'],
+      ['POST', '/api/merges'],
+      ['DELETE', '/api/session'],
+      ['GET', '/api/no-such-route'],
+      ['GET', `/api/media/${novel}/thumbnail`],
+    ] as const)
+      expect((await call(null, m, u, m === 'POST' ? {} : undefined)).statusCode, `${m} ${u}`).toBe(401);
+    expect((await call(null, 'GET', '/api/health')).statusCode).toBe(200);
+  });
+
+  it('lists page with total, bounds and filters; bad input is a 400 naming the field', async () => {
+    const p = (await call('viewer', 'GET', '/api/accounts?offset=5&limit=3')).json();
+    expect(p.items).toHaveLength(3);
+    expect(p.offset).toBe(5);
+    expect(p.total).toBeGreaterThan(8);
+    const all = (await call('viewer', 'GET', '/api/accounts?limit=500')).json();
+    expect(all.items.slice(5, 8).map((x: { id: number }) => x.id)).toEqual(
+      p.items.map((x: { id: number }) => x.id),
+    );
+    // Sorted by score, highest first.
+    const scores = all.items.map((x: { score: number | null }) => x.score ?? -1);
+    expect(scores).toEqual([...scores].sort((a: number, b: number) => b - a));
+    const es = (await call('viewer', 'GET', '/api/accounts?country=ES&role=distributor')).json();
+    expect(es.total).toBeGreaterThan(0);
+    for (const a of es.items) {
+      expect(a.country).toBe('ES');
+      expect(a.roles).toContain('distributor');
+    }
+    const bad: [string, RegExp][] = [
+      ['/api/accounts?limit=501', /limit must be <= 500/],
+      ['/api/accounts?limit=0', /limit must be >= 1/],
+      ['/api/accounts?offset=-1', /offset must be >= 0/],
+      ['/api/accounts?colour=red', /unknown query parameter "colour"/],
+      ['/api/accounts?role=king', /role must be equal to one of the allowed values/],
+      ['/api/accounts/abc', /params\/id must be integer/],
+      ['/api/network?from=yesterday', /from must match pattern/],
+      ['/api/media?status=shiny', /status/],
+    ];
+    for (const [u, re] of bad) {
+      const r = await call('viewer', 'GET', u);
+      expect(r.statusCode, u).toBe(400);
+      expect(r.json().message, u).toMatch(re);
+    }
+    expect((await call('viewer', 'GET', '/api/accounts/999999')).statusCode).toBe(404);
+    const merge = await call('analyst', 'POST', '/api/merges', { from: 1, into: 2, reason: 'x', extra: 1 });
+    expect(merge.statusCode).toBe(400);
+    expect(merge.json().message).toMatch(/unknown body property "extra"/);
+  });
+
+  it('serves the suspect file, group page and network, and audits the views', async () => {
+    const top = (await call('analyst', 'GET', '/api/accounts?limit=1')).json().items[0];
+    const before = (await store.readAudit()).length;
+    const file = (await call('analyst', 'GET', `/api/accounts/${top.id}`)).json();
+    expect(file.account.id).toBe(top.id);
+    expect(file.roles.length).toBeGreaterThan(0);
+    expect(file.roles.some((r: { provenance: unknown[] }) => r.provenance.length > 0)).toBe(true);
+    expect(file.groups.length).toBeGreaterThan(0);
+    expect(file.timeline.length).toBeGreaterThan(0);
+    const g = (await call('analyst', 'GET', `/api/groups/${file.groups[0].id}`)).json();
+    expect(g.members.length).toBeGreaterThan(0);
+    const audit = (await store.readAudit()).slice(before);
+    expect(audit.map((a) => [a.actor, a.action])).toEqual([
+      ['analyst-user', 'view.account'],
+      ['analyst-user', 'view.group'],
+    ]);
+    const net = (await call('viewer', 'GET', '/api/network')).json();
+    expect(net.nodes.count).toBe(net.nodes.id.length);
+    expect(net.edges.count).toBeGreaterThan(0);
+    expect(Math.max(...net.edges.source, ...net.edges.target)).toBeLessThan(net.nodes.count);
+    const flagged = (await call('viewer', 'GET', '/api/network?flagged=true')).json();
+    expect(flagged.nodes.count).toBeLessThan(net.nodes.count);
+    const ov = (await call('viewer', 'GET', '/api/overview')).json();
+    expect(ov.counts.mediaKnown).toBeGreaterThan(0);
+    expect(ov.activity.length).toBeGreaterThan(0);
+  });
+
+  it('never returns known material as bytes; novel thumbnails are small, gray and blurred', async () => {
+    for (const role of ['lead', 'analyst', 'viewer'] as const) {
+      const t = await call(role, 'GET', `/api/media/${known}/thumbnail`);
+      expect(t.statusCode).toBe(403);
+      expect(t.headers['content-type']).toMatch(/json/);
+    }
+    const r = await call('lead', 'POST', `/api/media/${known}/reveal`, {});
+    expect(r.statusCode).toBe(403);
+    expect(r.json().message).toMatch(/known material/);
+    const list = (await call('viewer', 'GET', '/api/media?status=known')).json();
+    expect(JSON.stringify(list)).not.toMatch(/base64|bytes/i);
+
+    const th = await call('viewer', 'GET', `/api/media/${novel}/thumbnail`);
+    expect(th.statusCode).toBe(200);
+    expect(th.headers['content-type']).toBe('image/webp');
+    const meta = await sharp(th.rawPayload).metadata();
+    expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(256);
+    const stats = await sharp(th.rawPayload).stats();
+    const [r0, g0, b0] = stats.channels;
+    expect(Math.abs(r0!.mean - g0!.mean) + Math.abs(g0!.mean - b0!.mean)).toBeLessThan(1);
+  });
+
+  it('reveals novel media only to roles allowed, and writes an audit entry', async () => {
+    expect((await call('viewer', 'POST', `/api/media/${novel}/reveal`, {})).statusCode).toBe(403);
+    expect((await call('auditor', 'POST', `/api/media/${novel}/reveal`, {})).statusCode).toBe(403);
+    const before = (await store.readAudit()).length;
+    const r = await call('analyst', 'POST', `/api/media/${novel}/reveal`, { reason: 'triage' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^image\//);
+    const meta = await sharp(r.rawPayload).metadata();
+    expect(meta.width).toBeGreaterThan(256);
+    const entry = (await store.readAudit()).slice(before).find((a) => a.action === 'media.reveal');
+    expect(entry?.actor).toBe('analyst-user');
+    expect(entry?.args).toMatchObject({ media: novel, reason: 'triage' });
+    expect((await store.verifyAudit()).ok).toBe(true);
+  });
+
+  it('requires the CSRF token on state changes', async () => {
+    for (const token of [null, 'wrong-token', sessions.viewer.csrf]) {
+      const r = await call('analyst', 'POST', `/api/media/${novel}/review`, { status: 'confirmed' }, token);
+      expect(r.statusCode).toBe(403);
+      expect(r.json().message).toMatch(/CSRF/);
+    }
+    const ok = await call('analyst', 'POST', `/api/media/${novel}/review`, {
+      status: 'confirmed',
+      note: 'n',
+    });
+    expect(ok.statusCode).toBe(200);
+    expect((await call('viewer', 'POST', `/api/media/${novel}/review`, { status: 'none' })).statusCode).toBe(
+      403,
+    );
+    const m = (await call('viewer', 'GET', '/api/media?review=confirmed')).json();
+    expect(m.items.map((x: { id: number }) => x.id)).toContain(novel);
+    expect((await store.readAudit()).some((a) => a.action === 'media.review')).toBe(true);
+  });
+
+  it('merges identities (analyst, lead), reversibly and audited; viewer cannot', async () => {
+    expect(
+      (await call('viewer', 'POST', '/api/merges', { from: 3, into: 4, reason: 'same person' })).statusCode,
+    ).toBe(403);
+    const m = await call('analyst', 'POST', '/api/merges', {
+      from: 3,
+      into: 4,
+      reason: 'same number on two devices',
+    });
+    expect(m.statusCode, m.body).toBe(201);
+    const id = m.json().id;
+    expect(
+      (await call('lead', 'POST', '/api/merges', { from: 3, into: 5, reason: 'again' })).statusCode,
+    ).toBe(409);
+    const file = (await call('analyst', 'GET', '/api/accounts/4')).json();
+    expect(file.identities.map((i: { id: number }) => i.id)).toEqual([4, 3]);
+    const hidden = (await call('analyst', 'GET', '/api/accounts?limit=500')).json();
+    expect(hidden.items.map((a: { id: number }) => a.id)).not.toContain(3);
+    expect((await call('lead', 'DELETE', `/api/merges/${id}`)).statusCode).toBe(200);
+    expect((await call('lead', 'DELETE', `/api/merges/${id}`)).statusCode).toBe(409);
+    expect((await store.accounts()).find((a) => a.id === 3)!.mergedInto).toBeNull();
+    const actions = (await store.readAudit()).map((a) => a.action);
+    expect(actions).toContain('identity.merge');
+    expect(actions).toContain('identity.unmerge');
+  });
+
+  it('re-verifies evidence (auditor) and shows the audit log with its verification', async () => {
+    const v = await call('auditor', 'POST', '/api/evidence/1/verify');
+    expect(v.statusCode).toBe(200);
+    expect(v.json().ok).toBe(true);
+    expect((await call('viewer', 'POST', '/api/evidence/1/verify')).statusCode).toBe(403);
+    const a = (await call('auditor', 'GET', '/api/audit?limit=500')).json();
+    expect(a.verification.ok).toBe(true);
+    expect(a.items.some((e: { action: string }) => e.action === 'evidence.verify')).toBe(true);
+    expect(a.total).toBe((await store.readAudit()).length);
+  });
+
+  it('exports for the lead only, audited; missing generators are 501', async () => {
+    const before = (await store.readAudit()).length;
+    for (const f of ['json', 'graphml', 'gexf', 'csv']) {
+      const r = await call('lead', 'GET', `/api/exports/${f}`);
+      expect(r.statusCode, f).toBe(200);
+      expect(r.headers['content-disposition']).toMatch(/attachment/);
+      expect((await call('analyst', 'GET', `/api/exports/${f}`)).statusCode).toBe(403);
+    }
+    expect((await call('viewer', 'GET', '/api/referrals/ES')).statusCode).toBe(403);
+    expect([200, 501]).toContain((await call('lead', 'GET', '/api/referrals/ES')).statusCode);
+    expect(
+      (await store.readAudit()).slice(before).filter((a) => a.action === 'export.download'),
+    ).toHaveLength(4);
+  });
+
+  it('sets the security headers and no-store on API responses', async () => {
+    for (const r of [
+      await call('viewer', 'GET', '/api/overview'),
+      await call(null, 'GET', '/api/overview'),
+    ]) {
+      expect(r.headers['content-security-policy']).toBe(CSP.replace(/; /g, ';'));
+      expect(r.headers['x-frame-options']).toBe('DENY');
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['referrer-policy']).toBe('no-referrer');
+      expect(r.headers['cache-control']).toBe('no-store');
+    }
+    const res = await login('viewer-user', PASSWORD);
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\//);
+  });
+
+  it('logs in and out, locks an account after repeated failures, audits both', async () => {
+    const bad = await login('nobody', 'whatever-password');
+    expect(bad.statusCode).toBe(401);
+    for (let i = 0; i < 5; i++) expect((await login('locked-user', 'wrong-password')).statusCode).toBe(401);
+    const locked = await login('locked-user', PASSWORD);
+    expect(locked.statusCode).toBe(423);
+    expect(locked.json().message).toMatch(/locked until/);
+    const actions = (await store.readAudit()).map((a) => a.action);
+    expect(actions.filter((a) => a === 'login.failed').length).toBeGreaterThanOrEqual(7);
+
+    const s = await login('gone-user', PASSWORD);
+    const cookie = String(s.headers['set-cookie']).split(';')[0]!;
+    const csrf = s.json().csrfToken as string;
+    expect((await app.inject({ url: '/api/session', headers: { cookie } })).statusCode).toBe(200);
+    const out = await app.inject({
+      method: 'DELETE',
+      url: '/api/session',
+      headers: { cookie, 'x-csrf-token': csrf },
+    });
+    expect(out.statusCode).toBe(204);
+    expect((await app.inject({ url: '/api/session', headers: { cookie } })).statusCode).toBe(401);
+    expect((await store.readAudit()).some((a) => a.action === 'logout' && a.actor === 'gone-user')).toBe(
+      true,
+    );
+  });
+
+  it('rate-limits logins per IP', async () => {
+    const limited = await buildServer({
+      caseDir: join(demoRoot, 'case'),
+      caseStore: store,
+      loginPerIpPerMinute: 3,
+    });
+    try {
+      const codes = [];
+      for (let i = 0; i < 5; i++)
+        codes.push(
+          (
+            await limited.inject({
+              method: 'POST',
+              url: '/api/session',
+              payload: { username: 'viewer-user', password: 'nope-nope-nope' },
+              remoteAddress: '10.9.9.9',
+            })
+          ).statusCode,
+        );
+      expect(codes.slice(3)).toEqual([429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
