@@ -1,0 +1,184 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { CaseStore } from '../store/case-store.js';
+import { TOOL_VERSION } from '../version.js';
+import { accountLabel, buildCaseView, groupLabel, type CaseView, type ExportAccount } from './case-view.js';
+import { fmtDate, htmlTable, page } from './html.js';
+import { barsSvg, networkSvg, timelineSvg } from './svg-charts.js';
+import { esc } from './xml.js';
+
+/**
+ * `filet report`: the case on one self-contained HTML page (inline CSS and SVG, no script, strict CSP) —
+ * overview figures, the group network, weekly activity, suspects per country, ranked suspects with their
+ * reasons, flagged groups and the evidence list with SHA-256s. No media of any kind is shown or embedded:
+ * known material and novel media appear as counts and hashes only. Every case string is escaped.
+ */
+export const REPORT_SECTIONS = [
+  'overview',
+  'network',
+  'timeline',
+  'countries',
+  'suspects',
+  'flagged-groups',
+  'evidence',
+];
+
+const figure = (value: string | number, label: string) =>
+  `<div class="figure"><b>${esc(value)}</b><span>${esc(label)}</span></div>`;
+
+interface GroupCounts {
+  firstAt?: number | null;
+  lastAt?: number | null;
+  categories?: Record<string, number>;
+  knownPosts?: number;
+  novelPosts?: number;
+}
+
+function reasons(a: ExportAccount): string {
+  const list = a.reasons as { kind: string; name: string; text: string; points: number | null }[];
+  return `<ul class="reasons">${list
+    .map(
+      (r) =>
+        `<li>${r.kind === 'role' ? `<b>${esc(r.name)}</b>` : `${esc(r.name)} <span class="muted">(+${esc(r.points ?? 0)})</span>`}: ${esc(r.text)}</li>`,
+    )
+    .join('')}</ul>`;
+}
+
+export function renderHtmlReport(view: CaseView, opts: { suspects?: number } = {}): string {
+  const { doc } = view;
+  const groupsTotal = doc.groups.length;
+  const flagged = doc.groups.filter((g) => g.flagged);
+  const known = doc.media.filter((m) => m.status === 'known').length;
+  const novel = doc.media.filter((m) => m.status === 'novel').length;
+  const countries = (doc.countries as { country: string; suspects: number; accounts: number }[])
+    .filter((c) => c.suspects > 0)
+    .sort((a, b) => b.suspects - a.suspects || a.country.localeCompare(b.country));
+  const maxSuspects = opts.suspects ?? 300;
+  const shown = view.suspects.slice(0, maxSuspects);
+
+  const overview = `<section id="overview"><h2>Overview</h2><div class="figures">
+${figure(doc.evidence.length, 'evidence items')}
+${figure(`${flagged.length} / ${groupsTotal}`, 'groups flagged / total')}
+${figure(doc.accounts.length, 'accounts')}
+${figure(doc.messageCount, 'messages')}
+${figure(known, 'media: known material')}
+${figure(novel, 'media: novel')}
+${figure(view.suspects.length, 'suspects (accounts with a role)')}
+${figure(doc.clusters.length, 'clusters')}
+</div>
+${view.analysed ? '' : '<p class="flag">Network analysis has not run on this case (filet analyze): no roles, scores, flags or clusters.</p>'}
+<p class="note">Media are never shown in this report: known material and novel media appear as counts and hashes only.</p></section>`;
+
+  const network = `<section id="network"><h2>Network</h2><figure>${networkSvg(view)}<figcaption>Groups (circles, size by members) placed by cluster; lines are shared members or shared media (thicker = more); flagged groups ringed in red; squares are the 15 highest-scoring suspects, placed among their groups.</figcaption></figure></section>`;
+
+  const timeline = `<section id="timeline"><h2>Activity timeline</h2><figure>${timelineSvg(view.weekly)}<figcaption>Messages per week (weeks start Monday, UTC), ${view.weekly.length} week(s).</figcaption></figure></section>`;
+
+  const countryBars = `<section id="countries"><h2>Suspects per country</h2><figure>${barsSvg(
+    countries.map((c) => ({
+      label: c.country,
+      value: c.suspects,
+      title: `${c.country}: ${c.suspects} suspect(s) of ${c.accounts} account(s)`,
+    })),
+  )}<figcaption>Country from the phone number (unresolved: no number, or one that does not resolve).</figcaption></figure></section>`;
+
+  const suspects = `<section id="suspects"><h2>Ranked suspects</h2>
+<p class="note">${view.suspects.length} account(s) with at least one role${shown.length < view.suspects.length ? `; the ${shown.length} highest-scoring shown (all are in filet export)` : ''}. Each reason names the facts behind it; their provenance is in the case export.</p>
+${htmlTable(
+  [
+    { label: '#', num: true },
+    { label: 'Identity' },
+    { label: 'Country' },
+    { label: 'Score', num: true },
+    { label: 'Roles' },
+    { label: 'Reasons' },
+  ],
+  shown.map((a, i) => [
+    String(i + 1),
+    `<span class="hash">${esc(accountLabel(a))}</span>${a.displayNames.length ? `<br><span class="muted">${esc(a.displayNames.join(', '))}</span>` : ''}`,
+    esc(a.country ?? 'unresolved'),
+    esc(a.score?.toFixed(1) ?? '—'),
+    esc(a.roles.join(', ')),
+    reasons(a),
+  ]),
+)}</section>`;
+
+  const flaggedGroups = `<section id="flagged-groups"><h2>Flagged groups</h2>
+<p class="note">${flagged.length} of ${groupsTotal} group(s) flagged. Dates are of the first and last material posted.</p>
+${htmlTable(
+  [
+    { label: 'Group' },
+    { label: 'Cluster', num: true },
+    { label: 'Members', num: true },
+    { label: 'Messages', num: true },
+    { label: 'Known material', num: true },
+    { label: 'Novel media', num: true },
+    { label: 'First' },
+    { label: 'Last' },
+    { label: 'Categories' },
+  ],
+  flagged.map((g) => {
+    const c = (view.groupAnalysis.get(g.id)?.counts ?? {}) as GroupCounts;
+    return [
+      `${esc(groupLabel(g))}<br><span class="muted hash">${esc(g.key)}</span>`,
+      esc(g.cluster ?? '—'),
+      String(g.members.length),
+      String(g.messageCount),
+      String(g.knownMaterialCount),
+      String(g.novelMediaCount),
+      esc(fmtDate(c.firstAt ?? null)),
+      esc(fmtDate(c.lastAt ?? null)),
+      esc(
+        Object.entries(c.categories ?? {})
+          .map(([k, v]) => `${k} (${v})`)
+          .join(', ') || '—',
+      ),
+    ];
+  }),
+)}</section>`;
+
+  const evidence = `<section id="evidence"><h2>Evidence</h2>
+${htmlTable(
+  [
+    { label: '#', num: true },
+    { label: 'File' },
+    { label: 'Kind' },
+    { label: 'Device' },
+    { label: 'Size', num: true },
+    { label: 'SHA-256' },
+    { label: 'Ingested' },
+  ],
+  doc.evidence.map((e) => [
+    String(e.id),
+    `${esc(basename(e.path))}<br><span class="muted hash">${esc(e.path)}</span>`,
+    esc(e.kind),
+    esc(e.device),
+    esc(e.size),
+    `<span class="hash">${esc(e.sha256)}</span>`,
+    esc(fmtDate(e.ingestedAt)),
+  ]),
+)}</section>`;
+
+  const body = `<h1>Case report — ${esc(doc.case.name ?? doc.case.id)}</h1>
+<p class="meta">Case ${esc(doc.case.id)} · ${esc(doc.case.store)} store · generated ${esc(doc.generatedAt)} by ${esc(TOOL_VERSION)}</p>
+${overview}
+${network}
+${timeline}
+${countryBars}
+${suspects}
+${flaggedGroups}
+${evidence}`;
+  return page({ title: `filet report — ${doc.case.name ?? doc.case.id}`, synthetic: view.synthetic, body });
+}
+
+/** Writes the report of the case open in `store` to `out`; returns its size. */
+export async function writeReport(
+  store: CaseStore,
+  out: string,
+  opts: { suspects?: number } = {},
+): Promise<{ out: string; bytes: number }> {
+  const html = renderHtmlReport(await buildCaseView(store), opts);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(`${out}.part`, html);
+  renameSync(`${out}.part`, out);
+  return { out, bytes: Buffer.byteLength(html) };
+}
