@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
@@ -23,6 +23,14 @@ export interface CaseFile {
 }
 
 export const CASE_FILE = 'case.json';
+
+/**
+ * 72 random bits, 12 characters. Every row and every index entry starts with the case id, so its length
+ * is paid on every insert: a UUID's 36 characters cost about a fifth of ingest time, measured.
+ */
+export function newCaseId(): string {
+  return randomBytes(9).toString('base64url');
+}
 
 export function isPostgresUrl(s: string | undefined): s is string {
   return !!s && /^postgres(ql)?:\/\//.test(s);
@@ -72,7 +80,7 @@ export async function initCase(
   const caseFile: CaseFile = {
     format: 'filet-case',
     version: 1,
-    caseId: randomUUID(),
+    caseId: newCaseId(),
     name: opts.name ?? basename(dir),
     createdAt: new Date().toISOString(),
     store: pgUrl

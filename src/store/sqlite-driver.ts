@@ -14,7 +14,7 @@ export class SqliteDriver implements SqlDriver {
     // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -1048576');
   }
 
   private prepare(sql: string): Database.Statement {
@@ -42,17 +42,14 @@ export class SqliteDriver implements SqlDriver {
     return this.prepare(sql).run(...params).changes;
   }
 
-  async insertMany(
-    table: string,
-    columns: string[],
-    rows: Param[][],
-    onConflictIgnore = false,
-  ): Promise<void> {
+  async insertMany(table: string, columns: string[], rows: Param[][], onConflictIgnore = false): Promise<void> {
     if (rows.length === 0) return;
-    const sql =
+    // One prepared statement run per row: measured faster than multi-row VALUES here (binding big arrays
+    // costs more than the per-call overhead it saves).
+    const stmt = this.prepare(
       `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})` +
-      (onConflictIgnore ? ' ON CONFLICT DO NOTHING' : '');
-    const stmt = this.prepare(sql);
+        (onConflictIgnore ? ' ON CONFLICT DO NOTHING' : ''),
+    );
     const insert = () => {
       for (const r of rows) stmt.run(r);
     };
