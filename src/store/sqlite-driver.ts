@@ -14,7 +14,10 @@ export class SqliteDriver implements SqlDriver {
     // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('cache_size = -1048576');
+    // Page cache ceiling (allocated only as used). An evidence item is one transaction; once its dirty
+    // index pages outgrow the cache they spill to the WAL and every insert slows down (5x measured at 200k
+    // messages with 64 MiB). 512 MiB keeps a 1M-message database in one fast pass with a fixed upper bound.
+    this.db.pragma('cache_size = -524288');
   }
 
   private prepare(sql: string): Database.Statement {
