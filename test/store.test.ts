@@ -88,7 +88,63 @@ async function* records(
   }
 }
 
+/** The same two messages as a database row (JID, key id) and as an export line (subject, no id). */
+async function* crossSource(kind: 'db' | 'export'): AsyncGenerator<ParsedRecord> {
+  const chatKey = kind === 'db' ? 'jid:120363000000000001@g.us' : 'export:Synthetic Subject';
+  yield {
+    type: 'group',
+    key: chatKey,
+    jid: kind === 'db' ? '120363000000000001@g.us' : null,
+    subject: 'Synthetic Subject',
+    createdAt: null,
+    creatorKey: null,
+    loc: kind === 'db' ? { kind: 'row', table: 'chat', rowId: 1 } : { kind: 'line', line: 1 },
+  };
+  const texts = ['synthetic hello', 'synthetic hello'];
+  for (let i = 0; i < texts.length; i++) {
+    yield {
+      type: 'message',
+      key: kind === 'db' ? `id:${chatKey}:3EB0SYNTH${i}` : `dig:${chatKey}:phone:+34600000001:${i}`,
+      chatKey,
+      chatKind: 'group',
+      senderKey: 'phone:+34600000001',
+      at: 1_500_000_000_000 + (kind === 'db' ? 1_234 : 0),
+      tz: kind === 'db' ? 'UTC' : 'Europe/Madrid',
+      kind: 'text',
+      text: kind === 'db' ? texts[i]! : `\u200e${texts[i]}`,
+      forwarded: kind === 'db',
+      forwardScore: kind === 'db' ? 2 : null,
+      waKeyId: kind === 'db' ? `3EB0SYNTH${i}` : null,
+      mediaSha256: null,
+      mediaName: null,
+      mediaStatus: null,
+      loc: kind === 'db' ? { kind: 'row', table: 'message', rowId: 10 + i } : { kind: 'line', line: 2 + i },
+    };
+  }
+}
+
 describe.each(STORE_TARGETS)('case store on $name', ({ name, store: storeArg }) => {
+  it.each([
+    ['database first', ['db', 'export'] as const],
+    ['export first', ['export', 'db'] as const],
+  ])('one chat and one message per message across a database and an export (%s)', async (_label, order) => {
+    const { store } = await initCase(join(tempDir(), 'case'), { store: storeArg });
+    try {
+      await store.ingestEvidence(item(order[0]), crossSource(order[0]));
+      const second = await store.ingestEvidence(item(order[1]), crossSource(order[1]));
+      expect(second.stats.messages).toEqual({ new: 0, duplicate: 2 });
+      const chats = await store.chats();
+      expect(chats).toHaveLength(1);
+      expect(chats[0]!.jid).toBe('120363000000000001@g.us');
+      const msgs = (await store.messages().next()).value!;
+      expect(msgs).toHaveLength(2);
+      expect(msgs.every((m) => m.waKeyId !== null && m.forwarded)).toBe(true);
+      for (const m of msgs) expect((await store.provenance('message', [m.id])).length).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('creates a case folder that reopens', async () => {
     const dir = join(tempDir(), 'case');
     const { store, caseFile } = await initCase(dir, { store: storeArg });

@@ -8,8 +8,10 @@ import * as exportCmd from './commands/export.js';
 import * as hash from './commands/hash.js';
 import * as hashes from './commands/hashes.js';
 import * as ingest from './commands/ingest.js';
+import * as identity from './commands/identity.js';
 import * as init from './commands/init.js';
 import * as match from './commands/match.js';
+import * as parse from './commands/parse.js';
 import * as referrals from './commands/referrals.js';
 import * as report from './commands/report.js';
 import * as serve from './commands/serve.js';
@@ -20,6 +22,8 @@ import * as verify from './commands/verify.js';
 const COMMANDS: { register(p: Command): void }[] = [
   init,
   ingest,
+  parse,
+  identity,
   verify,
   audit,
   exportCmd,

@@ -79,6 +79,8 @@ export class IngestWriter {
   private events: Extract<ParsedRecord, { type: 'event' }>[] = [];
   private media: Extract<ParsedRecord, { type: 'media' }>[] = [];
   private prov: Param[][] = [];
+  /** Messages of the other source kind already matched by fingerprint in this evidence item. */
+  private readonly claimed = new Set<number>();
 
   constructor(
     private readonly db: SqlDriver,
@@ -99,10 +101,10 @@ export class IngestWriter {
     ))
       this.accountIds.set(r.key, r.id);
     for (const r of await this.db.all<{ key: string; id: number }>(
-      'SELECT key, id FROM chats WHERE case_id = ?',
+      'SELECT key, chat_id AS id FROM chat_keys WHERE case_id = ?',
       [this.caseId],
     ))
-      this.chatIds.set(r.key, r.id);
+      this.chatIds.set(r.key, Number(r.id));
   }
 
   get pending(): number {
@@ -144,9 +146,44 @@ export class IngestWriter {
         key,
         kind,
       ]);
-      this.chatIds.set(key, id);
+      await this.addChatKey(key, id);
       this.stats.chats.new++;
     }
+    return id;
+  }
+
+  private async addChatKey(key: string, id: number): Promise<void> {
+    this.chatIds.set(key, id);
+    await this.db.run(
+      'INSERT INTO chat_keys (case_id, key, chat_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      [this.caseId, key, id],
+    );
+  }
+
+  /**
+   * A database names a group by its JID, an export by its subject. When a group with a JID arrives and an
+   * export-named chat with its current subject and no JID exists, they are the same chat; the subject is
+   * registered as an alias either way, so exports read later land in the same chat.
+   */
+  private async groupChatId(rec: Extract<ParsedRecord, { type: 'group' }>): Promise<number> {
+    let id = this.chatIds.get(rec.key);
+    const alias = rec.jid && rec.subject ? `export:${rec.subject}` : null;
+    if (id === undefined && alias) {
+      const candidate = this.chatIds.get(alias);
+      if (candidate !== undefined) {
+        const row = await this.db.get<{ jid: string | null }>(
+          'SELECT jid FROM chats WHERE case_id = ? AND id = ?',
+          [this.caseId, candidate],
+        );
+        if (row && (row.jid === null || row.jid === rec.jid)) {
+          id = candidate;
+          await this.addChatKey(rec.key, id);
+        }
+      }
+    }
+    if (id === undefined) id = await this.chatId(rec.key, 'group');
+    else this.stats.chats.seen++;
+    if (alias && !this.chatIds.has(alias)) await this.addChatKey(alias, id);
     return id;
   }
 
@@ -179,9 +216,7 @@ export class IngestWriter {
         break;
       }
       case 'group': {
-        const known = this.chatIds.has(rec.key);
-        const id = await this.chatId(rec.key, 'group');
-        if (known) this.stats.chats.seen++;
+        const id = await this.groupChatId(rec);
         const creator = rec.creatorKey ? await this.accountId(rec.creatorKey) : null;
         await this.db.run(
           `UPDATE chats SET jid = COALESCE(jid, ?), subject = COALESCE(?, subject),
@@ -318,17 +353,20 @@ export class IngestWriter {
     if (!this.events.length) return;
     const batch = this.events;
     this.events = [];
+    const chats = new Map<string, number>();
+    for (const e of batch)
+      if (!chats.has(e.groupKey)) chats.set(e.groupKey, await this.chatId(e.groupKey, 'group'));
     const keyed: { key: string; rec: (typeof batch)[number] }[] = batch.map((e) => ({
       rec: e,
-      // Seen from two phones, one event: same group, type, actor, targets and minute.
+      // Seen from two phones (or a phone and an export), one event: same chat, type, actor, targets, minute.
       key: [
         'ev',
-        e.groupKey,
+        chats.get(e.groupKey),
         e.eventType,
         e.actorKey ?? '',
         [...e.targetKeys].sort().join(','),
         Math.floor(e.at / 60000),
-        e.value ?? '',
+        e.eventType === 'subject_changed' || e.eventType === 'description_changed' ? (e.value ?? '') : '',
       ].join('|'),
     }));
     const found = await this.existing('events', 'key', [...new Set(keyed.map((k) => k.key))]);
@@ -372,14 +410,22 @@ export class IngestWriter {
     const batch = this.messages;
     this.messages = [];
     const found = await this.existing('messages', 'key', [...new Set(batch.map((m) => m.key))]);
-    const rows: Param[][] = [];
+    const prepared: { m: ParsedMessage; chat: number; sender: number | null; fingerprint: string | null }[] =
+      [];
     for (const m of batch) {
-      let id = found.get(m.key);
+      const chat = await this.chatId(m.chatKey, m.chatKind);
+      const sender = m.senderKey ? await this.accountId(m.senderKey) : null;
+      prepared.push({ m, chat, sender, fingerprint: messageFingerprint(chat, sender, m) });
+    }
+    const byFingerprint = await this.crossSourceMatches(
+      prepared.filter((p) => !found.has(p.m.key) && p.fingerprint !== null),
+    );
+    const rows: Param[][] = [];
+    for (const { m, chat, sender, fingerprint } of prepared) {
+      let id = found.get(m.key) ?? (fingerprint ? byFingerprint.get(fingerprint)?.shift() : undefined);
       if (id === undefined) {
         id = this.next.messages++;
         found.set(m.key, id);
-        const chat = await this.chatId(m.chatKey, m.chatKind);
-        const sender = m.senderKey ? await this.accountId(m.senderKey) : null;
         rows.push([
           this.caseId,
           id,
@@ -396,17 +442,33 @@ export class IngestWriter {
           m.mediaSha256,
           m.mediaName,
           m.mediaStatus,
+          fingerprint,
         ]);
         this.stats.messages.new++;
       } else {
+        found.set(m.key, id);
         this.stats.messages.duplicate++;
-        if (m.mediaSha256) {
-          // Another copy of the message may know the media its first copy only knew as omitted.
-          await this.db.run(
-            `UPDATE messages SET media_sha256 = ?, media_status = ? WHERE case_id = ? AND id = ? AND media_sha256 IS NULL`,
-            [m.mediaSha256, m.mediaStatus, this.caseId, id],
-          );
-        }
+        // Another copy may know more: the media an export left out, the WhatsApp id and forward flag a
+        // database keeps.
+        await this.db.run(
+          // Casts: PostgreSQL cannot infer a parameter's type from IS NOT NULL or a comparison alone.
+          `UPDATE messages SET media_sha256 = COALESCE(media_sha256, CAST(? AS TEXT)),
+             media_status = CASE WHEN media_sha256 IS NULL AND CAST(? AS TEXT) IS NOT NULL THEN CAST(? AS TEXT)
+               ELSE media_status END,
+             wa_key_id = COALESCE(wa_key_id, CAST(? AS TEXT)), forward_score = COALESCE(forward_score, CAST(? AS BIGINT)),
+             forwarded = CASE WHEN CAST(? AS BIGINT) = 1 THEN 1 ELSE forwarded END
+           WHERE case_id = ? AND id = ?`,
+          [
+            m.mediaSha256,
+            m.mediaSha256,
+            m.mediaStatus,
+            m.waKeyId,
+            m.forwardScore,
+            m.forwarded ? 1 : 0,
+            this.caseId,
+            id,
+          ],
+        );
       }
       this.addProv('message', id, m.loc);
     }
@@ -428,10 +490,54 @@ export class IngestWriter {
         'media_sha256',
         'media_name',
         'media_status',
+        'fingerprint',
       ],
       rows,
     );
   }
+
+  /**
+   * Existing messages from the *other* kind of source (an export line vs a database row) with the same
+   * fingerprint. Within one kind, equal fingerprints are distinct messages (the same text twice in a
+   * minute) and are told apart by their keys; across kinds, each existing message is claimed once.
+   */
+  private async crossSourceMatches(
+    candidates: { m: ParsedMessage; fingerprint: string | null }[],
+  ): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    if (!candidates.length) return out;
+    const prints = [...new Set(candidates.map((c) => c.fingerprint!))];
+    const kindOf = (key: string) => key.slice(0, key.indexOf(':'));
+    const wanted = new Map(candidates.map((c) => [c.fingerprint!, kindOf(c.m.key)]));
+    for (let i = 0; i < prints.length; i += 500) {
+      const chunk = prints.slice(i, i + 500);
+      const rows = await this.db.all<{ f: string; id: number; key: string }>(
+        `SELECT fingerprint AS f, id, key FROM messages WHERE case_id = ? AND fingerprint IN (${chunk
+          .map(() => '?')
+          .join(',')}) ORDER BY id`,
+        [this.caseId, ...chunk],
+      );
+      for (const r of rows) {
+        if (kindOf(r.key) === wanted.get(r.f) || this.claimed.has(Number(r.id))) continue;
+        (out.get(r.f) ?? out.set(r.f, []).get(r.f)!).push(Number(r.id));
+      }
+    }
+    for (const ids of out.values()) for (const id of ids) this.claimed.add(id);
+    return out;
+  }
+}
+
+const INVISIBLE = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * chat|sender|minute|content, where content is the media's SHA-256 or a digest of the normalized text.
+ * Null when nothing identifies the content (media an export omitted, with no caption).
+ */
+export function messageFingerprint(chat: number, sender: number | null, m: ParsedMessage): string | null {
+  const text = m.text ? m.text.replace(INVISIBLE, '').trim().normalize('NFC') : '';
+  const content = m.mediaSha256 ?? (text ? textDigest(text) : null);
+  if (content === null) return null;
+  return `${chat}|${sender ?? ''}|${Math.floor(m.at / 60000)}|${content}`;
 }
 
 /** Short digest used in natural keys. */

@@ -130,4 +130,18 @@ export const MIGRATIONS: Migration[] = [
         ok BIGINT NOT NULL, actual TEXT, PRIMARY KEY (case_id, evidence_id, at))`,
     ],
   },
+  {
+    version: 4,
+    name: 'cross-source deduplication: chat aliases, message fingerprints',
+    statements: [
+      // A chat can be known by several natural keys: a group's JID from a database and the subject an
+      // export names it by. Every key of every chat lives here; chats.key stays the first one seen.
+      `CREATE TABLE chat_keys (case_id TEXT NOT NULL, key TEXT NOT NULL, chat_id BIGINT NOT NULL,
+        PRIMARY KEY (case_id, key))`,
+      `INSERT INTO chat_keys (case_id, key, chat_id) SELECT case_id, key, id FROM chats`,
+      // chat|sender|minute|content: lets an export line (no WhatsApp id) meet the database row of the same message.
+      `ALTER TABLE messages ADD COLUMN fingerprint TEXT`,
+      `CREATE INDEX messages_fingerprint ON messages (case_id, fingerprint) WHERE fingerprint IS NOT NULL`,
+    ],
+  },
 ];

@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import type { CaseStore } from '../../store/case-store.js';
+import { MergeConflict, ReviewStore } from '../../store/review-store.js';
+import { UserError } from '../../util/errors.js';
+import { actor, audited, printJson, withCase } from '../context.js';
+
+/** An identity named on the command line: its id, its key (`phone:+34…`, `name:dev:Ana`) or an E.164 number. */
+async function resolveAccount(store: CaseStore, ref: string): Promise<number> {
+  const accounts = await store.accounts();
+  const key = /^\+\d{7,15}$/.test(ref) ? `phone:${ref}` : ref;
+  const hit = /^\d+$/.test(ref)
+    ? accounts.find((a) => a.id === Number(ref))
+    : accounts.find((a) => a.key === key);
+  if (!hit)
+    throw new UserError(
+      `no identity "${ref}" in the case (give an id, a key such as phone:+34600000123, or a number)`,
+    );
+  return hit.id;
+}
+
+export function register(program: Command): void {
+  const identity = program
+    .command('identity')
+    .description('merge and split identities (audited, reversible)');
+  identity
+    .command('merge')
+    .description('record that identity A is the same person as identity B (A is merged into B)')
+    .argument('<case>', 'the case folder')
+    .argument('<a>', 'identity merged away: id, key or +E164')
+    .argument('<b>', 'identity kept')
+    .requiredOption('--reason <text>', 'why: the facts that show they are one person')
+    .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExample:\n  filet identity merge ./op-x "name:phone-A:Kiko bar" +50688001378 --reason "same number in contact card, line 812"',
+    )
+    .action(
+      async (dir: string, a: string, b: string, o: { reason: string; store?: string; json?: boolean }) => {
+        if (!o.reason.trim()) throw new UserError('--reason must say why the identities are one person');
+        const row = await withCase(dir, o, async ({ store }) => {
+          const from = await resolveAccount(store, a);
+          const into = await resolveAccount(store, b);
+          return audited(store, 'identity.merge', { from: a, into: b, reason: o.reason }, async () => {
+            try {
+              return await new ReviewStore(store).merge(from, into, actor(), o.reason, Date.now());
+            } catch (err) {
+              if (err instanceof MergeConflict) throw new UserError(err.message);
+              throw err;
+            }
+          });
+        });
+        if (o.json) printJson(row);
+        else
+          console.log(
+            `merge #${row.id}: identity ${row.from} merged into ${row.into} (undo: filet identity split ${dir} ${row.id})`,
+          );
+      },
+    );
+  identity
+    .command('split')
+    .description('undo a merge (the merge stays in the record, marked undone)')
+    .argument('<case>', 'the case folder')
+    .argument('<merge>', 'merge number, as printed by merge')
+    .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  filet identity split ./op-x 3')
+    .action(async (dir: string, merge: string, o: { store?: string; json?: boolean }) => {
+      if (!/^\d+$/.test(merge)) throw new UserError(`merge must be a number, got "${merge}"`);
+      const row = await withCase(dir, o, async ({ store }) =>
+        audited(store, 'identity.split', { merge: Number(merge) }, async () => {
+          const r = await new ReviewStore(store).unmerge(Number(merge), actor(), Date.now());
+          if (!r) throw new UserError(`no active merge #${merge} in the case`);
+          return r;
+        }),
+      );
+      if (o.json) printJson(row);
+      else console.log(`merge #${row.id} undone: identity ${row.from} is separate from ${row.into} again`);
+    });
+  identity
+    .command('list')
+    .description('list merges, active and undone')
+    .argument('<case>', 'the case folder')
+    .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  filet identity list ./op-x')
+    .action(async (dir: string, o: { store?: string; json?: boolean }) => {
+      const rows = await withCase(dir, o, ({ store }) => new ReviewStore(store).merges());
+      if (o.json) printJson(rows);
+      else
+        for (const r of rows)
+          console.log(
+            `#${r.id} ${r.from} → ${r.into} by ${r.by} at ${new Date(r.at).toISOString()}${r.undoneAt ? ' (undone)' : ''}: ${r.reason}`,
+          );
+    });
+}
