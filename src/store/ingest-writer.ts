@@ -514,9 +514,10 @@ export class IngestWriter {
       const rows = await this.db.all<{ f: string; id: number; key: string }>(
         `SELECT fingerprint AS f, id, key FROM messages WHERE case_id = ? AND fingerprint IN (${chunk
           .map(() => '?')
-          .join(',')}) ORDER BY id`,
+          .join(',')})`,
         [this.caseId, ...chunk],
       );
+      rows.sort((a, b) => Number(a.id) - Number(b.id));
       for (const r of rows) {
         if (kindOf(r.key) === wanted.get(r.f) || this.claimed.has(Number(r.id))) continue;
         (out.get(r.f) ?? out.set(r.f, []).get(r.f)!).push(Number(r.id));

@@ -141,7 +141,7 @@ export const MIGRATIONS: Migration[] = [
       `INSERT INTO chat_keys (case_id, key, chat_id) SELECT case_id, key, id FROM chats`,
       // chat|sender|minute|content: lets an export line (no WhatsApp id) meet the database row of the same message.
       `ALTER TABLE messages ADD COLUMN fingerprint TEXT`,
-      `CREATE INDEX messages_fingerprint ON messages (case_id, fingerprint) WHERE fingerprint IS NOT NULL`,
+      `CREATE INDEX messages_fingerprint ON messages (case_id, fingerprint)`,
     ],
   },
 ];
