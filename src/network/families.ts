@@ -1,12 +1,13 @@
 import { pdqHexToWords } from '../matching/pdq-bits.js';
 import { PdqIndex } from '../matching/pdq-index.js';
+import { pdqSignal } from '../hashing/signal-types.js';
 import type { MatchRow, MediaRow } from '../store/case-store.js';
 import type { CaseData } from './data.js';
 
 /**
  * Media families: media of the case that are the same picture — the same SHA-256 (one media row) or PDQ
  * hashes within the match threshold, on the plain hash or any of its dihedral variants (a re-encoded,
- * cropped, bordered or mirrored copy). A family is the transitive closure (union–find), so a chain of
+ * cropped, bordered or mirrored copy), among hashes of PDQ quality ≥ 50 (flat pictures collide). A family is the transitive closure (union–find), so a chain of
  * copies of copies stays one family.
  *
  * Status of a family: `known` when any member matched a list (its severest category is kept), `novel`
@@ -72,8 +73,11 @@ function pdqLinks(
   media: MediaRow[],
   dihedral: Map<number, Record<string, string | undefined>>,
   threshold: number,
+  minQuality: number,
 ): Families['pdqLinks'] {
-  const hashed = media.filter((m) => m.pdq);
+  // Low-quality hashes (flat or nearly flat pictures) collide with unrelated ones: like list matching,
+  // families use only hashes of quality ≥ pdqSignal.minQuality.
+  const hashed = media.filter((m) => m.pdq && (m.pdqQuality ?? 0) >= minQuality);
   if (hashed.length < 2) return [];
   const words = new Uint32Array(hashed.length * 8);
   hashed.forEach((m, i) => pdqHexToWords(m.pdq!, words, i * 8));
@@ -110,11 +114,12 @@ export function buildFamilies(
   data: CaseData,
   dihedral: Map<number, Record<string, string | undefined>>,
   threshold: number,
+  minQuality = pdqSignal.minQuality,
 ): Families {
   const media = data.media;
   const pos = new Map(media.map((m, i) => [m.id, i]));
   const uf = new UnionFind(media.length);
-  const links = pdqLinks(media, dihedral, threshold);
+  const links = pdqLinks(media, dihedral, threshold, minQuality);
   for (const l of links) uf.union(pos.get(l.a)!, pos.get(l.b)!);
   const byRoot = new Map<number, MediaRow[]>();
   media.forEach((m, i) => {

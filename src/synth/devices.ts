@@ -80,8 +80,8 @@ export function chooseDevices(op: Operation, cfg: ScaleConfig, rng: Rng): Device
       chatExports: true,
     };
   });
-  addSavedContacts(op, devices, everIn, rng);
   assignSources(devices);
+  addSavedContacts(op, devices, everIn, rng);
   return devices;
 }
 
@@ -100,13 +100,11 @@ const IOS_SOURCES: Array<[Device['database'], boolean]> = [
 
 /**
  * What each seizure yielded: some phones a database (Android new/legacy/transitional schema, or iOS) with
- * its media folder, some only chat exports, some both. A phone with contacts saved under a name hands over
- * exports only: its names would otherwise be a second identity beside the database's numbers.
+ * its media folder, some only chat exports, some both.
  */
 function assignSources(devices: Device[]): void {
   const counters = { android: 0, ios: 0 };
   for (const d of devices) {
-    if (Object.keys(d.savedContacts).length) continue;
     const table = d.platform === 'ios' ? IOS_SOURCES : ANDROID_SOURCES;
     const [database, chatExports] = table[counters[d.platform]++ % table.length]!;
     d.database = database;
@@ -115,18 +113,22 @@ function assignSources(devices: Device[]): void {
 }
 
 /**
- * On one or two phones a few contacts are saved under a name. They are chosen among people whose
- * every exported appearance is in a group that only this phone exports, so a name never has to be
- * matched against a number seen on another phone.
+ * On one or two export-only phones a few contacts are saved under a name. They are chosen among people
+ * whose every appearance in the evidence is in a group that only this phone exports and no phone's
+ * database holds, so a name never has to be matched against a number seen elsewhere.
  */
 function addSavedContacts(op: Operation, devices: Device[], everIn: Map<string, Group[]>, rng: Rng): void {
   const exporters = new Map<string, number>();
-  for (const d of devices) for (const jid of d.exported) exporters.set(jid, (exporters.get(jid) ?? 0) + 1);
+  for (const d of devices) {
+    const held = d.database ? d.groups : d.exported;
+    for (const jid of held) exporters.set(jid, (exporters.get(jid) ?? 0) + 1);
+  }
   const owners = new Set(devices.map((d) => d.owner));
   const taken = new Set<string>();
   let done = 0;
   for (const d of rng.shuffle(devices.slice())) {
     if (done >= 2) break;
+    if (d.database) continue;
     const solo = new Set(d.exported.filter((jid) => exporters.get(jid) === 1));
     if (!solo.size) continue;
     const candidates = op.accounts.filter((a) => {

@@ -14,7 +14,7 @@ import type { Operation } from './operation.js';
 async function withinThreshold(
   parent: Buffer,
   t: TransformSpec,
-): Promise<{ buf: Buffer; transform: TransformSpec; distance: number }> {
+): Promise<{ buf: Buffer; transform: TransformSpec; distance: number; quality: number }> {
   const p = (await pdqFromImage(parent)).hash;
   let spec = t;
   for (let attempt = 0; ; attempt++) {
@@ -22,8 +22,9 @@ async function withinThreshold(
     const c = await pdqFromImage(buf, { dihedral: true });
     const views = [c.hash, ...Object.values(c.dihedral ?? {}).filter((v): v is string => !!v)];
     const distance = Math.min(...views.map((v) => hammingHex(v, p)));
+    // WhatsApp's own re-encode cannot be made lighter: its distance is what it is (recorded in truth).
     if (distance <= pdqSignal.matchThreshold || spec.kind === 'reencode')
-      return { buf, transform: spec, distance };
+      return { buf, transform: spec, distance, quality: c.quality };
     spec =
       attempt < 2 && spec.kind !== 'flip'
         ? { ...spec, strength: (spec.strength ?? 1) / 2 }
@@ -50,12 +51,19 @@ export async function renderMedia(
       const m = queue.shift();
       if (!m) return;
       let buf: Buffer;
-      if (m.parentId === null) buf = await renderImage(m.spec);
-      else {
+      if (m.parentId === null) {
+        buf = await renderImage(m.spec);
+        m.pdqQuality = (await pdqFromImage(buf)).quality;
+      } else {
         // A parent is always created earlier, but under concurrency may still be rendering.
         while (!bytes.has(m.parentId)) await new Promise((r) => setImmediate(r));
         const copy = await withinThreshold(bytes.get(m.parentId)!, m.transform!);
-        [buf, m.transform, m.pdqDistance] = [copy.buf, copy.transform, copy.distance];
+        [buf, m.transform, m.pdqDistance, m.pdqQuality] = [
+          copy.buf,
+          copy.transform,
+          copy.distance,
+          copy.quality,
+        ];
       }
       const d = digestBuffer(buf);
       Object.assign(m, { sha256: d.sha256, md5: d.md5, sha1: d.sha1, size: d.size });

@@ -92,6 +92,8 @@ export interface Media {
   sha256: string;
   /** Filled by `renderMedia` for a copy: PDQ distance to its parent (best of the dihedral views). */
   pdqDistance: number | null;
+  /** Filled by `renderMedia`: PDQ quality (0–100; below 50 a hash is not used for matching). */
+  pdqQuality: number;
   md5: string;
   sha1: string;
   size: number;
@@ -273,9 +275,11 @@ function makeGroups(seed: number, cfg: ScaleConfig, accounts: Account[]) {
   const usedSubjects = new Set<string>();
   const clusters: Array<{ id: number; groups: string[] }> = [];
 
-  // Cluster sizes vary (3–8 groups) around the configured mean.
-  const clusterGroupCounts: number[] = Array.from({ length: cfg.clusters }, () => 1);
-  for (let left = cfg.flaggedGroups - cfg.clusters; left > 0; left--) {
+  // Cluster sizes vary around the configured mean, from at least 3 groups (a one-group "cluster" is not
+  // a community anyone could find).
+  const minSize = Math.max(1, Math.min(3, Math.floor(cfg.flaggedGroups / cfg.clusters)));
+  const clusterGroupCounts: number[] = Array.from({ length: cfg.clusters }, () => minSize);
+  for (let left = cfg.flaggedGroups - cfg.clusters * minSize; left > 0; left--) {
     clusterGroupCounts[
       rng.weighted(
         [...clusterGroupCounts.keys()],

@@ -55,7 +55,9 @@ export function buildTraffic(op: Operation, cfg: ScaleConfig, rng: Rng): void {
     });
   const image = (g: Group, sender: string, at: number, mediaId: number, forwarded: boolean, score: number) =>
     post({ group: g.jid, sender, at, kind: 'image', text: null, forwarded, forwardScore: score, mediaId });
-  const newMedia = (m: Omit<Media, 'id' | 'sha256' | 'md5' | 'sha1' | 'size' | 'pdqDistance'>): Media => {
+  const newMedia = (
+    m: Omit<Media, 'id' | 'sha256' | 'md5' | 'sha1' | 'size' | 'pdqDistance' | 'pdqQuality'>,
+  ): Media => {
     const media: Media = {
       id: op.media.length + 1,
       sha256: '',
@@ -63,6 +65,7 @@ export function buildTraffic(op: Operation, cfg: ScaleConfig, rng: Rng): void {
       sha1: '',
       size: 0,
       pdqDistance: null,
+      pdqQuality: 0,
       ...m,
     };
     op.media.push(media);

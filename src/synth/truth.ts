@@ -2,6 +2,7 @@ import type { ChatExport } from './export-writer.js';
 import { deviceView, type DeviceDbSummary } from './devices/view.js';
 import type { Device, Media, OpEvent, Operation, Role } from './operation.js';
 import { deriveRoleSets, type MaterialPost } from './roles.js';
+import { pdqSignal } from '../hashing/signal-types.js';
 
 /**
  * The answer key: what really happened in the synthetic operation, for tests and for judging the
@@ -33,9 +34,18 @@ function families(op: Operation, linked: (m: Media) => boolean): Map<number, num
     while (root.has(r) && root.get(r) !== r) r = root.get(r)!;
     return r;
   };
+  const union = (a: number, b: number) => {
+    const [ra, rb] = [find(a), find(b)];
+    if (ra !== rb) root.set(Math.max(ra, rb), Math.min(ra, rb));
+  };
+  // Identical bytes are one picture whatever made them (two re-encodes of one parent often coincide).
+  const bySha = new Map<string, number>();
   for (const m of op.media) {
     root.set(m.id, m.id);
-    if (m.parentId !== null && linked(m)) root.set(m.id, find(m.parentId));
+    if (m.parentId !== null && linked(m)) union(m.id, m.parentId);
+    const twin = bySha.get(m.sha256);
+    if (twin !== undefined) union(m.id, twin);
+    else bySha.set(m.sha256, m.id);
   }
   return new Map(op.media.map((m) => [m.id, find(m.id)]));
 }
@@ -44,12 +54,13 @@ function families(op: Operation, linked: (m: Media) => boolean): Map<number, num
 export function deriveRoles(op: Operation): Map<string, Role[]> {
   const byId = new Map(op.media.map((m) => [m.id, m]));
   const fam = families(op, () => true);
+  const knownFamily = new Set(op.media.filter((m) => m.known).map((m) => fam.get(m.id)!));
   const groups = new Map(op.groups.map((g) => [g.jid, g]));
   const posts: MaterialPost[] = op.messages
     .filter((m) => m.mediaId !== null && !byId.get(m.mediaId)!.harmless)
     .map((msg) => {
       const family = fam.get(msg.mediaId!)!;
-      return { msg, family, novel: !byId.get(family)!.known, forwarded: msg.forwarded };
+      return { msg, family, novel: !knownFamily.has(family), forwarded: msg.forwarded };
     });
   const { roles } = deriveRoleSets({
     posts,
@@ -74,7 +85,7 @@ function finish(op: Operation, roles: Map<string, Set<Role>>): Map<string, Role[
  * database: everything posted while its owner was a member; an export: the chats still held at the end),
  * a post's picture only where a database records its hash or an export includes the file, a copy linked
  * to its parent only when both pictures are on some device (PDQ needs the picture; a hash alone says
- * nothing about similarity), the forwarded flag only where a database holds the message (exports never
+ * nothing about similarity), both hashes have usable quality and the copy is within the threshold, the forwarded flag only where a database holds the message (exports never
  * show it), events the owners witnessed, admin rank from database participant lists and creator fields,
  * and a person in a group only when the evidence shows them there (posting, in an event or a list).
  */
@@ -132,7 +143,13 @@ export function observableRoles(
     }
   }
   for (const e of events) [e.actor, ...e.targets].forEach((p) => show(e.group, p));
-  const fam = families(op, (m) => present.has(m.id) && present.has(m.parentId!));
+  // PDQ can tell a copy from its parent only with both pictures at hand, both hashes of usable quality,
+  // and the copy within the match threshold.
+  const usable = (m: Media) => present.has(m.id) && m.pdqQuality >= pdqSignal.minQuality;
+  const fam = families(
+    op,
+    (m) => usable(m) && usable(byId.get(m.parentId!)!) && m.pdqDistance! <= pdqSignal.matchThreshold,
+  );
   const knownFamily = new Set<number>();
   for (const m of op.media) if (m.known) knownFamily.add(fam.get(m.id)!);
   const visible = op.messages.filter((m) => held.has(m.id));
@@ -254,6 +271,7 @@ export function buildTruth(
       transform: m.transform?.kind ?? null,
       transformStrength: m.transform?.strength ?? (m.transform ? 1 : null),
       pdqDistanceToParent: m.pdqDistance,
+      pdqQuality: m.pdqQuality,
       firstPostedBy: m.firstPostedBy,
       firstPostedByCountry: phoneOf.get(m.firstPostedBy)!.country,
       firstPostedAt: m.firstPostedAt,
