@@ -22,7 +22,7 @@ interface Figures {
 }
 
 async function child(mode: string): Promise<void> {
-  const { READERS } = await import('../src/evidence/registry.js');
+  const { detectReader } = await import('../src/evidence/registry.js');
   const devices = JSON.parse(readFileSync(join(opDir, 'devices.json'), 'utf8')) as {
     label: string;
     owner: string;
@@ -38,7 +38,7 @@ async function child(mode: string): Promise<void> {
     for (const d of devices)
       for (const f of d.files) {
         const path = join(opDir, f);
-        const reader = READERS[0]!;
+        const { reader } = await detectReader(path);
         for await (const r of reader.read(
           path,
           { deviceLabel: d.label, tz: d.tz, owner: d.owner, ownerName: d.ownerName, locale: d.locale },
