@@ -5,7 +5,7 @@ import {
   listGroups,
   groupDetail,
   groupMessages,
-  network,
+  networkJson,
   type GroupQuery,
   type NetworkQuery,
 } from '../services/groups.js';
@@ -128,6 +128,7 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
         }),
       },
     },
-    async (req) => network(await ctx.views.get(), req.query),
+    async (req, reply) =>
+      reply.type('application/json; charset=utf-8').send(networkJson(await ctx.views.get(), req.query)),
   );
 }

@@ -175,6 +175,22 @@ export interface NetworkQuery {
   minScore?: number;
 }
 
+// Per view: serialized graphs by query, so repeated explorer loads cost a lookup (a few filter sets at most).
+const networkCache = new WeakMap<CaseView, Map<string, string>>();
+
+/** The network as JSON text, cached per view and query. */
+export function networkJson(v: CaseView, q: NetworkQuery): string {
+  const key = JSON.stringify(Object.entries(q).sort());
+  const cache = networkCache.get(v) ?? networkCache.set(v, new Map()).get(v)!;
+  let out = cache.get(key);
+  if (out === undefined) {
+    out = JSON.stringify(network(v, q));
+    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+    cache.set(key, out);
+  }
+  return out;
+}
+
 /** Two-mode graph (accounts — groups) in columnar arrays, so a 20,000-node graph stays a small document. */
 export function network(v: CaseView, q: NetworkQuery) {
   const from = q.from ? Date.parse(q.from) : -Infinity;

@@ -92,35 +92,56 @@ export function accountItem(v: CaseView, id: number) {
   };
 }
 
+interface IndexedAccount {
+  item: ReturnType<typeof accountItem>;
+  haystack: string;
+}
+
+// Per view: every account's list item and search text, computed once, already in the default order.
+const indexes = new WeakMap<CaseView, IndexedAccount[]>();
+
+function accountIndex(v: CaseView): IndexedAccount[] {
+  let idx = indexes.get(v);
+  if (!idx) {
+    idx = [...v.accounts.values()].map((a) => ({
+      item: accountItem(v, a.id),
+      haystack: [a.key, a.phone ?? '', ...(v.jids.get(a.id) ?? []), ...(v.names.get(a.id) ?? [])]
+        .join('\n')
+        .toLowerCase(),
+    }));
+    idx.sort((a, b) => (b.item.score ?? -1) - (a.item.score ?? -1) || a.item.id - b.item.id);
+    indexes.set(v, idx);
+  }
+  return idx;
+}
+
 export function listAccounts(v: CaseView, q: AccountQuery) {
   const needle = q.q?.toLowerCase();
   const items: ReturnType<typeof accountItem>[] = [];
-  for (const a of v.accounts.values()) {
-    if (!q.includeMerged && a.mergedInto !== null) continue;
-    const an = v.analysis.get(a.id);
-    if (q.country && (an?.country ?? 'unresolved') !== q.country) continue;
-    if (q.role && !an?.roles.includes(q.role)) continue;
-    if (q.cluster !== undefined && !clustersOfAccount(v, a.id).includes(q.cluster)) continue;
-    if (needle) {
-      const hay = [a.key, a.phone ?? '', ...(v.jids.get(a.id) ?? []), ...(v.names.get(a.id) ?? [])];
-      if (!hay.some((h) => h.toLowerCase().includes(needle))) continue;
-    }
-    items.push(accountItem(v, a.id));
+  for (const { item, haystack } of accountIndex(v)) {
+    if (!q.includeMerged && item.mergedInto !== null) continue;
+    if (q.country && (item.country ?? 'unresolved') !== q.country) continue;
+    if (q.role && !item.roles.includes(q.role)) continue;
+    if (q.cluster !== undefined && !item.clusters.includes(q.cluster)) continue;
+    if (needle && !haystack.includes(needle)) continue;
+    items.push(item);
   }
   const sort = q.sort ?? 'score';
   const dir = (q.order ?? (sort === 'score' || sort === 'groups' ? 'desc' : 'asc')) === 'asc' ? 1 : -1;
-  const key = {
-    score: (x: (typeof items)[number]) => x.score ?? -1,
-    groups: (x: (typeof items)[number]) => x.groups,
-    id: (x: (typeof items)[number]) => x.id,
-    label: (x: (typeof items)[number]) => x.label,
-  }[sort];
-  items.sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    const c = typeof ka === 'string' ? ka.localeCompare(kb as string) : (ka as number) - (kb as number);
-    return c * dir || a.id - b.id;
-  });
+  if (sort !== 'score' || dir !== -1) {
+    const key = {
+      score: (x: (typeof items)[number]) => x.score ?? -1,
+      groups: (x: (typeof items)[number]) => x.groups,
+      id: (x: (typeof items)[number]) => x.id,
+      label: (x: (typeof items)[number]) => x.label,
+    }[sort];
+    items.sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      const c = typeof ka === 'string' ? ka.localeCompare(kb as string) : (ka as number) - (kb as number);
+      return c * dir || a.id - b.id;
+    });
+  }
   return page(items, q.offset, q.limit);
 }
 
