@@ -178,6 +178,6 @@ describe('PDQ units', () => {
     hexToWords(a, packed, 0);
     hexToWords('0'.repeat(56) + '000000ff', packed, 8);
     expect(hammingWords(packed, 0, packed, 8)).toBe(8);
-    expect(() => hexToWords('xyz')).toThrow(/64-digit/);
+    expect(() => hexToWords('xyz')).toThrow(/64-hex-digit/);
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EvidenceItem, ParsedRecord } from '../src/model/types.js';
 import { initCase, openCase } from '../src/store/case-dir.js';
+import type { MessageRow } from '../src/store/case-store.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 
 function item(sha: string, device = 'dev-A'): Omit<EvidenceItem, 'id'> {
@@ -136,7 +137,7 @@ describe.each(STORE_TARGETS)('case store on $name', ({ name, store: storeArg }) 
       const chats = await store.chats();
       expect(chats).toHaveLength(1);
       expect(chats[0]!.jid).toBe('120363000000000001@g.us');
-      const msgs = (await store.messages().next()).value!;
+      const msgs = (await store.messages().next()).value as MessageRow[];
       expect(msgs).toHaveLength(2);
       expect(msgs.every((m) => m.waKeyId !== null && m.forwarded)).toBe(true);
       for (const m of msgs) expect((await store.provenance('message', [m.id])).length).toBe(2);

@@ -388,32 +388,11 @@ export function pdqFromPixels(
   return pdqFromLuma(lumaFromPixels(data, width, height, channels), width, height, opts);
 }
 
-/** 64 hex digits → 8 × 32-bit words, most significant first (the string's order). */
-export function hexToWords(hex: string, out = new Uint32Array(8), off = 0): Uint32Array {
-  if (!isPdqHex(hex)) throw new Error(`not a 64-digit hex PDQ hash: ${JSON.stringify(hex)}`);
-  for (let k = 0; k < 8; k++) out[off + k] = parseInt(hex.slice(k * 8, k * 8 + 8), 16) >>> 0;
-  return out;
-}
-
-export function isPdqHex(hex: string): boolean {
-  return hex.length === 64 && /^[0-9a-fA-F]{64}$/.test(hex);
-}
-
-/** SWAR popcount of a 32-bit integer. */
-export function popcount32(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
-
-/** Hamming distance of two 8-word hashes stored at offsets in (possibly large, packed) word arrays. */
-export function hammingWords(a: Uint32Array, aOff: number, b: Uint32Array, bOff: number): number {
-  let d = 0;
-  for (let k = 0; k < 8; k++) d += popcount32(a[aOff + k] ^ b[bOff + k]);
-  return d;
-}
-
-export function hammingHex(a: string, b: string): number {
-  return hammingWords(hexToWords(a), 0, hexToWords(b), 0);
-}
+// The bit helpers live in pdq-bits.ts (shared with matching); re-exported under their hashing names.
+export {
+  pdqHexToWords as hexToWords,
+  isPdqHex,
+  popcount32,
+  hamming256 as hammingWords,
+  hammingHex,
+} from './pdq-bits.js';
