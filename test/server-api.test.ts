@@ -310,7 +310,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     expect(a.total).toBe((await store.readAudit()).length);
   });
 
-  it('exports for the lead only, audited; missing generators are 501', async () => {
+  it('exports, referral packages and the report for the lead only, audited', async () => {
     const before = (await store.readAudit()).length;
     for (const f of ['json', 'graphml', 'gexf', 'csv']) {
       const r = await call('lead', 'GET', `/api/exports/${f}`);
@@ -319,7 +319,19 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
       expect((await call('analyst', 'GET', `/api/exports/${f}`)).statusCode).toBe(403);
     }
     expect((await call('viewer', 'GET', '/api/referrals/ES')).statusCode).toBe(403);
-    expect([200, 501]).toContain((await call('lead', 'GET', '/api/referrals/ES')).statusCode);
+    const ref = await call('lead', 'GET', '/api/referrals/ES');
+    expect(ref.statusCode).toBe(200);
+    expect(ref.headers['content-type']).toBe('application/zip');
+    expect(ref.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    expect((await call('lead', 'GET', '/api/referrals/ZZ')).statusCode).toBe(404);
+    expect((await call('lead', 'GET', '/api/referrals/spain')).statusCode).toBe(400);
+    const rep = await call('lead', 'GET', '/api/report');
+    expect(rep.statusCode).toBe(200);
+    expect(rep.body).toMatch(/<html/i);
+    expect((await call('analyst', 'GET', '/api/report')).statusCode).toBe(403);
+    const actions = (await store.readAudit()).slice(before).map((a) => a.action);
+    expect(actions.filter((a) => a === 'referral.download')).toHaveLength(2);
+    expect(actions).toContain('report.download');
     expect(
       (await store.readAudit()).slice(before).filter((a) => a.action === 'export.download'),
     ).toHaveLength(4);

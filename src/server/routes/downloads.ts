@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { sendBytes, type ServerContext } from '../context.js';
-import { EXPORT_FORMATS, exportDownload, notAvailable, type ExportFormat } from '../services/downloads.js';
+import {
+  EXPORT_FORMATS,
+  exportDownload,
+  referralDownload,
+  reportDownload,
+  type ExportFormat,
+} from '../services/downloads.js';
 import { HttpError } from '../services/paging.js';
 
 const lead = { permission: 'export' as const };
@@ -43,28 +49,32 @@ export function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
           type: 'object',
           additionalProperties: false,
           required: ['country'],
-          properties: { country: { type: 'string', pattern: '^[A-Z]{2}$' } },
+          properties: { country: { type: 'string', pattern: '^([A-Z]{2}|unresolved)$' } },
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
+      const { country } = req.params;
       try {
-        notAvailable('the referral package');
+        const d = await referralDownload(ctx.store, ctx.caseDir, country);
+        await ctx.audit(req, 'referral.download', { country }, { ok: true, bytes: d.bytes.length });
+        return sendBytes(reply, d.bytes, d.type, d.filename);
       } catch (err) {
         if (err instanceof HttpError)
           await ctx.audit(
             req,
             'referral.download',
-            { country: req.params.country },
-            { ok: false, status: err.statusCode },
+            { country },
+            { ok: false, status: err.statusCode, error: err.message },
           );
         throw err;
       }
     },
   );
 
-  app.get('/api/report', { config: lead, schema: { querystring: noQuery } }, async (req) => {
-    await ctx.audit(req, 'report.download', {}, { ok: false, status: 501 });
-    notAvailable('the HTML report');
+  app.get('/api/report', { config: lead, schema: { querystring: noQuery } }, async (req, reply) => {
+    const d = await reportDownload(ctx.store);
+    await ctx.audit(req, 'report.download', {}, { ok: true, bytes: d.bytes.length });
+    return sendBytes(reply, d.bytes, d.type, d.filename);
   });
 }
