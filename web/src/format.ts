@@ -3,10 +3,7 @@ import { S } from './strings';
 /** Dates are shown in UTC, as the case stores them, so that two analysts in two zones read the same time. */
 export function when(iso: string | null | undefined): string {
   if (!iso) return S.none;
-  return iso
-    .replace('T', ' ')
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/:00Z$/, 'Z');
+  return iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function day(iso: string | null | undefined): string {

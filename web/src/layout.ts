@@ -22,12 +22,13 @@ export function clusterLayout(input: LayoutInput): Map<string, { x: number; y: n
     list.push(g.id);
   }
   const clusters = [...byCluster.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
-  // Each cluster gets room in proportion to the square root of its size, so rings do not overlap.
-  let radiusSoFar = 0;
+  // Sunflower packing: each cluster's centre sits at the radius that encloses the area of all bigger
+  // clusters, so rings neither overlap much nor drift far apart.
+  let area = 0;
   clusters.forEach(([, ids], i) => {
-    const ring = 6 + 4 * Math.sqrt(ids.length);
-    const r = i === 0 ? 0 : radiusSoFar + ring;
-    radiusSoFar = Math.max(radiusSoFar, r * 0.55 + ring);
+    const ring = 4 + 3 * Math.sqrt(ids.length);
+    const r = i === 0 ? 0 : Math.sqrt(area) * 1.1 + ring;
+    area += (2.4 * ring) ** 2;
     const cx = r * Math.cos(i * GOLDEN);
     const cy = r * Math.sin(i * GOLDEN);
     ids.forEach((id, j) => {

@@ -60,14 +60,16 @@ export function Network({ initialCountry }: { initialCountry?: string }) {
       renderer = new Sigma(graph, container.current, {
         settings: {
           // Labels only when zoomed in far enough for them to be legible: at 20k nodes they would be noise.
-          labelRenderedSizeThreshold: 9,
+          labelRenderedSizeThreshold: 8,
+          // Sizes are pixels (growing gently with zoom), so the layout's units do not decide how big a dot is.
+          itemSizesReference: 'screen',
+          enableCameraRotation: false,
           labelDensity: 0.5,
           hideEdgesOnMove: true,
           hideLabelsOnMove: true,
           renderEdgeLabels: false,
           enableNodeDrag: false,
-          zIndex: true,
-        } as Record<string, unknown>,
+        },
         nodeReducer: (key, data) =>
           key === selectedRef.current
             ? { size: data.size * 1.8, labelVisibility: 'visible', depth: 'topNodes', zIndex: 2 }
