@@ -2,8 +2,8 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // The UI is served by `filet serve` from web/dist at `/`; in development `vite web` proxies the API to a
-// running server (FILET_API, default http://127.0.0.1:7070) so cookies stay same-origin.
-const api = process.env.FILET_API ?? 'http://127.0.0.1:7070';
+// running server (FILET_API, default http://127.0.0.1:8080) so cookies stay same-origin.
+const api = process.env.FILET_API ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   root: import.meta.dirname,

@@ -146,7 +146,9 @@ export function MediaCard({
       </dl>
       <div className="actions">
         {!known && canReveal && m.present !== false && !thumbFailed && !revealed && (
-          <button onClick={() => dialog.current?.showModal()}>{S.media.reveal}</button>
+          <button className="secondary" onClick={() => dialog.current?.showModal()}>
+            {S.media.reveal}
+          </button>
         )}
         {revealed && (
           <button className="secondary" onClick={() => setRevealed(null)}>
