@@ -44,8 +44,17 @@ async function read(w: Written) {
 beforeAll(async () => {
   op = buildOperation({ seed: 11, scale: 'small' });
   for (const m of op.media) Object.assign(m, digestBuffer(bytes(m.id)));
-  const android = op.devices.filter((d) => d.platform === 'android');
-  const ios = op.devices.filter((d) => d.platform === 'ios');
+  // Phones that share groups, so some messages are seen by two phones.
+  const overlap = (a: Device, b: Device) => a.groups.filter((g) => b.groups.includes(g)).length;
+  const androids = op.devices.filter((d) => d.platform === 'android');
+  const score = (d: Device) => androids.reduce((n, a) => n + overlap(a, d), 0);
+  const ios = op.devices
+    .filter((d) => d.platform === 'ios')
+    .sort((a, b) => score(b) - score(a) || a.label.localeCompare(b.label));
+  const shared = (d: Device) => overlap(d, ios[0]);
+  const android = op.devices
+    .filter((d) => d.platform === 'android')
+    .sort((a, b) => shared(b) - shared(a) || a.label.localeCompare(b.label));
   const schemas = ['new', 'legacy', 'both'] as const;
   for (const [i, d] of android.slice(0, 3).entries()) {
     const summary = await writeAndroidMsgstore(op, d, join(tmp, d.label), {

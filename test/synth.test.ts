@@ -6,12 +6,15 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pdqFromImage } from '../src/hashing/decode.js';
+import { hammingHex } from '../src/hashing/pdq.js';
 import { synthesize, type SynthSummary } from '../src/synth/index.js';
 import { buildOperation, memberAt } from '../src/synth/operation.js';
 import type { Truth } from '../src/synth/truth.js';
 import { UserError } from '../src/util/errors.js';
 
 interface DeviceJson {
+  databases?: string[];
   label: string;
   owner: string;
   ownerName: string;
@@ -104,6 +107,11 @@ beforeAll(async () => {
   await synthesize({ out: dirC, seed: 12, scale: 'small' });
   truth = JSON.parse(readFileSync(join(dirA, 'truth.json'), 'utf8')) as Truth;
   devices = JSON.parse(readFileSync(join(dirA, 'devices.json'), 'utf8')) as DeviceJson[];
+  // Export tests look at the chat exports; device databases are checked on their own.
+  for (const d of devices) {
+    d.databases = d.files.filter((f) => !f.endsWith('.zip'));
+    d.files = d.files.filter((f) => f.endsWith('.zip'));
+  }
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -180,7 +188,7 @@ describe('filet synth: markers, lists, exports', () => {
   it('puts a SYNTHETIC marker at the root and in every folder, in zip comments and in image EXIF', async () => {
     const dirs = new Set(listFiles(dirA).map((f) => f.split('/').slice(0, -1).join('/')));
     for (const d of dirs) expect(readFileSync(join(dirA, d, 'SYNTHETIC'), 'utf8')).toMatch(/^SYNTHETIC DATA/);
-    const zip = await readZip(join(dirA, devices[0].files[0]));
+    const zip = await readZip(join(dirA, devices.find((d) => d.files.length)!.files[0]));
     expect(zip.comment).toMatch(/^SYNTHETIC/);
   });
 
@@ -303,11 +311,17 @@ describe('filet synth: truth consistency', () => {
     expect(new Set(op.messages.map((m) => m.id)).size).toBe(op.messages.length);
   });
 
-  it('first posters of original flagged media are producers; copies have parents', () => {
+  it('producers are first posters of novel pictures that others re-shared; copies have parents', () => {
     const roles = new Map(truth.accounts.map((a) => [a.phone, a.roles]));
     const originals = truth.media.filter((m) => !m.harmless && m.parentSha256 === null);
     expect(originals.length).toBeGreaterThan(10);
-    for (const m of originals) expect(roles.get(m.firstPostedBy)).toContain('producer');
+    // Known originals never make a producer by themselves: their first posters distribute.
+    for (const m of originals.filter((x) => x.known))
+      expect(roles.get(m.firstPostedBy)).toContain('distributor');
+    const producers = truth.accounts.filter((a) => a.roles.includes('producer'));
+    expect(producers.length).toBeGreaterThan(0);
+    for (const p of producers)
+      expect(originals.some((m) => m.novel && m.firstPostedBy === p.phone && m.postCount >= 1)).toBe(true);
     const copies = truth.media.filter((m) => m.parentSha256 !== null);
     expect(copies.length).toBeGreaterThan(5);
     const shas = new Set(truth.media.map((m) => m.sha256));
@@ -348,22 +362,77 @@ describe('filet synth: truth consistency', () => {
     expect(checked).toBeGreaterThan(0);
   });
 
-  it('saved contacts only appear in groups no other device exports', () => {
-    const exportersOf = new Map<string, number>();
+  it('saved contacts only appear in groups no other device holds, on phones without a database', () => {
+    const holders = new Map<string, number>();
     for (const d of truth.devices)
-      for (const j of d.exportedGroups) exportersOf.set(j, (exportersOf.get(j) ?? 0) + 1);
+      for (const j of d.database ? d.groups : d.exportedGroups) holders.set(j, (holders.get(j) ?? 0) + 1);
     for (const d of truth.devices) {
+      if (Object.keys(d.savedContacts).length) expect(d.database).toBeNull();
       for (const phone of Object.values(d.savedContacts)) {
-        const inExported = truth.groups.filter(
-          (g) => exportersOf.has(g.jid) && g.members.some((m) => m.phone === phone),
+        const held = truth.groups.filter(
+          (g) => holders.has(g.jid) && g.members.some((m) => m.phone === phone),
         );
-        expect(inExported.length).toBeGreaterThan(0);
-        for (const g of inExported) {
-          expect(exportersOf.get(g.jid)).toBe(1);
+        expect(held.length).toBeGreaterThan(0);
+        for (const g of held) {
+          expect(holders.get(g.jid)).toBe(1);
           expect(d.exportedGroups).toContain(g.jid);
         }
       }
     }
+  });
+
+  it('seized phones yield every source kind: Android new/legacy/transitional msgstore, iOS ChatStorage, exports, both', () => {
+    const kinds = new Set(
+      truth.devices.map((d) => `${d.database ?? 'none'}+${d.chatExports ? 'exports' : ''}`),
+    );
+    for (const db of ['new', 'legacy', 'both', 'ios'])
+      expect(
+        [...kinds].some((k) => k.startsWith(`${db}+`)),
+        db,
+      ).toBe(true);
+    expect(kinds.has('none+exports')).toBe(true);
+    expect([...kinds].some((k) => !k.startsWith('none') && k.endsWith('exports'))).toBe(true);
+    for (const d of devices) {
+      const t = truth.devices.find((x) => x.label === d.label)!;
+      if (!t.database) expect(d.databases).toEqual([]);
+      else {
+        expect(d.databases).toHaveLength(1);
+        expect(d.databases![0]).toMatch(
+          t.database === 'ios' ? /ChatStorage\.sqlite$/ : /databases\/msgstore\.db$/,
+        );
+        expect(statSync(join(dirA, d.databases![0])).size).toBeGreaterThan(0);
+      }
+      expect(d.files).toHaveLength(t.exportedGroups.length);
+    }
+  });
+
+  it('edited copies (crop, border, mirror) stay within PDQ 31 of their parent on the plain hash or a dihedral view', async () => {
+    const bySha = new Map(truth.media.map((m) => [m.sha256, m]));
+    const pictures = new Map<string, Buffer>();
+    for (const d of devices)
+      for (const file of d.files)
+        for (const [name, buf] of (await readZip(join(dirA, file))).entries)
+          if (name.endsWith('.jpg')) pictures.set(createHash('sha256').update(buf).digest('hex'), buf);
+    let checked = 0;
+    for (const [sha, buf] of pictures) {
+      const m = bySha.get(sha)!;
+      const parent = m.parentSha256 && pictures.get(m.parentSha256);
+      if (!parent) continue;
+      const c = await pdqFromImage(buf, { dihedral: true });
+      const p = await pdqFromImage(parent);
+      const views = [c.hash, ...Object.values(c.dihedral!).filter((v): v is string => !!v)];
+      const d = Math.min(...views.map((v) => hammingHex(v, p.hash)));
+      expect(d).toBe(m.pdqDistanceToParent);
+      if (m.transform !== 'reencode') expect(d, `${m.transform} ${sha}`).toBeLessThanOrEqual(31);
+      checked++;
+    }
+    // Every copy in truth, re-encodes of usable-quality pictures included.
+    for (const m of truth.media.filter((x) => x.parentSha256)) {
+      const parent = bySha.get(m.parentSha256!)!;
+      if (m.transform !== 'reencode' || parent.pdqQuality >= 50)
+        expect(m.pdqDistanceToParent!).toBeLessThanOrEqual(31);
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 });
 

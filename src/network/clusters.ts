@@ -39,6 +39,7 @@ export interface Clustering {
 const louvain = louvainImport as unknown as (typeof louvainImport)['default'];
 
 export const LOUVAIN_SEED = 20160601;
+export const LOUVAIN_RESOLUTION = 1;
 
 /** The induced subgraph on `keys`. O(V + E). */
 function induced(g: Graph, keys: string[]): Graph {
@@ -51,11 +52,15 @@ function induced(g: Graph, keys: string[]): Graph {
   return out;
 }
 
-function communities(flagged: Graph, seed: number): { of: Map<string, number>; modularity: number | null } {
+function communities(
+  flagged: Graph,
+  seed: number,
+  resolution: number,
+): { of: Map<string, number>; modularity: number | null } {
   if (flagged.size === 0) {
     return { of: new Map(flagged.nodes().map((n, i) => [n, i])), modularity: null };
   }
-  const r = louvain.detailed(flagged, { getEdgeWeight: 'weight', rng: seededRandom(seed) });
+  const r = louvain.detailed(flagged, { getEdgeWeight: 'weight', rng: seededRandom(seed), resolution });
   return { of: new Map(Object.entries(r.communities)), modularity: r.modularity };
 }
 
@@ -74,6 +79,7 @@ export function clusterGroups(
   groupGraph: Graph,
   flagging: Flagging,
   seed = LOUVAIN_SEED,
+  resolution = LOUVAIN_RESOLUTION,
 ): Clustering {
   const flaggedKeys = data.groups
     .filter((g) => flagging.groups.get(g.id)!.flagged)
@@ -84,7 +90,7 @@ export function clusterGroups(
     .map((c) => c.map(idOf).sort((a, b) => a - b))
     .sort((a, b) => a[0]! - b[0]!)
     .forEach((c, i) => c.forEach((gid) => componentOfGroup.set(gid, i)));
-  const { of, modularity } = communities(flagged, seed);
+  const { of, modularity } = communities(flagged, seed, resolution);
   const clusterOfGroup = numbered(of);
   const clustersOfAccount = new Map<number, number[]>();
   const members = new Map<number, Set<number>>();

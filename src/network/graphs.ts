@@ -66,13 +66,25 @@ export function buildPropagationGraph(data: CaseData, fam: Families): Graph {
 interface PairAgg {
   members: number;
   media: number;
+  /** Σ 1/(k−1) over the shared members (k = groups of the member) and shared families (k = their groups). */
+  weight: number;
   memberIds: number[];
   families: number[];
 }
 
-function bump(pairs: Map<string, PairAgg>, a: number, b: number, what: 'member' | 'media', id: number): void {
+function bump(
+  pairs: Map<string, PairAgg>,
+  a: number,
+  b: number,
+  what: 'member' | 'media',
+  id: number,
+  share: number,
+): void {
   const key = a < b ? `${a}:${b}` : `${b}:${a}`;
-  const p = pairs.get(key) ?? pairs.set(key, { members: 0, media: 0, memberIds: [], families: [] }).get(key)!;
+  const p =
+    pairs.get(key) ??
+    pairs.set(key, { members: 0, media: 0, weight: 0, memberIds: [], families: [] }).get(key)!;
+  p.weight += share;
   if (what === 'member') {
     p.members++;
     if (p.memberIds.length < CAP) p.memberIds.push(id);
@@ -88,7 +100,10 @@ function pairsOf(ids: number[], fn: (a: number, b: number) => void): void {
 
 /**
  * Group–group graph: groups linked by shared members (ever members of both) and shared media families
- * (same SHA-256 or PDQ within threshold). weight = members + media. O(Σ_a d_a² + Σ_f g_f²) for d_a the
+ * (same SHA-256 or PDQ within threshold). Each shared member or family adds 1/(k−1) for k the groups it is
+ * in (the usual weighted projection of a two-mode network: a person in two groups ties them more than
+ * one in twenty, and a picture forwarded into many groups does not weld them all together).
+ * O(Σ_a d_a² + Σ_f g_f²) for d_a the
  * groups of account a and g_f the groups where family f was posted.
  */
 export function buildGroupGraph(data: CaseData, fam: Families): Graph {
@@ -102,8 +117,10 @@ export function buildGroupGraph(data: CaseData, fam: Families): Graph {
     if (f !== null) (groupsOfFamily.get(f) ?? groupsOfFamily.set(f, new Set()).get(f)!).add(p.chatId);
   }
   const pairs = new Map<string, PairAgg>();
-  for (const [acc, gs] of groupsOfAccount) pairsOf(gs, (a, b) => bump(pairs, a, b, 'member', acc));
-  for (const [f, gs] of groupsOfFamily) pairsOf([...gs], (a, b) => bump(pairs, a, b, 'media', f));
+  for (const [acc, gs] of groupsOfAccount)
+    pairsOf(gs, (a, b) => bump(pairs, a, b, 'member', acc, 1 / (gs.length - 1)));
+  for (const [f, gs] of groupsOfFamily)
+    pairsOf([...gs], (a, b) => bump(pairs, a, b, 'media', f, 1 / (gs.size - 1)));
   const g = new UndirectedGraph();
   for (const grp of data.groups) g.addNode(groupKey(grp.id));
   for (const [key, p] of pairs) {
@@ -111,7 +128,7 @@ export function buildGroupGraph(data: CaseData, fam: Families): Graph {
     g.addEdge(groupKey(a), groupKey(b), {
       sharedMembers: p.members,
       sharedMedia: p.media,
-      weight: p.members + p.media,
+      weight: p.weight,
       memberIds: p.memberIds,
       families: p.families,
     });

@@ -73,6 +73,13 @@ function groupBy<T extends { group: string }>(items: T[]): Map<string, T[]> {
   return m;
 }
 
+/** A marker in every folder of a phone's extraction (databases/, Media/WhatsApp Images/Sent/…). */
+async function markTree(dir: string): Promise<void> {
+  await writeFile(join(dir, MARKER), MARKER_TEXT);
+  for (const e of await readdir(dir, { withFileTypes: true }))
+    if (e.isDirectory()) await markTree(join(dir, e.name));
+}
+
 export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
   if (!Number.isSafeInteger(opts.seed)) throw new UserError(`seed must be an integer, got ${opts.seed}`);
   if (!['small', 'medium', 'large'].includes(opts.scale))
@@ -115,7 +122,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
         d.database === 'ios'
           ? await writeIosChatStorage(op, d, join(out, rel), opts)
           : await writeAndroidMsgstore(op, d, join(out, rel), { ...opts, schema: d.database });
-      await marker(rel);
+      await markTree(join(out, rel));
       databases.set(d.label, summary);
       files.push(join(rel, summary.path.slice(join(out, rel).length + 1)));
     }

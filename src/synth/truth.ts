@@ -50,6 +50,34 @@ function families(op: Operation, linked: (m: Media) => boolean): Map<number, num
   return new Map(op.media.map((m) => [m.id, find(m.id)]));
 }
 
+/**
+ * A novel picture is material only where it meets known material: in a group where known material was
+ * posted, and from there in every group it reached (transitively). Pictures that never meet known
+ * material in what the devices hold cannot be told from a family's holiday photos.
+ */
+function materialOnly(posts: MaterialPost[]): MaterialPost[] {
+  const byGroup = new Map<string, MaterialPost[]>();
+  const byFamily = new Map<number, MaterialPost[]>();
+  for (const p of posts) {
+    (byGroup.get(p.msg.group) ?? byGroup.set(p.msg.group, []).get(p.msg.group)!).push(p);
+    (byFamily.get(p.family) ?? byFamily.set(p.family, []).get(p.family)!).push(p);
+  }
+  const queue = [...new Set(posts.filter((p) => !p.novel).map((p) => p.msg.group))];
+  const flagged = new Set(queue);
+  const material = new Set<number>();
+  for (let i = 0; i < queue.length; i++)
+    for (const p of byGroup.get(queue[i]!)!) {
+      if (material.has(p.family)) continue;
+      material.add(p.family);
+      for (const q of byFamily.get(p.family)!)
+        if (!flagged.has(q.msg.group)) {
+          flagged.add(q.msg.group);
+          queue.push(q.msg.group);
+        }
+    }
+  return posts.filter((p) => material.has(p.family));
+}
+
 /** Everything that happened: every post, event and membership. */
 export function deriveRoles(op: Operation): Map<string, Role[]> {
   const byId = new Map(op.media.map((m) => [m.id, m]));
@@ -166,7 +194,7 @@ export function observableRoles(
       };
     });
   const { roles, flagged } = deriveRoleSets({
-    posts,
+    posts: materialOnly(posts),
     events: [...events],
     invites: visible.filter((m) => m.kind === 'text' && INVITE.test(m.text ?? '')),
     intervals: (g, phone) =>
@@ -283,8 +311,9 @@ export function buildTruth(
     devices: devices.map((d, i) => ({
       ...d,
       groups: op.devices[i].groups,
-      exportedGroups: op.devices[i].exported,
-      withoutMedia: op.devices[i].withoutMedia,
+      /** Groups handed over as chat exports (in `files` order); none when the phone gave a database only. */
+      exportedGroups: op.devices[i].chatExports ? op.devices[i].exported : [],
+      withoutMedia: op.devices[i].chatExports ? op.devices[i].withoutMedia : [],
       database: op.devices[i].database,
       databaseMediaPresent: databases.get(d.label)?.presentMediaIds.length ?? 0,
       chatExports: op.devices[i].chatExports,
