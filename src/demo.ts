@@ -1,10 +1,13 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { audited } from './cli/context.js';
 import { ingestPaths } from './evidence/ingest.js';
 import { importHashList } from './matching/import-list.js';
 import { matchCase } from './matching/match.js';
 import { analyzeAndSave } from './network/service.js';
+import { buildCaseView } from './report/case-view.js';
+import { renderHtmlReport } from './report/html-report.js';
+import { writeReferrals } from './report/referrals.js';
 import { describeStore, initCase } from './store/case-dir.js';
 import { synthesize } from './synth/index.js';
 import { progress } from './util/progress.js';
@@ -28,6 +31,9 @@ export interface DemoSummary {
   rows: [string, string | number][];
   perGroup: string[];
   top: string[];
+  /** The HTML report and the referral packages the demo wrote. */
+  report: string;
+  referrals: string;
   next: string[];
 }
 
@@ -98,6 +104,15 @@ export async function runDemo(opts: {
       () => importHashList(store, listFile, { name: 'synthetic-known' }),
       (r) => ({ entries: r.list.entryCount }),
     );
+    // The CSV carries SHA-256 too: pictures a device database knows by hash only match on it.
+    const csvFile = join(operationDir, 'lists', 'known.csv');
+    await audited(
+      store,
+      'hashes.import',
+      { file: csvFile, name: 'synthetic-known-csv' },
+      () => importHashList(store, csvFile, { name: 'synthetic-known-csv' }),
+      (r) => ({ entries: r.list.entryCount }),
+    );
     const mbar = progress('match', 0, { quiet: opts.quiet });
     const match = await audited(
       store,
@@ -122,6 +137,26 @@ export async function runDemo(opts: {
       (a) => ({ flaggedGroups: a.flaggedGroups, clusters: a.clusters, roles: a.roles }),
     );
     abar.stop();
+
+    // The outputs an investigator hands on: the report and one referral package per country.
+    const reportFile = join(caseDir, 'exports', 'report.html');
+    const referralsDir = join(caseDir, 'exports', 'referrals');
+    const view = await buildCaseView(store);
+    await audited(store, 'report', { out: reportFile }, async () => {
+      mkdirSync(dirname(reportFile), { recursive: true });
+      writeFileSync(reportFile, renderHtmlReport(view));
+      return { out: reportFile };
+    });
+    const referrals = await audited(
+      store,
+      'referrals',
+      { out: referralsDir },
+      () => writeReferrals(store, view, referralsDir),
+      (x) => ({
+        out: x.out,
+        packages: x.packages.map((p) => ({ country: p.country, suspects: p.suspects })),
+      }),
+    );
 
     const counts = await store.counts();
     const countries: Record<string, number> = {};
@@ -173,7 +208,13 @@ export async function runDemo(opts: {
         (t) =>
           `${t.score.toFixed(1).padStart(6)}  ${t.key.padEnd(22)} ${(t.country ?? 'unresolved').padEnd(10)} ${t.roles.join(', ')}`,
       ),
-      next: [`\nnext: filet export ${caseDir} --format json --out case.json`],
+      report: reportFile,
+      referrals: referralsDir,
+      next: [
+        `\nreport: ${reportFile}`,
+        `referrals: ${referralsDir} (${referrals.packages.length} packages; check with: filet referrals verify ${referralsDir})`,
+        `\nnext: filet export ${caseDir} --format json --out case.json`,
+      ],
     };
   } finally {
     await store.close();
