@@ -304,6 +304,7 @@ function summaryHtml(
   media: ExportMedia[],
   membershipCount: number,
 ): string {
+  const vicsCount = media.filter((m) => m.md5).length;
   const known = media.filter((m) => m.status === 'known').length;
   const novel = media.filter((m) => m.status === 'novel').length;
   const title = r.country === UNRESOLVED ? 'Unresolved jurisdiction' : `Country ${r.country}`;
@@ -360,6 +361,11 @@ function summaryHtml(
 <div class="figure"><b>${novel}</b><span>novel media items (hashes)</span></div>
 </div>
 <p>Roles: ${esc(roles.join(', ') || 'none')}. ${unresolvedNote}</p>
+${
+  media.length > vicsCount
+    ? `<p class="note">${media.length - vicsCount} media item(s) are known by SHA-256 only (the file was not in the evidence): a VICS record needs an MD5, so they are listed in evidence.json only.</p>`
+    : ''
+}
 <p class="note">Media are not included in this package, neither known material nor novel media: hashes.vics.json lists their hashes (MD5, SHA-1, PDQ; SHA-256 in Comments) with the category and match distance of known material. Every record in evidence.json carries its provenance (evidence item and location). MANIFEST.sha256 lists the SHA-256 of every file (check with <code>sha256sum -c MANIFEST.sha256</code>).</p>
 </section>
 <section id="suspects"><h2>Suspects by role</h2>

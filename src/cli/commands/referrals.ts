@@ -51,9 +51,11 @@ export function register(program: Command): void {
     .argument('<dir>', 'the referrals folder, or one country folder')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  filet referrals verify ./op-x-referrals')
-    .action(async (dir: string, o: { json?: boolean }) => {
+    .action(async (dir: string, _o: { json?: boolean }, cmd: Command) => {
+      // `--json` after `verify DIR` is parsed by the parent command, which has the same option.
+      const json = !!cmd.optsWithGlobals<{ json?: boolean }>().json;
       const v = await verifyManifests(resolve(dir));
-      if (o.json) printJson(v);
+      if (json) printJson(v);
       else {
         for (const c of v.checks) {
           console.log(`${c.ok ? 'OK      ' : 'FAILED  '}${c.dir} (${c.files} files)`);
