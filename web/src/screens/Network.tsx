@@ -60,7 +60,9 @@ export function Network({ initialCountry }: { initialCountry?: string }) {
       renderer = new Sigma(graph, container.current, {
         settings: {
           // Labels only when zoomed in far enough for them to be legible: at 20k nodes they would be noise.
-          labelRenderedSizeThreshold: 8,
+          labelRenderedSizeThreshold: 3.5,
+          // Dots grow with zoom, but at most ×3, so a zoomed-in dense cluster stays readable.
+          zoomToSizeRatioFunction: (ratio: number) => Math.max(Math.sqrt(ratio), 0.33),
           // Sizes are pixels (growing gently with zoom), so the layout's units do not decide how big a dot is.
           itemSizesReference: 'screen',
           enableCameraRotation: false,
