@@ -85,16 +85,17 @@ export function chooseDevices(op: Operation, cfg: ScaleConfig, rng: Rng): Device
   return devices;
 }
 
+// The first phone of each platform gives exports only, so a scale's first device is always an export.
 const ANDROID_SOURCES: Array<[Device['database'], boolean]> = [
-  ['new', false],
   [null, true],
+  ['new', false],
   ['legacy', false],
   ['both', false],
   ['new', true],
 ];
 const IOS_SOURCES: Array<[Device['database'], boolean]> = [
-  ['ios', false],
   [null, true],
+  ['ios', false],
   ['ios', true],
 ];
 

@@ -53,7 +53,6 @@ export async function renderMedia(
       let buf: Buffer;
       if (m.parentId === null) {
         buf = await renderImage(m.spec);
-        m.pdqQuality = (await pdqFromImage(buf)).quality;
       } else {
         // A parent is always created earlier, but under concurrency may still be rendering.
         while (!bytes.has(m.parentId)) await new Promise((r) => setImmediate(r));
@@ -65,6 +64,9 @@ export async function renderMedia(
           copy.quality,
         ];
       }
+      const h = await pdqFromImage(buf, { dihedral: true });
+      m.pdqQuality = h.quality;
+      m.pdqViews = [h.hash, ...Object.values(h.dihedral ?? {}).filter((v): v is string => !!v)];
       const d = digestBuffer(buf);
       Object.assign(m, { sha256: d.sha256, md5: d.md5, sha1: d.sha1, size: d.size });
       bytes.set(m.id, buf);

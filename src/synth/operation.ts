@@ -94,6 +94,8 @@ export interface Media {
   pdqDistance: number | null;
   /** Filled by `renderMedia`: PDQ quality (0–100; below 50 a hash is not used for matching). */
   pdqQuality: number;
+  /** Filled by `renderMedia`: the PDQ hash, then its seven dihedral views. */
+  pdqViews: string[];
   md5: string;
   sha1: string;
   size: number;

@@ -56,7 +56,7 @@ export function buildTraffic(op: Operation, cfg: ScaleConfig, rng: Rng): void {
   const image = (g: Group, sender: string, at: number, mediaId: number, forwarded: boolean, score: number) =>
     post({ group: g.jid, sender, at, kind: 'image', text: null, forwarded, forwardScore: score, mediaId });
   const newMedia = (
-    m: Omit<Media, 'id' | 'sha256' | 'md5' | 'sha1' | 'size' | 'pdqDistance' | 'pdqQuality'>,
+    m: Omit<Media, 'id' | 'sha256' | 'md5' | 'sha1' | 'size' | 'pdqDistance' | 'pdqQuality' | 'pdqViews'>,
   ): Media => {
     const media: Media = {
       id: op.media.length + 1,
@@ -66,6 +66,7 @@ export function buildTraffic(op: Operation, cfg: ScaleConfig, rng: Rng): void {
       size: 0,
       pdqDistance: null,
       pdqQuality: 0,
+      pdqViews: [],
       ...m,
     };
     op.media.push(media);

@@ -3,6 +3,7 @@ import { deviceView, type DeviceDbSummary } from './devices/view.js';
 import type { Device, Media, OpEvent, Operation, Role } from './operation.js';
 import { deriveRoleSets, type MaterialPost } from './roles.js';
 import { pdqSignal } from '../hashing/signal-types.js';
+import { hammingHex } from '../hashing/pdq.js';
 
 /**
  * The answer key: what really happened in the synthetic operation, for tests and for judging the
@@ -26,8 +27,12 @@ export function generatedAt(seed: number): string {
 
 const INVITE = /^https:\/\/chat\.whatsapp\.com\//;
 
-/** Union–find over media ids. */
-function families(op: Operation, linked: (m: Media) => boolean): Map<number, number> {
+/** Union–find over media ids: copy–parent links that `linked` accepts, identical bytes, `pairs`. */
+function families(
+  op: Operation,
+  linked: (m: Media) => boolean,
+  pairs: Array<[number, number]> = [],
+): Map<number, number> {
   const root = new Map<number, number>();
   const find = (id: number): number => {
     let r = id;
@@ -47,6 +52,7 @@ function families(op: Operation, linked: (m: Media) => boolean): Map<number, num
     if (twin !== undefined) union(m.id, twin);
     else bySha.set(m.sha256, m.id);
   }
+  for (const [a, b] of pairs) union(a, b);
   return new Map(op.media.map((m) => [m.id, find(m.id)]));
 }
 
@@ -112,8 +118,9 @@ function finish(op: Operation, roles: Map<string, Set<Role>>): Map<string, Role[
  * What the seized devices can show, with the same role definitions: the messages some device holds (a
  * database: everything posted while its owner was a member; an export: the chats still held at the end),
  * a post's picture only where a database records its hash or an export includes the file, a copy linked
- * to its parent only when both pictures are on some device (PDQ needs the picture; a hash alone says
- * nothing about similarity), both hashes have usable quality and the copy is within the threshold, the forwarded flag only where a database holds the message (exports never
+ * to its parent or to another copy only when both pictures are on some device (PDQ needs the picture; a
+ * hash alone says nothing about similarity), both hashes have usable quality and they are within the
+ * threshold (plain hash or a dihedral view), the forwarded flag only where a database holds the message (exports never
  * show it), events the owners witnessed, admin rank from database participant lists and creator fields,
  * and a person in a group only when the evidence shows them there (posting, in an event or a list).
  */
@@ -174,10 +181,21 @@ export function observableRoles(
   // PDQ can tell a copy from its parent only with both pictures at hand, both hashes of usable quality,
   // and the copy within the match threshold.
   const usable = (m: Media) => present.has(m.id) && m.pdqQuality >= pdqSignal.minQuality;
-  const fam = families(
-    op,
-    (m) => usable(m) && usable(byId.get(m.parentId!)!) && m.pdqDistance! <= pdqSignal.matchThreshold,
-  );
+  // Two copies of one picture (siblings, whose parent may be missing) are as close as PDQ says.
+  const whole = families(op, () => true);
+  const kin = new Map<number, Media[]>();
+  for (const m of op.media)
+    if (usable(m))
+      (kin.get(whole.get(m.id)!) ?? kin.set(whole.get(m.id)!, []).get(whole.get(m.id)!)!).push(m);
+  const close: Array<[number, number]> = [];
+  for (const ms of kin.values())
+    for (let i = 0; i < ms.length; i++)
+      for (let j = i + 1; j < ms.length; j++) {
+        const [a, b] = [ms[i]!.pdqViews, ms[j]!.pdqViews];
+        const d = Math.min(...a.map((v) => hammingHex(v, b[0]!)), ...b.map((v) => hammingHex(v, a[0]!)));
+        if (d <= pdqSignal.matchThreshold) close.push([ms[i]!.id, ms[j]!.id]);
+      }
+  const fam = families(op, () => false, close);
   const knownFamily = new Set<number>();
   for (const m of op.media) if (m.known) knownFamily.add(fam.get(m.id)!);
   const visible = op.messages.filter((m) => held.has(m.id));
