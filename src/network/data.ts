@@ -1,6 +1,5 @@
 import { replayMembership, type MemberState } from '../model/membership.js';
 import type { AccountRow, CaseStore, ChatRow, EventRow, MatchRow, MediaRow } from '../store/case-store.js';
-import { mergeSameChats, type ChatMerge } from './same-chat.js';
 
 /**
  * Everything the network analysis reads from a case, loaded once and keyed by id. Accounts merged into
@@ -43,8 +42,6 @@ export interface CaseData {
   /** Posts of WhatsApp group invite links in groups. */
   invites: LinkPost[];
   messageCount: Map<number, number>;
-  /** Export chats read as a database chat of the same group (see same-chat.ts). */
-  merged: ChatMerge;
 }
 
 const INVITE = /https?:\/\/chat\.whatsapp\.com\/[A-Za-z0-9]+/;
@@ -76,36 +73,22 @@ function groupBy<T>(items: T[], key: (x: T) => number): Map<number, T[]> {
 export async function loadCaseData(store: CaseStore): Promise<CaseData> {
   const accounts = await store.accounts();
   const canon = canonicalizer(accounts);
-  const allGroups = (await store.chats()).filter((c) => c.kind === 'group');
-  const merged = await mergeSameChats(store, allGroups);
-  const chatOf = (id: number) => merged.into.get(id) ?? id;
-  const groups = allGroups.filter((g) => !merged.into.has(g.id));
+  const groups = (await store.chats()).filter((c) => c.kind === 'group');
   const groupIds = new Set(groups.map((g) => g.id));
-  const eventKeys = new Set<string>();
   const events = (await store.events())
-    .filter((e) => groupIds.has(chatOf(e.chatId)))
+    .filter((e) => groupIds.has(e.chatId))
     .map((e) => ({
       ...e,
-      chatId: chatOf(e.chatId),
       actorId: e.actorId === null ? null : canon(e.actorId),
       targets: e.targets.map(canon),
     }))
-    .sort((a, b) => a.at - b.at || a.id - b.id)
-    // The same event read from an export and from a database: same chat, kind, people and minute.
-    .filter((e) => {
-      const k = `${e.chatId}|${e.type}|${e.actorId}|${[...e.targets].sort().join(',')}|${Math.floor(e.at / 60_000)}`;
-      if (eventKeys.has(k)) return false;
-      eventKeys.add(k);
-      return true;
-    });
+    .sort((a, b) => a.at - b.at || a.id - b.id);
   const posts: Post[] = [];
   const invites: LinkPost[] = [];
   const messageCount = new Map<number, number>();
   const senders: { chatId: number; accountId: number; at: number }[] = [];
   for await (const page of store.messages()) {
-    for (const raw of page) {
-      if (merged.duplicates.has(raw.id)) continue;
-      const m = merged.into.has(raw.chatId) ? { ...raw, chatId: chatOf(raw.chatId) } : raw;
+    for (const m of page) {
       if (!groupIds.has(m.chatId)) continue;
       messageCount.set(m.chatId, (messageCount.get(m.chatId) ?? 0) + 1);
       const sender = m.senderId === null ? null : canon(m.senderId);
@@ -125,11 +108,7 @@ export async function loadCaseData(store: CaseStore): Promise<CaseData> {
     }
   }
   posts.sort((a, b) => a.at - b.at || a.id - b.id);
-  const snapshot = (await store.memberships()).map((m) => ({
-    ...m,
-    chatId: chatOf(m.chatId),
-    accountId: canon(m.accountId),
-  }));
+  const snapshot = (await store.memberships()).map((m) => ({ ...m, accountId: canon(m.accountId) }));
   const evByChat = groupBy(events, (e) => e.chatId);
   const snapByChat = groupBy(snapshot, (m) => m.chatId);
   const sendByChat = groupBy(senders, (s) => s.chatId);
@@ -160,6 +139,5 @@ export async function loadCaseData(store: CaseStore): Promise<CaseData> {
     posts,
     invites,
     messageCount,
-    merged,
   };
 }
