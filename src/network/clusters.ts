@@ -9,8 +9,9 @@ import { seededRandom } from './rng.js';
 
 /**
  * Clusters of the network: the group–group graph restricted to flagged groups (unflagged groups belong to
- * no cluster), split into connected components and, inside them, Louvain communities (weighted by shared
- * members + shared media, seeded so that a re-run gives the same clusters). A cluster is a Louvain
+ * no cluster), split into connected components and, inside them, Louvain communities (weights from
+ * graphs.ts: shared members and shared media, each 1/(k−1) for k the groups it is in; resolution 1;
+ * seeded so that a re-run gives the same clusters). A cluster is a Louvain
  * community; bridges are the accounts that are members of flagged groups in several clusters, and the
  * group–group links that cross clusters. Louvain: O(E log V) in practice; components O(V + E).
  */
