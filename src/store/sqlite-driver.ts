@@ -45,7 +45,12 @@ export class SqliteDriver implements SqlDriver {
     return this.prepare(sql).run(...params).changes;
   }
 
-  async insertMany(table: string, columns: string[], rows: Param[][], onConflictIgnore = false): Promise<void> {
+  async insertMany(
+    table: string,
+    columns: string[],
+    rows: Param[][],
+    onConflictIgnore = false,
+  ): Promise<void> {
     if (rows.length === 0) return;
     // One prepared statement run per row: measured faster than multi-row VALUES here (binding big arrays
     // costs more than the per-call overhead it saves).
