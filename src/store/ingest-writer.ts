@@ -530,13 +530,16 @@ export class IngestWriter {
 
 const INVISIBLE = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+const MEDIA_KINDS = new Set(['image', 'video', 'audio', 'document', 'sticker', 'gif', 'contact']);
+
 /**
- * chat|sender|minute|content, where content is the media's SHA-256 or a digest of the normalized text.
- * Null when nothing identifies the content (media an export omitted, with no caption).
+ * chat|sender|minute|content, where content is the media kind for a media message (an export may have
+ * left the file out, so its hash cannot be the key; several pictures sent in one minute pair up in order)
+ * or a digest of the normalized text. Null when nothing identifies the content.
  */
 export function messageFingerprint(chat: number, sender: number | null, m: ParsedMessage): string | null {
   const text = m.text ? m.text.replace(INVISIBLE, '').trim().normalize('NFC') : '';
-  const content = m.mediaSha256 ?? (text ? textDigest(text) : null);
+  const content = MEDIA_KINDS.has(m.kind) ? `m:${m.kind}` : text ? textDigest(text) : null;
   if (content === null) return null;
   return `${chat}|${sender ?? ''}|${Math.floor(m.at / 60000)}|${content}`;
 }

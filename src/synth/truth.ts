@@ -128,7 +128,14 @@ export function observableRoles(
   op: Operation,
   exports: Map<string, ChatExport[]>,
   databases: Map<string, DeviceDbSummary>,
-): { roles: Map<string, Role[]>; flagged: Set<string>; groups: Set<string> } {
+): {
+  roles: Map<string, Role[]>;
+  flagged: Set<string>;
+  groups: Set<string>;
+  /** Per group: how many distinct messages some device holds, and the media hashes the evidence records. */
+  heldMessages: Map<string, number>;
+  heldMedia: Map<string, Set<string>>;
+} {
   const byId = new Map(op.media.map((m) => [m.id, m]));
   const groups = new Map(op.groups.map((g) => [g.jid, g]));
   const held = new Set<string>();
@@ -221,7 +228,16 @@ export function observableRoles(
     ranked,
     clusterOf: (g) => groups.get(g)!.cluster,
   });
-  return { roles: finish(op, roles), flagged, groups: heldGroups };
+  const heldMessages = new Map<string, number>();
+  const heldMedia = new Map<string, Set<string>>();
+  for (const m of visible) {
+    heldMessages.set(m.group, (heldMessages.get(m.group) ?? 0) + 1);
+    if (m.mediaId !== null && hashed.has(m.id))
+      (heldMedia.get(m.group) ?? heldMedia.set(m.group, new Set()).get(m.group)!).add(
+        byId.get(m.mediaId)!.sha256,
+      );
+  }
+  return { roles: finish(op, roles), flagged, groups: heldGroups, heldMessages, heldMedia };
 }
 
 function derivedFromKnown(m: Media, byId: Map<number, Media>): boolean {
@@ -286,6 +302,9 @@ export function buildTruth(
         /** Some seized device holds this group (database or export). */
         held: obs.groups.has(g.jid),
         observableFlagged: obs.flagged.has(g.jid),
+        /** Distinct messages the seized evidence holds (databases and exports together). */
+        heldMessageCount: obs.heldMessages.get(g.jid) ?? 0,
+        heldMediaSha256: [...(obs.heldMedia.get(g.jid) ?? [])].sort(),
         subjects,
         creator: g.creator,
         createdAt: g.createdAt,
