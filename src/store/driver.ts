@@ -14,11 +14,17 @@ export interface SqlDriver {
   get<T = Row>(sql: string, params?: Param[]): Promise<T | undefined>;
   run(sql: string, params?: Param[]): Promise<number>;
   /**
-   * Inserts many rows. `onConflict` appends `ON CONFLICT DO NOTHING` (same syntax in both engines).
+   * Inserts many rows. `onConflict`: true appends `ON CONFLICT DO NOTHING`; a string is appended as the
+   * conflict clause itself (`ON CONFLICT (…) DO UPDATE SET …`: the same syntax in both engines).
    * SQLite reuses one prepared statement per table; PostgreSQL sends multi-row VALUES batches.
    */
-  insertMany(table: string, columns: string[], rows: Param[][], onConflictIgnore?: boolean): Promise<void>;
+  insertMany(table: string, columns: string[], rows: Param[][], onConflict?: boolean | string): Promise<void>;
   /** Runs `fn` in one transaction that holds the case's write lock; rolls back if it throws. */
   transaction<T>(caseId: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export function conflictClause(onConflict: boolean | string): string {
+  if (onConflict === true) return ' ON CONFLICT DO NOTHING';
+  return onConflict ? ` ${onConflict}` : '';
 }

@@ -79,6 +79,9 @@ export class IngestWriter {
   private events: Extract<ParsedRecord, { type: 'event' }>[] = [];
   private media: Extract<ParsedRecord, { type: 'media' }>[] = [];
   private prov: Param[][] = [];
+  private jids: Param[][] = [];
+  private names: Param[][] = [];
+  private members: Param[][] = [];
   /** Messages of the other source kind already matched by fingerprint in this evidence item. */
   private readonly claimed = new Set<number>();
 
@@ -108,7 +111,14 @@ export class IngestWriter {
   }
 
   get pending(): number {
-    return this.messages.length + this.events.length + this.media.length + this.prov.length;
+    return (
+      this.messages.length +
+      this.events.length +
+      this.media.length +
+      this.prov.length +
+      this.jids.length +
+      this.members.length
+    );
   }
 
   /** `aux` is the second half of a composite fact id (the account of a membership). */
@@ -192,26 +202,17 @@ export class IngestWriter {
       case 'account': {
         const known = this.accountIds.has(rec.key);
         const id = await this.accountId(rec.key, rec.phone);
-        if (known) this.stats.accounts.seen++;
-        if (rec.phone) {
-          await this.db.run('UPDATE accounts SET phone = ? WHERE case_id = ? AND id = ? AND phone IS NULL', [
-            rec.phone,
-            this.caseId,
-            id,
-          ]);
+        if (known) {
+          this.stats.accounts.seen++;
+          if (rec.phone) {
+            await this.db.run(
+              'UPDATE accounts SET phone = ? WHERE case_id = ? AND id = ? AND phone IS NULL',
+              [rec.phone, this.caseId, id],
+            );
+          }
         }
-        await this.db.insertMany(
-          'account_jids',
-          ['case_id', 'account_id', 'jid'],
-          rec.jids.map((j) => [this.caseId, id, j]),
-          true,
-        );
-        await this.db.insertMany(
-          'account_names',
-          ['case_id', 'account_id', 'name'],
-          rec.displayNames.map((n) => [this.caseId, id, n]),
-          true,
-        );
+        for (const j of rec.jids) this.jids.push([this.caseId, id, j]);
+        for (const n of rec.displayNames) this.names.push([this.caseId, id, n]);
         this.addProv('account', id, rec.loc);
         break;
       }
@@ -229,13 +230,7 @@ export class IngestWriter {
       case 'member': {
         const chat = await this.chatId(rec.groupKey, 'group');
         const acc = await this.accountId(rec.accountKey);
-        await this.db.run(
-          `INSERT INTO memberships (case_id, chat_id, account_id, rank, active) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (case_id, chat_id, account_id) DO UPDATE SET
-             rank = CASE WHEN excluded.rank > memberships.rank THEN excluded.rank ELSE memberships.rank END,
-             active = CASE WHEN excluded.active > memberships.active THEN excluded.active ELSE memberships.active END`,
-          [this.caseId, chat, acc, rec.rank, rec.active ? 1 : 0],
-        );
+        this.members.push([this.caseId, chat, acc, rec.rank, rec.active ? 1 : 0]);
         this.stats.members++;
         this.addProv('membership', chat, rec.loc, acc);
         break;
@@ -288,6 +283,31 @@ export class IngestWriter {
   }
 
   async flush(): Promise<void> {
+    await this.db.insertMany('account_jids', ['case_id', 'account_id', 'jid'], this.jids.splice(0), true);
+    await this.db.insertMany('account_names', ['case_id', 'account_id', 'name'], this.names.splice(0), true);
+    // One membership row per (chat, account): the highest rank and any active sighting win.
+    const members = new Map<string, Param[]>();
+    for (const m of this.members.splice(0)) {
+      const k = `${m[1]}|${m[2]}`;
+      const prev = members.get(k);
+      if (!prev) members.set(k, m);
+      else
+        members.set(k, [
+          m[0],
+          m[1],
+          m[2],
+          Math.max(Number(prev[3]), Number(m[3])),
+          Math.max(Number(prev[4]), Number(m[4])),
+        ]);
+    }
+    await this.db.insertMany(
+      'memberships',
+      ['case_id', 'chat_id', 'account_id', 'rank', 'active'],
+      [...members.values()],
+      `ON CONFLICT (case_id, chat_id, account_id) DO UPDATE SET
+         rank = CASE WHEN excluded.rank > memberships.rank THEN excluded.rank ELSE memberships.rank END,
+         active = CASE WHEN excluded.active > memberships.active THEN excluded.active ELSE memberships.active END`,
+    );
     await this.flushMedia();
     await this.flushEvents();
     await this.flushMessages();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Param, Row, SqlDriver } from './driver.js';
+import { conflictClause, type Param, type Row, type SqlDriver } from './driver.js';
 
 // BIGINT (int8) comes back as a string by default; case values (ids, ms timestamps) fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -59,7 +59,7 @@ export class PostgresDriver implements SqlDriver {
     table: string,
     columns: string[],
     rows: Param[][],
-    onConflictIgnore = false,
+    onConflict: boolean | string = false,
   ): Promise<void> {
     // PostgreSQL allows 65535 parameters per statement.
     const perBatch = Math.max(1, Math.floor(60000 / columns.length));
@@ -75,7 +75,7 @@ export class PostgresDriver implements SqlDriver {
       });
       const sql =
         `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(',')}` +
-        (onConflictIgnore ? ' ON CONFLICT DO NOTHING' : '');
+        conflictClause(onConflict);
       await this.client().query(sql, params);
     }
   }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Param, Row, SqlDriver } from './driver.js';
+import { conflictClause, type Param, type Row, type SqlDriver } from './driver.js';
 
 /** The embedded store: one `case.sqlite` file in WAL mode, one connection, synchronous underneath. */
 export class SqliteDriver implements SqlDriver {
@@ -49,14 +49,14 @@ export class SqliteDriver implements SqlDriver {
     table: string,
     columns: string[],
     rows: Param[][],
-    onConflictIgnore = false,
+    onConflict: boolean | string = false,
   ): Promise<void> {
     if (rows.length === 0) return;
     // One prepared statement run per row: measured faster than multi-row VALUES here (binding big arrays
     // costs more than the per-call overhead it saves).
     const stmt = this.prepare(
       `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})` +
-        (onConflictIgnore ? ' ON CONFLICT DO NOTHING' : ''),
+        conflictClause(onConflict),
     );
     const insert = () => {
       for (const r of rows) stmt.run(r);
