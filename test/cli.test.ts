@@ -205,13 +205,11 @@ describe('filet CLI', () => {
     await new Promise<void>((r) => ws.end(() => r()));
     const small = join(op.dir, op.devices[0]!.files[0]!);
 
-    // Reference run: how long the big item takes here, so the kill lands inside it.
+    // Reference: the case after both items, ingested without interruption.
     const ref = join(work, 'ref');
     filet(['init', ref]);
     filet(['ingest', ref, small]);
-    const t0 = Date.now();
     const full = filet(['ingest', ref, big]);
-    const fullMs = Date.now() - t0;
     expect(full.code, full.stderr).toBe(0);
     const complete = await caseState(ref);
 
@@ -219,11 +217,30 @@ describe('filet CLI', () => {
     filet(['init', dir]);
     filet(['ingest', dir, small]);
     const before = await caseState(dir);
-    const child = filetAsync(['ingest', dir, big]);
-    await new Promise((r) => setTimeout(r, fullMs * 0.6));
-    const walBefore = spawnSync('ls', ['-la', dir]).stdout.toString();
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    // Progress as JSON lines: the kill lands once 20,000 records of the big item are in its transaction.
+    const child = filetAsync(['ingest', dir, big], { FILET_PROGRESS: 'json' });
+    let seen = 0;
+    await new Promise<void>((resolve, reject) => {
+      let buf = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const lines = buf.split('\n');
+        buf = lines.pop()!;
+        for (const l of lines) {
+          const p = l.startsWith('{') ? (JSON.parse(l) as { progress: string; done: number }) : null;
+          if (p?.progress === 'ingest' && p.done >= 20_000 && seen === 0) {
+            seen = p.done;
+            child.kill('SIGKILL');
+            resolve();
+          }
+        }
+      });
+      child.once('exit', () => (seen ? resolve() : reject(new Error('ingest ended before the kill point'))));
+    });
+    await new Promise((r) => (child.exitCode !== null || child.signalCode ? r(null) : child.once('exit', r)));
+    expect(child.signalCode).toBe('SIGKILL');
+    expect(seen).toBeGreaterThanOrEqual(20_000);
+    const walBefore = `killed after ${seen} records`;
     expect(await caseState(dir), walBefore).toEqual(before);
     const again = filet(['ingest', dir, big]);
     expect(again.code, again.stderr).toBe(0);

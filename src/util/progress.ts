@@ -7,7 +7,35 @@ export interface Progress {
   stop(): void;
 }
 
+/**
+ * FILET_PROGRESS=json reports progress as JSON lines on stderr instead (`{"progress":label,"done":n,
+ * "total":t}`, at most every 100 ms), for scripts and for tests that must act at a known point of a run.
+ */
+function jsonProgress(label: string, total: number): Progress {
+  let done = 0;
+  let last = 0;
+  const emit = (force = false) => {
+    const now = Date.now();
+    if (!force && now - last < 100) return;
+    last = now;
+    process.stderr.write(JSON.stringify({ progress: label, done, total }) + '\n');
+  };
+  return {
+    tick(n = 1) {
+      done += n;
+      emit();
+    },
+    setTotal(t: number) {
+      total = t;
+    },
+    stop() {
+      emit(true);
+    },
+  };
+}
+
 export function progress(label: string, total: number, opts: { quiet?: boolean } = {}): Progress {
+  if (process.env.FILET_PROGRESS === 'json') return jsonProgress(label, total);
   if (opts.quiet || !process.stderr.isTTY) {
     return { tick() {}, setTotal() {}, stop() {} };
   }

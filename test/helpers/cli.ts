@@ -22,9 +22,9 @@ export function filet(args: string[], env: Record<string, string> = {}): CliResu
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function filetAsync(args: string[]) {
+export function filetAsync(args: string[], env: Record<string, string> = {}) {
   return spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-    env: { ...process.env, FILET_USER: 'test-runner' },
+    env: { ...process.env, FILET_USER: 'test-runner', ...env },
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
