@@ -1,3 +1,4 @@
+import { evidenceView } from '../evidence/custody.js';
 import { phoneFacts } from '../jurisdiction/phone.js';
 import { replayMembership } from '../model/membership.js';
 import { AnalysisStore } from '../store/analysis-store.js';
@@ -174,19 +175,7 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
     generatedAt: new Date().toISOString(),
     synthetic: info?.synthetic ?? false,
     case: { id: store.caseId, name: info?.name ?? null, store: store.dialect },
-    evidence: evidence.map((e) => ({
-      id: e.id,
-      path: e.path,
-      sha256: e.sha256,
-      size: e.size,
-      kind: e.kind,
-      device: e.deviceLabel,
-      examiner: e.examiner,
-      acquiredAt: iso(e.acquiredAt),
-      ingestedAt: iso(e.ingestedAt),
-      toolVersion: e.toolVersion,
-      notes: e.notes,
-    })),
+    evidence: evidence.map(evidenceView),
     accounts: exportAccounts,
     groups,
     messageCount,

@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
-import { sha256File } from '../../hashing/digests.js';
+import { checkEvidence, type EvidenceCheck } from '../../evidence/custody.js';
 import { progress } from '../../util/progress.js';
 import { audited, printJson, withCase } from '../context.js';
-
-export interface EvidenceCheck {
-  id: number;
-  path: string;
-  expected: string;
-  actual: string | null;
-  status: 'ok' | 'changed' | 'missing';
-}
 
 export function register(program: Command): void {
   program
@@ -26,19 +18,7 @@ export function register(program: Command): void {
         const run = async () => {
           const out: EvidenceCheck[] = [];
           for (const e of items) {
-            let actual: string | null;
-            try {
-              actual = (await sha256File(e.path)).sha256;
-            } catch {
-              actual = null;
-            }
-            out.push({
-              id: e.id,
-              path: e.path,
-              expected: e.sha256,
-              actual,
-              status: actual === null ? 'missing' : actual === e.sha256 ? 'ok' : 'changed',
-            });
+            out.push(await checkEvidence(e));
             bar.tick();
           }
           bar.stop();

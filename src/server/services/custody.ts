@@ -1,4 +1,4 @@
-import { sha256File } from '../../hashing/digests.js';
+import { checkEvidence, evidenceView } from '../../evidence/custody.js';
 import type { CaseStore } from '../../store/case-store.js';
 import { ReviewStore } from '../../store/review-store.js';
 import { HttpError, iso, page } from './paging.js';
@@ -10,17 +10,7 @@ export async function listEvidence(store: CaseStore, offset: number, limit: numb
   const items = (await store.listEvidence()).map((e) => {
     const c = checks.get(e.id);
     return {
-      id: e.id,
-      path: e.path,
-      sha256: e.sha256,
-      size: e.size,
-      kind: e.kind,
-      device: e.deviceLabel,
-      examiner: e.examiner,
-      acquiredAt: iso(e.acquiredAt),
-      ingestedAt: iso(e.ingestedAt),
-      toolVersion: e.toolVersion,
-      notes: e.notes,
+      ...evidenceView(e),
       lastVerification: c ? { at: iso(c.at), by: c.by, ok: c.ok } : null,
     };
   });
@@ -30,15 +20,8 @@ export async function listEvidence(store: CaseStore, offset: number, limit: numb
 export async function verifyEvidence(store: CaseStore, id: number, user: string) {
   const e = (await store.listEvidence()).find((x) => x.id === id);
   if (!e) throw new HttpError(404, `no evidence item ${id}`);
-  let actual: string | null = null;
-  let error: string | null = null;
-  try {
-    actual = (await sha256File(e.path)).sha256;
-  } catch (err) {
-    error = `cannot read ${e.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
-  }
-  const ok = actual === e.sha256;
-  if (!ok && !error) error = 'the SHA-256 differs from the one recorded at ingest';
+  const { actual, error, status } = await checkEvidence(e);
+  const ok = status === 'ok';
   await new ReviewStore(store).addEvidenceCheck({ evidenceId: id, at: Date.now(), by: user, ok, actual });
   return { id, ok, expected: e.sha256, actual, error };
 }

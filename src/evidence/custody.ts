@@ -1,0 +1,44 @@
+import { sha256File } from '../hashing/digests.js';
+import type { EvidenceItem } from '../model/types.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** An evidence item as exports and the API show it (one shape everywhere). */
+export function evidenceView(e: EvidenceItem) {
+  return {
+    id: e.id,
+    path: e.path,
+    sha256: e.sha256,
+    size: e.size,
+    kind: e.kind,
+    device: e.deviceLabel,
+    examiner: e.examiner,
+    acquiredAt: iso(e.acquiredAt),
+    ingestedAt: iso(e.ingestedAt),
+    toolVersion: e.toolVersion,
+    notes: e.notes,
+  };
+}
+
+export interface EvidenceCheck {
+  id: number;
+  path: string;
+  expected: string;
+  actual: string | null;
+  status: 'ok' | 'changed' | 'missing';
+  error: string | null;
+}
+
+/** Re-hashes an evidence file and compares it with the SHA-256 recorded at ingest. */
+export async function checkEvidence(e: EvidenceItem): Promise<EvidenceCheck> {
+  let actual: string | null = null;
+  let error: string | null = null;
+  try {
+    actual = (await sha256File(e.path)).sha256;
+  } catch (err) {
+    error = `cannot read ${e.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+  const status = actual === null ? 'missing' : actual === e.sha256 ? 'ok' : 'changed';
+  if (status === 'changed') error = 'the SHA-256 differs from the one recorded at ingest';
+  return { id: e.id, path: e.path, expected: e.sha256, actual, status, error };
+}
