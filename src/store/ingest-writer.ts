@@ -82,6 +82,8 @@ export class IngestWriter {
   private jids: Param[][] = [];
   private names: Param[][] = [];
   private members: Param[][] = [];
+  /** Kinds of message keys (`id`, `dig`) the case held before this item: no other kind, no lookup. */
+  private readonly kindsInCase = new Set<string>();
   /** Messages of the other source kind already matched by fingerprint in this evidence item. */
   private readonly claimed = new Set<number>();
 
@@ -92,6 +94,14 @@ export class IngestWriter {
   ) {}
 
   async init(): Promise<void> {
+    for (const kind of ['id', 'dig']) {
+      // A range on the (case_id, key) index: cheap in both engines however large the case.
+      const hit = await this.db.get(
+        'SELECT 1 AS x FROM messages WHERE case_id = ? AND key >= ? AND key < ? LIMIT 1',
+        [this.caseId, `${kind}:`, `${kind};`],
+      );
+      if (hit) this.kindsInCase.add(kind);
+    }
     for (const t of ['accounts', 'chats', 'events', 'messages', 'media'] as const) {
       const r = await this.db.get<{ m: number | null }>(`SELECT MAX(id) AS m FROM ${t} WHERE case_id = ?`, [
         this.caseId,
@@ -525,9 +535,11 @@ export class IngestWriter {
     candidates: { m: ParsedMessage; fingerprint: string | null }[],
   ): Promise<Map<string, number[]>> {
     const out = new Map<string, number[]>();
+    const kindOf = (key: string) => key.slice(0, key.indexOf(':'));
+    // Only messages of another kind can match; a database read into a case of databases looks up nothing.
+    candidates = candidates.filter((c) => [...this.kindsInCase].some((k) => k !== kindOf(c.m.key)));
     if (!candidates.length) return out;
     const prints = [...new Set(candidates.map((c) => c.fingerprint!))];
-    const kindOf = (key: string) => key.slice(0, key.indexOf(':'));
     const wanted = new Map(candidates.map((c) => [c.fingerprint!, kindOf(c.m.key)]));
     for (let i = 0; i < prints.length; i += 500) {
       const chunk = prints.slice(i, i + 500);
