@@ -201,7 +201,8 @@ export async function analyzeCase(store: CaseStore, opts: AnalyzeOptions = {}): 
       all.flatMap((r) => r.eventIds),
     ),
   };
-  for (const rs of reasons.values()) attachProvenance(rs, data, prov);
+  // Once over every reason: it indexes the case's events, O(E + R).
+  attachProvenance(all, data, prov);
   done();
 
   done = phase('jurisdiction');
