@@ -10,17 +10,8 @@ import { renderHtmlReport } from './report/html-report.js';
 import { writeReferrals } from './report/referrals.js';
 import { describeStore, initCase } from './store/case-dir.js';
 import { synthesize } from './synth/index.js';
+import type { DeviceEntry } from './synth/truth.js';
 import { progress } from './util/progress.js';
-
-export interface DemoDevice {
-  label: string;
-  owner: string;
-  ownerName: string;
-  locale: string;
-  platform: string;
-  tz: string;
-  files: string[];
-}
 
 export interface DemoSummary {
   caseDir: string;
@@ -67,7 +58,7 @@ export async function runDemo(opts: {
   });
   bar.stop();
 
-  const devices = JSON.parse(readFileSync(join(operationDir, 'devices.json'), 'utf8')) as DemoDevice[];
+  const devices = JSON.parse(readFileSync(join(operationDir, 'devices.json'), 'utf8')) as DeviceEntry[];
   const { store, caseFile } = await initCase(caseDir, { name: `demo-${opts.seed}`, store: 'sqlite' });
   try {
     await store.setSynthetic(true);

@@ -2,17 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesize } from '../../src/synth/index.js';
+import type { DeviceEntry } from '../../src/synth/truth.js';
 
-export interface DeviceInfo {
-  label: string;
-  owner: string;
-  ownerName: string;
-  locale: string;
-  platform: string;
-  tz: string;
-  files: string[];
-  savedContacts: Record<string, string>;
-}
+/** One seized device of a synthetic operation, as devices.json lists it. */
+export type DeviceInfo = DeviceEntry;
 
 /**
  * A synthetic operation shared by the tests of one run (deterministic per seed, so reusing a previous
