@@ -89,6 +89,9 @@ export class PostgresDriver implements SqlDriver {
       // One writer per case at a time, across processes and machines; released at COMMIT/ROLLBACK.
       const lockKey = createHash('sha256').update(caseId).digest().readBigInt64BE(0);
       await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey.toString()]);
+      // Tables grow inside this transaction, unseen by the planner's statistics: left alone it plans the
+      // writer's natural-key lookups as scans of a table it believes tiny, and ingest turns quadratic.
+      await client.query('SET LOCAL enable_seqscan = off');
       const result = await fn();
       await client.query('COMMIT');
       return result;
