@@ -292,7 +292,23 @@ export class IngestWriter {
     return found;
   }
 
+  private sinceAnalyze = 0;
+
+  /**
+   * PostgreSQL plans from statistics that cannot see this transaction's rows: as a case grows inside one
+   * evidence item the planner keeps believing it tiny and reads the natural-key lookups through the
+   * (case_id, id) key — a scan of the whole case per batch. ANALYZE inside the transaction counts our
+   * own rows, so re-estimating every 20,000 new messages keeps the lookups on their unique index.
+   */
+  private async refreshStatistics(): Promise<void> {
+    if (this.db.dialect !== 'postgres' || this.sinceAnalyze < 20_000) return;
+    this.sinceAnalyze = 0;
+    await this.db.exec('ANALYZE messages');
+    await this.db.exec('ANALYZE events');
+  }
+
   async flush(): Promise<void> {
+    await this.refreshStatistics();
     await this.db.insertMany('account_jids', ['case_id', 'account_id', 'jid'], this.jids.splice(0), true);
     await this.db.insertMany('account_names', ['case_id', 'account_id', 'name'], this.names.splice(0), true);
     // One membership row per (chat, account): the highest rank and any active sighting win.
@@ -475,6 +491,7 @@ export class IngestWriter {
           fingerprint,
         ]);
         this.stats.messages.new++;
+        this.sinceAnalyze++;
       } else {
         found.set(m.key, id);
         this.stats.messages.duplicate++;
