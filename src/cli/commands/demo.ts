@@ -27,6 +27,8 @@ export function register(program: Command): void {
         serve: boolean;
         port: string;
       }) => {
+        // Under CI (CI=true) the main job must end: the summary is the result, no server is left running.
+        const serve = o.serve && process.env.CI !== 'true';
         const s = await runDemo({
           dir: o.dir,
           seed: Number(o.seed),
@@ -35,7 +37,7 @@ export function register(program: Command): void {
         });
         if (o.json) {
           printJson(s);
-          if (o.serve) await serveDemo(s.caseDir, parsePositiveInt(o.port, '--port'));
+          if (serve) await serveDemo(s.caseDir, parsePositiveInt(o.port, '--port'));
           return;
         }
         console.log('\nfilet demo — SYNTHETIC operation (generated data, no real people or material)\n');
@@ -50,7 +52,8 @@ export function register(program: Command): void {
         }
         console.log(`\ncase: ${s.caseDir}\nstore: ${s.store}\noperation: ${s.operationDir}`);
         for (const line of s.next) console.log(line);
-        if (o.serve) await serveDemo(s.caseDir, parsePositiveInt(o.port, '--port'));
+        if (serve) await serveDemo(s.caseDir, parsePositiveInt(o.port, '--port'));
+        else if (o.serve) console.log(`\nCI=true: the web server is not started (filet serve ${s.caseDir})`);
       },
     );
 }
