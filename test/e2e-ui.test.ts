@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../src/cli/commands/user.js';
 import { runDemo } from '../src/demo.js';
 import { buildServer } from '../src/server/app.js';
 import { openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
+import { browserMissing, launchChromium } from './helpers/browser.js';
 import { REPO } from './helpers/cli.js';
 import { tempDir } from './helpers/stores.js';
 
@@ -17,7 +18,6 @@ import { tempDir } from './helpers/stores.js';
  * what an analyst and a lead do on a working day, the wellness rules on media, and that the page talks to
  * nobody but the server. Screenshots go to test-results/.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const DIST = join(REPO, 'web', 'dist', 'index.html');
 const SHOTS = join(REPO, 'test-results');
 const PASSWORD = 'e2e-password-long';
@@ -38,245 +38,227 @@ function ensureBuilt(): string | null {
   return existsSync(DIST) ? null : 'npm run build:web produced no web/dist/index.html';
 }
 
-const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get install chromium)`;
-const ci = process.env.CI === 'true';
+const missing = browserMissing('e2e-ui.test.ts');
 
-if (missing && !ci) {
-  describe('investigator UI in a real browser', () => {
-    it.skip(`skipped: ${missing}`, () => {});
+describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
+  let dir = '';
+  let store: CaseStore;
+  let app: FastifyInstance;
+  let base = '';
+  let browser: Browser;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    // On CI an unbuildable UI is a failure, never a silent skip (a missing browser already threw).
+    const buildError = ensureBuilt();
+    if (buildError) throw new Error(buildError);
+    mkdirSync(SHOTS, { recursive: true });
+    dir = tempDir('filet-e2e-ui-');
+    await runDemo({ dir, seed: 7, scale: 'small', quiet: true });
+    const caseDir = join(dir, 'case');
+    store = (await openCase(caseDir)).store;
+    await addUser(store, 'e2e-lead', 'lead', PASSWORD);
+    await addUser(store, 'e2e-analyst', 'analyst', PASSWORD);
+    await addUser(store, 'e2e-viewer', 'viewer', PASSWORD);
+    app = await buildServer({ caseDir, caseStore: store });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchChromium();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await store?.close();
   });
-} else {
-  describe('investigator UI in a real browser', () => {
-    let dir = '';
-    let store: CaseStore;
-    let app: FastifyInstance;
-    let base = '';
-    let browser: Browser;
-    const requests: string[] = [];
 
-    beforeAll(async () => {
-      // On CI a missing browser or an unbuildable UI is a failure, never a silent skip.
-      if (missing) throw new Error(`CI=true and ${missing}`);
-      const buildError = ensureBuilt();
-      if (buildError) throw new Error(buildError);
-      mkdirSync(SHOTS, { recursive: true });
-      dir = tempDir('filet-e2e-ui-');
-      await runDemo({ dir, seed: 7, scale: 'small', quiet: true });
-      const caseDir = join(dir, 'case');
-      store = (await openCase(caseDir)).store;
-      await addUser(store, 'e2e-lead', 'lead', PASSWORD);
-      await addUser(store, 'e2e-analyst', 'analyst', PASSWORD);
-      await addUser(store, 'e2e-viewer', 'viewer', PASSWORD);
-      app = await buildServer({ caseDir, caseStore: store });
-      base = await app.listen({ port: 0, host: '127.0.0.1' });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
-    }, 300_000);
+  /** A fresh browser context (own cookies) whose every page request is recorded. */
+  async function signIn(user: string): Promise<{ ctx: BrowserContext; page: Page }> {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+    const page = await ctx.newPage();
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('pageerror', (e) => requests.push(`pageerror:${e.message}`));
+    await page.goto(base + '/');
+    await page.getByLabel('User name').fill(user);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await visible(page.getByRole('navigation', { name: 'Main' }));
+    return { ctx, page };
+  }
 
-    afterAll(async () => {
-      await browser?.close();
-      await app?.close();
-      await store?.close();
-    });
+  async function api<T>(page: Page, path: string): Promise<T> {
+    const r = await page.request.get(base + path);
+    expect(r.status(), path).toBe(200);
+    return (await r.json()) as T;
+  }
 
-    /** A fresh browser context (own cookies) whose every page request is recorded. */
-    async function signIn(user: string): Promise<{ ctx: BrowserContext; page: Page }> {
-      const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-      const page = await ctx.newPage();
-      page.on('request', (r) => requests.push(r.url()));
-      page.on('pageerror', (e) => requests.push(`pageerror:${e.message}`));
-      await page.goto(base + '/');
-      await page.getByLabel('User name').fill(user);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await visible(page.getByRole('navigation', { name: 'Main' }));
-      return { ctx, page };
-    }
+  it('an analyst reads the overview, filters the network to one country, opens a suspect and reveals a novel media item', async () => {
+    const { ctx, page } = await signIn('e2e-analyst');
+    await page.waitForSelector('text=Top suspects');
+    const ov = await api<{
+      counts: { evidence: number; groups: number; groupsFlagged: number; accounts: number };
+      countries: { country: string; suspects: number }[];
+      topSuspects: { id: number; label: string; country: string | null }[];
+    }>(page, '/api/overview');
+    expect(await page.getByTestId('count-Evidence items').textContent()).toContain(
+      String(ov.counts.evidence),
+    );
+    expect(await page.getByTestId('count-Groups flagged / total').textContent()).toContain(
+      `${ov.counts.groupsFlagged} / ${ov.counts.groups}`,
+    );
+    expect(await page.getByTestId('count-Accounts').textContent()).toContain(String(ov.counts.accounts));
+    await visible(page.getByRole('link', { name: ov.topSuspects[0].label }));
+    // Analysts may not read the audit log or download exports: those screens are not offered.
+    await gone(page.getByRole('link', { name: 'Audit log' }));
+    await gone(page.getByRole('link', { name: 'Exports' }));
+    await page.screenshot({ path: join(SHOTS, 'e2e-overview.png'), fullPage: true });
 
-    async function api<T>(page: Page, path: string): Promise<T> {
-      const r = await page.request.get(base + path);
-      expect(r.status(), path).toBe(200);
-      return (await r.json()) as T;
-    }
+    // The network, whole, then filtered to the country with the most suspects.
+    await page.getByRole('link', { name: 'Network' }).click();
+    const counts = page.getByTestId('network-counts');
+    await hasText(counts, 'drawn in', 60_000);
+    const all = await api<{ nodes: { count: number } }>(page, '/api/network');
+    await hasText(counts, `${all.nodes.count} nodes`);
+    await visible(page.locator('[data-testid=graph] canvas').first());
+    await page.screenshot({ path: join(SHOTS, 'e2e-network.png') });
+    const country = [...ov.countries]
+      .filter((c) => /^[A-Z]{2}$/.test(c.country))
+      .sort((a, b) => b.suspects - a.suspects)[0].country;
+    const only = await api<{ nodes: { count: number; country: (string | null)[]; kind: string[] } }>(
+      page,
+      `/api/network?country=${country}`,
+    );
+    expect(only.nodes.count).toBeLessThan(all.nodes.count);
+    await page.locator('select[name=country]').selectOption(country);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await hasText(counts, `${only.nodes.count} nodes`, 60_000);
+    await page.screenshot({ path: join(SHOTS, 'e2e-network-country.png') });
 
-    it('an analyst reads the overview, filters the network to one country, opens a suspect and reveals a novel media item', async () => {
-      const { ctx, page } = await signIn('e2e-analyst');
-      await page.waitForSelector('text=Top suspects');
-      const ov = await api<{
-        counts: { evidence: number; groups: number; groupsFlagged: number; accounts: number };
-        countries: { country: string; suspects: number }[];
-        topSuspects: { id: number; label: string; country: string | null }[];
-      }>(page, '/api/overview');
-      expect(await page.getByTestId('count-Evidence items').textContent()).toContain(
-        String(ov.counts.evidence),
-      );
-      expect(await page.getByTestId('count-Groups flagged / total').textContent()).toContain(
-        `${ov.counts.groupsFlagged} / ${ov.counts.groups}`,
-      );
-      expect(await page.getByTestId('count-Accounts').textContent()).toContain(String(ov.counts.accounts));
-      await visible(page.getByRole('link', { name: ov.topSuspects[0].label }));
-      // Analysts may not read the audit log or download exports: those screens are not offered.
-      await gone(page.getByRole('link', { name: 'Audit log' }));
-      await gone(page.getByRole('link', { name: 'Exports' }));
-      await page.screenshot({ path: join(SHOTS, 'e2e-overview.png'), fullPage: true });
+    // Find that country's top suspect in the graph, open the side panel, then the file.
+    const suspect = ov.topSuspects.find((s) => s.country === country)!;
+    await page.getByLabel('Find a node').fill(suspect.label.split(' ')[0]);
+    await page.getByRole('button', { name: 'Find' }).click();
+    const panel = page.getByTestId('side-panel');
+    await visible(panel);
+    await hasText(panel, country);
+    await page.keyboard.press('Escape');
+    await gone(panel);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await panel.getByRole('link', { name: 'Open file' }).click();
+    await hasText(page.getByRole('heading', { level: 2 }), suspect.label);
+    await hasText(page.getByTestId('suspect-country'), country);
+    await visible(page.locator('.reason').first());
+    await page.screenshot({ path: join(SHOTS, 'e2e-suspect.png'), fullPage: true });
 
-      // The network, whole, then filtered to the country with the most suspects.
-      await page.getByRole('link', { name: 'Network' }).click();
-      const counts = page.getByTestId('network-counts');
-      await hasText(counts, 'drawn in', 60_000);
-      const all = await api<{ nodes: { count: number } }>(page, '/api/network');
-      await hasText(counts, `${all.nodes.count} nodes`);
-      await visible(page.locator('[data-testid=graph] canvas').first());
-      await page.screenshot({ path: join(SHOTS, 'e2e-network.png') });
-      const country = [...ov.countries]
-        .filter((c) => /^[A-Z]{2}$/.test(c.country))
-        .sort((a, b) => b.suspects - a.suspects)[0].country;
-      const only = await api<{ nodes: { count: number; country: (string | null)[]; kind: string[] } }>(
-        page,
-        `/api/network?country=${country}`,
-      );
-      expect(only.nodes.count).toBeLessThan(all.nodes.count);
-      await page.locator('select[name=country]').selectOption(country);
-      await page.getByRole('button', { name: 'Apply filters' }).click();
-      await hasText(counts, `${only.nodes.count} nodes`, 60_000);
-      await page.screenshot({ path: join(SHOTS, 'e2e-network-country.png') });
+    // Known material: listed by hash, never an image element.
+    await page.goto(base + '/#/media');
+    await page.getByLabel('Match status').selectOption('known');
+    await visible(page.locator('article[data-status=known]').first());
+    expect(await page.locator('article[data-status=known] img').count()).toBe(0);
+    await hasText(page.locator('article[data-status=known]').first(), 'not displayed');
 
-      // Find that country's top suspect in the graph, open the side panel, then the file.
-      const suspect = ov.topSuspects.find((s) => s.country === country)!;
-      await page.getByLabel('Find a node').fill(suspect.label.split(' ')[0]);
-      await page.getByRole('button', { name: 'Find' }).click();
-      const panel = page.getByTestId('side-panel');
-      await visible(panel);
-      await hasText(panel, country);
-      await page.keyboard.press('Escape');
-      await gone(panel);
-      await page.getByRole('button', { name: 'Find' }).click();
-      await panel.getByRole('link', { name: 'Open file' }).click();
-      await hasText(page.getByRole('heading', { level: 2 }), suspect.label);
-      await hasText(page.getByTestId('suspect-country'), country);
-      await visible(page.locator('.reason').first());
-      await page.screenshot({ path: join(SHOTS, 'e2e-suspect.png'), fullPage: true });
-
-      // Known material: listed by hash, never an image element.
-      await page.goto(base + '/#/media');
-      await page.getByLabel('Match status').selectOption('known');
-      await visible(page.locator('article[data-status=known]').first());
-      expect(await page.locator('article[data-status=known] img').count()).toBe(0);
-      await hasText(page.locator('article[data-status=known]').first(), 'not displayed');
-
-      // Novel media: the server's blurred thumbnail; reveal only after a confirmation.
-      await page.getByLabel('Match status').selectOption('novel');
-      const first = page.locator('article[data-status=novel]:has(img.blurred)').first();
-      await visible(first);
-      const mediaId = Number(await first.getAttribute('data-media-id'));
-      // Pinned by id: once revealed the card no longer holds a blurred image.
-      const card = page.locator(`article[data-media-id="${mediaId}"]`);
-      const thumb = card.locator('img.blurred');
-      expect(await thumb.getAttribute('src')).toBe(`/api/media/${mediaId}/thumbnail`);
-      await expect
-        .poll(() =>
-          thumb.evaluate((i) =>
-            (i as { complete: boolean }).complete ? (i as { naturalWidth: number }).naturalWidth : 0,
-          ),
-        )
-        .toBeGreaterThan(0);
-      await card.getByRole('button', { name: 'Reveal' }).click();
-      const dialog = card.getByRole('dialog');
-      await visible(dialog);
-      await dialog.getByLabel('Reason (optional, recorded)').fill('e2e: compare with a referral');
-      await dialog.getByRole('button', { name: 'Reveal the image' }).click();
-      const revealed = card.locator('img.revealed');
-      await visible(revealed);
-      expect(await revealed.getAttribute('src')).toMatch(/^blob:/);
-      await page.screenshot({ path: join(SHOTS, 'e2e-media-revealed.png') });
-      // Leaving the screen drops the revealed image; coming back shows the blurred preview again.
-      await page.getByRole('link', { name: 'Overview' }).click();
-      await page.getByRole('link', { name: 'Media' }).click();
-      await visible(page.locator(`article[data-media-id="${mediaId}"] img.blurred`));
-      expect(await page.locator('img.revealed').count()).toBe(0);
-      await ctx.close();
-    });
-
-    it('a lead finds the reveal in the audit log and downloads a referral package', async () => {
-      const { ctx, page } = await signIn('e2e-lead');
-      await page.getByRole('link', { name: 'Audit log' }).click();
-      await hasText(page.getByTestId('audit-verification'), 'Hash chain verified');
-      await page.getByLabel('Action').fill('media.reveal');
-      const row = page.locator('tr[data-action="media.reveal"]').filter({ hasText: 'e2e-analyst' });
-      await visible(row.first());
-      await page.screenshot({ path: join(SHOTS, 'e2e-audit.png'), fullPage: true });
-
-      await page.getByRole('link', { name: 'Exports' }).click();
-      const button = page.getByRole('button', { name: /^Referral package for [A-Z]{2}$/ }).first();
-      await visible(button);
-      const country = /([A-Z]{2})$/.exec((await button.textContent()) ?? '')![1];
-      const probe = await page.request.get(`${base}/api/referrals/${country}`);
-      if (probe.status() === 501) {
-        // The server build has no referral generator yet: the UI must say so instead of saving an error as a file.
-        console.warn('e2e-ui: /api/referrals answers 501 in this build; checked that the UI reports it');
-        await button.click();
-        await hasText(page.locator('p.error'), 'referral');
-      } else {
-        expect(probe.status()).toBe(200);
-        const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
-        const file = join(SHOTS, download.suggestedFilename());
-        await download.saveAs(file);
-        expect(readFileSync(file).subarray(0, 2).toString('latin1')).toBe('PK');
-        await hasText(page.locator('p.ok'), 'Downloaded');
-      }
-      await page.screenshot({ path: join(SHOTS, 'e2e-exports.png') });
-      await ctx.close();
-    });
-
-    it('a viewer is offered no reveal, no review and no exports', async () => {
-      const { ctx, page } = await signIn('e2e-viewer');
-      await page.getByRole('link', { name: 'Media' }).click();
-      await visible(page.locator('article[data-status=novel]').first());
-      expect(await page.getByRole('button', { name: 'Reveal' }).count()).toBe(0);
-      expect(await page.getByRole('button', { name: 'Mark confirmed' }).count()).toBe(0);
-      await gone(page.getByRole('link', { name: 'Exports' }));
-      await ctx.close();
-    });
-
-    it('signing out, or losing the session, leads back to the login screen', async () => {
-      const { ctx, page } = await signIn('e2e-analyst');
-      await ctx.clearCookies();
-      await page.getByRole('link', { name: 'Suspects' }).click();
-      await visible(page.getByLabel('User name'));
-      await ctx.close();
-    });
-
-    it('the built UI makes no request to any host but the server', async () => {
-      const { ctx, page } = await signIn('e2e-lead');
-      for (const screen of [
-        'overview',
-        'network',
-        'accounts',
-        'groups',
-        'media',
-        'evidence',
-        'audit',
-        'exports',
-      ]) {
-        await page.goto(`${base}/#/${screen}`);
-        await visible(page.getByRole('heading', { level: 2 }));
-        // Let the screen's requests (lists, thumbnails, the graph) go out before moving on.
-        await page.waitForTimeout(1500);
-      }
-      await ctx.close();
-      const origin = new URL(base).origin;
-      expect(requests.length).toBeGreaterThan(20);
-      const foreign = requests.filter((u) => u.startsWith('pageerror:') || new URL(u).origin !== origin);
-      expect(foreign).toEqual([]);
-    });
+    // Novel media: the server's blurred thumbnail; reveal only after a confirmation.
+    await page.getByLabel('Match status').selectOption('novel');
+    const first = page.locator('article[data-status=novel]:has(img.blurred)').first();
+    await visible(first);
+    const mediaId = Number(await first.getAttribute('data-media-id'));
+    // Pinned by id: once revealed the card no longer holds a blurred image.
+    const card = page.locator(`article[data-media-id="${mediaId}"]`);
+    const thumb = card.locator('img.blurred');
+    expect(await thumb.getAttribute('src')).toBe(`/api/media/${mediaId}/thumbnail`);
+    await expect
+      .poll(() =>
+        thumb.evaluate((i) =>
+          (i as { complete: boolean }).complete ? (i as { naturalWidth: number }).naturalWidth : 0,
+        ),
+      )
+      .toBeGreaterThan(0);
+    await card.getByRole('button', { name: 'Reveal' }).click();
+    const dialog = card.getByRole('dialog');
+    await visible(dialog);
+    await dialog.getByLabel('Reason (optional, recorded)').fill('e2e: compare with a referral');
+    await dialog.getByRole('button', { name: 'Reveal the image' }).click();
+    const revealed = card.locator('img.revealed');
+    await visible(revealed);
+    expect(await revealed.getAttribute('src')).toMatch(/^blob:/);
+    await page.screenshot({ path: join(SHOTS, 'e2e-media-revealed.png') });
+    // Leaving the screen drops the revealed image; coming back shows the blurred preview again.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('link', { name: 'Media' }).click();
+    await visible(page.locator(`article[data-media-id="${mediaId}"] img.blurred`));
+    expect(await page.locator('img.revealed').count()).toBe(0);
+    await ctx.close();
   });
-}
+
+  it('a lead finds the reveal in the audit log and downloads a referral package', async () => {
+    const { ctx, page } = await signIn('e2e-lead');
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await hasText(page.getByTestId('audit-verification'), 'Hash chain verified');
+    await page.getByLabel('Action').fill('media.reveal');
+    const row = page.locator('tr[data-action="media.reveal"]').filter({ hasText: 'e2e-analyst' });
+    await visible(row.first());
+    await page.screenshot({ path: join(SHOTS, 'e2e-audit.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Exports' }).click();
+    const button = page.getByRole('button', { name: /^Referral package for [A-Z]{2}$/ }).first();
+    await visible(button);
+    const country = /([A-Z]{2})$/.exec((await button.textContent()) ?? '')![1];
+    const probe = await page.request.get(`${base}/api/referrals/${country}`);
+    if (probe.status() === 501) {
+      // The server build has no referral generator yet: the UI must say so instead of saving an error as a file.
+      console.warn('e2e-ui: /api/referrals answers 501 in this build; checked that the UI reports it');
+      await button.click();
+      await hasText(page.locator('p.error'), 'referral');
+    } else {
+      expect(probe.status()).toBe(200);
+      const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+      const file = join(SHOTS, download.suggestedFilename());
+      await download.saveAs(file);
+      expect(readFileSync(file).subarray(0, 2).toString('latin1')).toBe('PK');
+      await hasText(page.locator('p.ok'), 'Downloaded');
+    }
+    await page.screenshot({ path: join(SHOTS, 'e2e-exports.png') });
+    await ctx.close();
+  });
+
+  it('a viewer is offered no reveal, no review and no exports', async () => {
+    const { ctx, page } = await signIn('e2e-viewer');
+    await page.getByRole('link', { name: 'Media' }).click();
+    await visible(page.locator('article[data-status=novel]').first());
+    expect(await page.getByRole('button', { name: 'Reveal' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Mark confirmed' }).count()).toBe(0);
+    await gone(page.getByRole('link', { name: 'Exports' }));
+    await ctx.close();
+  });
+
+  it('signing out, or losing the session, leads back to the login screen', async () => {
+    const { ctx, page } = await signIn('e2e-analyst');
+    await ctx.clearCookies();
+    await page.getByRole('link', { name: 'Suspects' }).click();
+    await visible(page.getByLabel('User name'));
+    await ctx.close();
+  });
+
+  it('the built UI makes no request to any host but the server', async () => {
+    const { ctx, page } = await signIn('e2e-lead');
+    for (const screen of [
+      'overview',
+      'network',
+      'accounts',
+      'groups',
+      'media',
+      'evidence',
+      'audit',
+      'exports',
+    ]) {
+      await page.goto(`${base}/#/${screen}`);
+      await visible(page.getByRole('heading', { level: 2 }));
+      // Let the screen's requests (lists, thumbnails, the graph) go out before moving on.
+      await page.waitForTimeout(1500);
+    }
+    await ctx.close();
+    const origin = new URL(base).origin;
+    expect(requests.length).toBeGreaterThan(20);
+    const foreign = requests.filter((u) => u.startsWith('pageerror:') || new URL(u).origin !== origin);
+    expect(foreign).toEqual([]);
+  });
+});

@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../src/demo.js';
 import { buildCaseExport, type CaseExport } from '../src/report/export-json.js';
 import { openCase } from '../src/store/case-dir.js';
+import { browserMissing, launchChromium } from './helpers/browser.js';
 import { REPO, filet } from './helpers/cli.js';
 import { tempDir } from './helpers/stores.js';
 
@@ -24,16 +25,8 @@ import { tempDir } from './helpers/stores.js';
  * real XML parser (Chromium's DOMParser), i2 CSV tables parsed by csv-parse, referral packages checked
  * record by record and tampered with, and the HTML report opened in headless Chromium.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  if (process.env.CI === 'true')
-    throw new Error(`CI=true but ${CHROMIUM} is missing: the report tests cannot be skipped in CI`);
-  console.warn(
-    `[filet tests] ${CHROMIUM} not found: the browser checks of report.test.ts are SKIPPED on this machine`,
-  );
-}
-const itBrowser = hasChromium ? it : it.skip;
+const hasChromium = browserMissing('report.test.ts') === null;
+const itBrowser = it.skipIf(!hasChromium);
 
 const HOSTILE_SUBJECT =
   '<script>window.__pwned = 1</script><img src="https://example.invalid/x.png"> "club", ok';
@@ -92,18 +85,7 @@ beforeAll(async () => {
   } finally {
     await store.close();
   }
-  if (hasChromium)
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+  if (hasChromium) browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
