@@ -67,3 +67,15 @@ export function Pager({
     </nav>
   );
 }
+
+/** A table with a header row; the caller gives the body rows. Empty header strings label nothing. */
+export function DataTable({ headers, children }: { headers: string[]; children: ReactNode }) {
+  return (
+    <table>
+      <thead>
+        <tr>{headers.map((h, i) => (h ? <th key={i}>{h}</th> : <th key={i} />))}</tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Pager, Status } from '../components/common';
+import { DataTable, Pager, Status } from '../components/common';
 import { when } from '../format';
 import { useApi } from '../hooks';
 import { S } from '../strings';
@@ -45,34 +45,23 @@ export function Audit() {
       <Status loading={loading} error={error} />
       {data && (
         <>
-          <table>
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>{S.cols.at}</th>
-                <th>{S.cols.actor}</th>
-                <th>{S.cols.action}</th>
-                <th>{S.cols.value}</th>
-                <th>{S.cols.result}</th>
-                <th>{S.cols.hash}</th>
+          <DataTable
+            headers={['#', S.cols.at, S.cols.actor, S.cols.action, S.cols.value, S.cols.result, S.cols.hash]}
+          >
+            {data.items.map((e) => (
+              <tr key={e.seq} data-action={e.action}>
+                <td>{e.seq}</td>
+                <td>{when(e.at)}</td>
+                <td>{e.actor}</td>
+                <td>{e.action}</td>
+                <td className="mono">{short(e.args)}</td>
+                <td className="mono">{short(e.result)}</td>
+                <td className="mono" title={e.hash}>
+                  {e.hash.slice(0, 12)}…
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {data.items.map((e) => (
-                <tr key={e.seq} data-action={e.action}>
-                  <td>{e.seq}</td>
-                  <td>{when(e.at)}</td>
-                  <td>{e.actor}</td>
-                  <td>{e.action}</td>
-                  <td className="mono">{short(e.args)}</td>
-                  <td className="mono">{short(e.result)}</td>
-                  <td className="mono" title={e.hash}>
-                    {e.hash.slice(0, 12)}…
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
           <Pager total={data.total} offset={offset} limit={LIMIT} onOffset={setOffset} />
         </>
       )}

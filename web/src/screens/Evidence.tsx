@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { send } from '../api';
-import { Pager, Status } from '../components/common';
+import { DataTable, Pager, Status } from '../components/common';
 import { bytes, when } from '../format';
 import { useApi } from '../hooks';
 import { useCan } from '../session';
@@ -25,50 +25,47 @@ export function Evidence({ focus }: { focus: number | null }) {
       <Status loading={loading} error={error} />
       {data && (
         <>
-          <table>
-            <thead>
-              <tr>
-                <th>{S.cols.id}</th>
-                <th>{S.cols.path}</th>
-                <th>{S.cols.sha256}</th>
-                <th>{S.cols.size}</th>
-                <th>{S.cols.kind}</th>
-                <th>{S.cols.device}</th>
-                <th>{S.cols.examiner}</th>
-                <th>{S.cols.acquired}</th>
-                <th>{S.cols.ingested}</th>
-                <th>{S.cols.tool}</th>
-                <th>{S.cols.verified}</th>
+          <DataTable
+            headers={[
+              S.cols.id,
+              S.cols.path,
+              S.cols.sha256,
+              S.cols.size,
+              S.cols.kind,
+              S.cols.device,
+              S.cols.examiner,
+              S.cols.acquired,
+              S.cols.ingested,
+              S.cols.tool,
+              S.cols.verified,
+            ]}
+          >
+            {data.items.map((e) => (
+              <tr key={e.id} id={`ev-${e.id}`} className={e.id === focus ? 'highlight' : undefined}>
+                <td>{e.id}</td>
+                <td className="mono">
+                  {e.path}
+                  {Object.keys(e.notes ?? {}).length > 0 && (
+                    <details>
+                      <summary>{S.evidence.notes}</summary>
+                      <pre className="mono">{JSON.stringify(e.notes, null, 2)}</pre>
+                    </details>
+                  )}
+                </td>
+                <td className="mono">{e.sha256}</td>
+                <td>{bytes(e.size)}</td>
+                <td>{e.kind}</td>
+                <td>{e.device}</td>
+                <td>{e.examiner ?? S.none}</td>
+                <td>{when(e.acquiredAt)}</td>
+                <td>{when(e.ingestedAt)}</td>
+                <td>{e.toolVersion}</td>
+                <td>
+                  <Verify row={e} allowed={can('evidence.verify')} onDone={reload} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {data.items.map((e) => (
-                <tr key={e.id} id={`ev-${e.id}`} className={e.id === focus ? 'highlight' : undefined}>
-                  <td>{e.id}</td>
-                  <td className="mono">
-                    {e.path}
-                    {Object.keys(e.notes ?? {}).length > 0 && (
-                      <details>
-                        <summary>{S.evidence.notes}</summary>
-                        <pre className="mono">{JSON.stringify(e.notes, null, 2)}</pre>
-                      </details>
-                    )}
-                  </td>
-                  <td className="mono">{e.sha256}</td>
-                  <td>{bytes(e.size)}</td>
-                  <td>{e.kind}</td>
-                  <td>{e.device}</td>
-                  <td>{e.examiner ?? S.none}</td>
-                  <td>{when(e.acquiredAt)}</td>
-                  <td>{when(e.ingestedAt)}</td>
-                  <td>{e.toolVersion}</td>
-                  <td>
-                    <Verify row={e} allowed={can('evidence.verify')} onDone={reload} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
           <Pager total={data.total} offset={offset} limit={LIMIT} onOffset={setOffset} />
         </>
       )}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { MediaCard } from '../components/MediaCard';
-import { Pager, Panel, RoleTags, Status } from '../components/common';
+import { DataTable, Pager, Panel, RoleTags, Status } from '../components/common';
 import { Periods } from '../components/Periods';
 import { when } from '../format';
 import { useApi } from '../hooks';
@@ -53,24 +53,15 @@ export function Group({ id, message }: { id: number; message: number | null }) {
           </dl>
         </Panel>
         <Panel title={S.group.subjects} id="subjects-h">
-          <table>
-            <thead>
-              <tr>
-                <th>{S.cols.at}</th>
-                <th>{S.cols.subject}</th>
-                <th>{S.cols.by}</th>
+          <DataTable headers={[S.cols.at, S.cols.subject, S.cols.by]}>
+            {data.subjects.map((s, i) => (
+              <tr key={i}>
+                <td>{when(s.at)}</td>
+                <td>{s.subject}</td>
+                <td>{who(s.by)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.subjects.map((s, i) => (
-                <tr key={i}>
-                  <td>{when(s.at)}</td>
-                  <td>{s.subject}</td>
-                  <td>{who(s.by)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
           <h4>{S.group.admins}</h4>
           <p>
             {data.admins.length
@@ -93,36 +84,25 @@ export function Group({ id, message }: { id: number; message: number | null }) {
             strong: m.roles.length > 0,
           }))}
         />
-        <table>
-          <thead>
-            <tr>
-              <th>{S.cols.account}</th>
-              <th>{S.cols.roles}</th>
-              <th>{S.cols.admin}</th>
-              <th>{S.cols.active}</th>
-              <th>{S.cols.period}</th>
+        <DataTable headers={[S.cols.account, S.cols.roles, S.cols.admin, S.cols.active, S.cols.period]}>
+          {data.members.map((m) => (
+            <tr key={m.accountId}>
+              <td>{who(m.accountId)}</td>
+              <td>
+                <RoleTags roles={m.roles} />
+              </td>
+              <td>{m.admin ? S.yes : S.no}</td>
+              <td>{m.active ? S.yes : S.no}</td>
+              <td>
+                {m.intervals.map((iv, i) => (
+                  <div key={i}>
+                    {when(iv.from)} → {when(iv.to)}
+                  </div>
+                ))}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.members.map((m) => (
-              <tr key={m.accountId}>
-                <td>{who(m.accountId)}</td>
-                <td>
-                  <RoleTags roles={m.roles} />
-                </td>
-                <td>{m.admin ? S.yes : S.no}</td>
-                <td>{m.active ? S.yes : S.no}</td>
-                <td>
-                  {m.intervals.map((iv, i) => (
-                    <div key={i}>
-                      {when(iv.from)} → {when(iv.to)}
-                    </div>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Panel>
       <Panel title={S.group.media} id="gmedia-h">
         <div className="media-grid">
@@ -132,72 +112,51 @@ export function Group({ id, message }: { id: number; message: number | null }) {
         </div>
       </Panel>
       <Panel title={S.group.events} id="events-h">
-        <table>
-          <thead>
-            <tr>
-              <th>{S.cols.at}</th>
-              <th>{S.cols.type}</th>
-              <th>{S.cols.actor}</th>
-              <th>{S.cols.to}</th>
-              <th>{S.cols.value}</th>
+        <DataTable headers={[S.cols.at, S.cols.type, S.cols.actor, S.cols.to, S.cols.value]}>
+          {data.events.map((e) => (
+            <tr key={e.id}>
+              <td>{when(e.at)}</td>
+              <td>
+                <span className="tag">{e.type}</span>
+              </td>
+              <td>{who(e.actor)}</td>
+              <td>
+                {e.targets.map((t) => (
+                  <span key={t} className="ref">
+                    {who(t)}
+                  </span>
+                ))}
+              </td>
+              <td>{e.value ?? ''}</td>
             </tr>
-          </thead>
-          <tbody>
-            {data.events.map((e) => (
-              <tr key={e.id}>
-                <td>{when(e.at)}</td>
-                <td>
-                  <span className="tag">{e.type}</span>
-                </td>
-                <td>{who(e.actor)}</td>
-                <td>
-                  {e.targets.map((t) => (
-                    <span key={t} className="ref">
-                      {who(t)}
-                    </span>
-                  ))}
-                </td>
-                <td>{e.value ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Panel>
       <Panel title={S.group.messages} id="gmsgs-h">
         <Status loading={msgs.loading} error={msgs.error} />
         {msgs.data && (
           <>
-            <table>
-              <thead>
-                <tr>
-                  <th>{S.cols.at}</th>
-                  <th>{S.cols.sender}</th>
-                  <th>{S.cols.kind}</th>
-                  <th>{S.cols.text}</th>
+            <DataTable headers={[S.cols.at, S.cols.sender, S.cols.kind, S.cols.text]}>
+              {msgs.data.items.map((m) => (
+                <tr key={m.id} id={`msg-${m.id}`} className={m.id === message ? 'highlight' : undefined}>
+                  <td>{when(m.at)}</td>
+                  <td>{who(m.sender)}</td>
+                  <td>
+                    {m.kind}
+                    {m.forwarded ? ` (${S.suspect.forwarded})` : ''}
+                    {m.mediaId ? (
+                      <>
+                        {' '}
+                        <span className={`tag ${m.mediaStatus ?? ''}`}>
+                          #{m.mediaId} {m.mediaStatus}
+                        </span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>{m.text ?? ''}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {msgs.data.items.map((m) => (
-                  <tr key={m.id} id={`msg-${m.id}`} className={m.id === message ? 'highlight' : undefined}>
-                    <td>{when(m.at)}</td>
-                    <td>{who(m.sender)}</td>
-                    <td>
-                      {m.kind}
-                      {m.forwarded ? ` (${S.suspect.forwarded})` : ''}
-                      {m.mediaId ? (
-                        <>
-                          {' '}
-                          <span className={`tag ${m.mediaStatus ?? ''}`}>
-                            #{m.mediaId} {m.mediaStatus}
-                          </span>
-                        </>
-                      ) : null}
-                    </td>
-                    <td>{m.text ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
             <Pager total={msgs.data.total} offset={offset} limit={LIMIT} onOffset={setOffset} />
           </>
         )}

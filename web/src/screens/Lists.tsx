@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Pager, RoleTags, Status } from '../components/common';
+import { DataTable, Pager, RoleTags, Status } from '../components/common';
 import { country, num, when } from '../format';
 import { useApi } from '../hooks';
 import { href } from '../router';
@@ -64,38 +64,35 @@ export function Suspects({ initialCountry }: { initialCountry?: string }) {
       <Status loading={loading} error={error} />
       {data && (
         <>
-          <table>
-            <thead>
-              <tr>
-                <th>{S.cols.account}</th>
-                <th>{S.cols.score}</th>
-                <th>{S.cols.roles}</th>
-                <th>{S.cols.country}</th>
-                <th>{S.cols.clusters}</th>
-                <th>{S.cols.flaggedGroups}</th>
-                <th>{S.cols.messages}</th>
+          <DataTable
+            headers={[
+              S.cols.account,
+              S.cols.score,
+              S.cols.roles,
+              S.cols.country,
+              S.cols.clusters,
+              S.cols.flaggedGroups,
+              S.cols.messages,
+            ]}
+          >
+            {data.items.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  <a href={href.account(a.id)}>{a.label}</a>
+                </td>
+                <td>{num(a.score, 1)}</td>
+                <td>
+                  <RoleTags roles={a.roles} />
+                </td>
+                <td>{country(a.country)}</td>
+                <td>{a.clusters.join(', ') || S.none}</td>
+                <td>
+                  {a.flaggedGroups} / {a.groups}
+                </td>
+                <td>{a.messages}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.items.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    <a href={href.account(a.id)}>{a.label}</a>
-                  </td>
-                  <td>{num(a.score, 1)}</td>
-                  <td>
-                    <RoleTags roles={a.roles} />
-                  </td>
-                  <td>{country(a.country)}</td>
-                  <td>{a.clusters.join(', ') || S.none}</td>
-                  <td>
-                    {a.flaggedGroups} / {a.groups}
-                  </td>
-                  <td>{a.messages}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
           <Pager total={data.total} offset={offset} limit={LIMIT} onOffset={setOffset} />
         </>
       )}
@@ -146,38 +143,35 @@ export function Groups() {
       <Status loading={loading} error={error} />
       {data && (
         <>
-          <table>
-            <thead>
-              <tr>
-                <th>{S.cols.subject}</th>
-                <th>{S.cols.flagged}</th>
-                <th>{S.cols.cluster}</th>
-                <th>{S.cols.members}</th>
-                <th>{S.cols.messages}</th>
-                <th>{S.cols.known}</th>
-                <th>{S.cols.novel}</th>
-                <th>{S.cols.created}</th>
+          <DataTable
+            headers={[
+              S.cols.subject,
+              S.cols.flagged,
+              S.cols.cluster,
+              S.cols.members,
+              S.cols.messages,
+              S.cols.known,
+              S.cols.novel,
+              S.cols.created,
+            ]}
+          >
+            {data.items.map((g) => (
+              <tr key={g.id}>
+                <td>
+                  <a href={href.group(g.id)}>{g.subject ?? S.group.untitled}</a>
+                </td>
+                <td>{g.flagged ? <span className="bad">{S.yes}</span> : S.no}</td>
+                <td>{g.cluster ?? S.none}</td>
+                <td>
+                  {g.activeMembers} / {g.members}
+                </td>
+                <td>{g.messages}</td>
+                <td>{g.known}</td>
+                <td>{g.novel}</td>
+                <td>{when(g.createdAt)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.items.map((g) => (
-                <tr key={g.id}>
-                  <td>
-                    <a href={href.group(g.id)}>{g.subject ?? S.group.untitled}</a>
-                  </td>
-                  <td>{g.flagged ? <span className="bad">{S.yes}</span> : S.no}</td>
-                  <td>{g.cluster ?? S.none}</td>
-                  <td>
-                    {g.activeMembers} / {g.members}
-                  </td>
-                  <td>{g.messages}</td>
-                  <td>{g.known}</td>
-                  <td>{g.novel}</td>
-                  <td>{when(g.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
           <Pager total={data.total} offset={offset} limit={LIMIT} onOffset={setOffset} />
         </>
       )}

@@ -1,6 +1,6 @@
 import { Activity } from '../components/Activity';
 import { Bars } from '../components/Bars';
-import { Panel, RoleTags, Status } from '../components/common';
+import { DataTable, Panel, RoleTags, Status } from '../components/common';
 import { country, num, when } from '../format';
 import { useApi } from '../hooks';
 import { href } from '../router';
@@ -49,30 +49,20 @@ export function Overview() {
         </Panel>
       </div>
       <Panel title={S.overview.top} id="top-h">
-        <table>
-          <thead>
-            <tr>
-              <th>{S.cols.account}</th>
-              <th>{S.cols.score}</th>
-              <th>{S.cols.roles}</th>
-              <th>{S.cols.country}</th>
+        <DataTable headers={[S.cols.account, S.cols.score, S.cols.roles, S.cols.country]}>
+          {data.topSuspects.map((t) => (
+            <tr key={t.id}>
+              <td>
+                <a href={href.account(t.id)}>{t.label}</a>
+              </td>
+              <td>{num(t.score, 1)}</td>
+              <td>
+                <RoleTags roles={t.roles} />
+              </td>
+              <td>{country(t.country)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {data.topSuspects.map((t) => (
-              <tr key={t.id}>
-                <td>
-                  <a href={href.account(t.id)}>{t.label}</a>
-                </td>
-                <td>{num(t.score, 1)}</td>
-                <td>
-                  <RoleTags roles={t.roles} />
-                </td>
-                <td>{country(t.country)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Panel>
     </>
   );

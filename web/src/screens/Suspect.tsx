@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { getJson, send } from '../api';
 import { MediaCard } from '../components/MediaCard';
-import { Panel, RoleTags, Status } from '../components/common';
+import { DataTable, Panel, RoleTags, Status } from '../components/common';
 import { Periods, Ticks } from '../components/Periods';
 import { country, num, when } from '../format';
 import { useApi } from '../hooks';
@@ -71,26 +71,16 @@ export function Suspect({ id }: { id: number }) {
         </Panel>
         <Panel title={S.suspect.identities} id="ids-h">
           <p>{data.numbers.join(', ') || S.none}</p>
-          <table>
-            <thead>
-              <tr>
-                <th>{S.suspect.key}</th>
-                <th>{S.suspect.jids}</th>
-                <th>{S.suspect.names}</th>
-                <th>{S.suspect.via}</th>
+          <DataTable headers={[S.suspect.key, S.suspect.jids, S.suspect.names, S.suspect.via]}>
+            {data.identities.map((i) => (
+              <tr key={i.id}>
+                <td className="mono">{i.key}</td>
+                <td className="mono">{i.jids.join(', ') || S.none}</td>
+                <td>{i.displayNames.join(', ') || S.none}</td>
+                <td>{i.via === 'self' ? S.suspect.viaSelf : S.suspect.viaMerge}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.identities.map((i) => (
-                <tr key={i.id}>
-                  <td className="mono">{i.key}</td>
-                  <td className="mono">{i.jids.join(', ') || S.none}</td>
-                  <td>{i.displayNames.join(', ') || S.none}</td>
-                  <td>{i.via === 'self' ? S.suspect.viaSelf : S.suspect.viaMerge}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </Panel>
       </div>
       <Panel title={S.suspect.roles} id="roles-h">
@@ -118,40 +108,37 @@ export function Suspect({ id }: { id: number }) {
             strong: g.flagged,
           }))}
         />
-        <table>
-          <thead>
-            <tr>
-              <th>{S.cols.subject}</th>
-              <th>{S.cols.flagged}</th>
-              <th>{S.cols.cluster}</th>
-              <th>{S.cols.admin}</th>
-              <th>{S.cols.active}</th>
-              <th>{S.cols.period}</th>
-              <th>{S.cols.messages}</th>
+        <DataTable
+          headers={[
+            S.cols.subject,
+            S.cols.flagged,
+            S.cols.cluster,
+            S.cols.admin,
+            S.cols.active,
+            S.cols.period,
+            S.cols.messages,
+          ]}
+        >
+          {data.groups.map((g) => (
+            <tr key={g.id}>
+              <td>
+                <a href={href.group(g.id)}>{g.subject ?? S.group.untitled}</a>
+              </td>
+              <td>{g.flagged ? <span className="bad">{S.yes}</span> : S.no}</td>
+              <td>{g.cluster ?? S.none}</td>
+              <td>{g.admin ? S.yes : S.no}</td>
+              <td>{g.active ? S.yes : S.no}</td>
+              <td>
+                {g.intervals.map((iv, i) => (
+                  <div key={i}>
+                    {when(iv.from)} → {when(iv.to)}
+                  </div>
+                ))}
+              </td>
+              <td>{g.messages}</td>
             </tr>
-          </thead>
-          <tbody>
-            {data.groups.map((g) => (
-              <tr key={g.id}>
-                <td>
-                  <a href={href.group(g.id)}>{g.subject ?? S.group.untitled}</a>
-                </td>
-                <td>{g.flagged ? <span className="bad">{S.yes}</span> : S.no}</td>
-                <td>{g.cluster ?? S.none}</td>
-                <td>{g.admin ? S.yes : S.no}</td>
-                <td>{g.active ? S.yes : S.no}</td>
-                <td>
-                  {g.intervals.map((iv, i) => (
-                    <div key={i}>
-                      {when(iv.from)} → {when(iv.to)}
-                    </div>
-                  ))}
-                </td>
-                <td>{g.messages}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Panel>
       <Panel title={S.suspect.timeline} id="timeline-h">
         <Ticks
@@ -159,40 +146,30 @@ export function Suspect({ id }: { id: number }) {
           entries={timeline.map((t) => ({ at: t.at, type: t.type, title: `${when(t.at)} ${t.kind}` }))}
         />
         <p className="muted">{S.suspect.timelineMore(timeline.length, data.timelineTotal)}</p>
-        <table>
-          <thead>
-            <tr>
-              <th>{S.cols.at}</th>
-              <th>{S.cols.type}</th>
-              <th>{S.cols.groups}</th>
-              <th>{S.cols.text}</th>
+        <DataTable headers={[S.cols.at, S.cols.type, S.cols.groups, S.cols.text]}>
+          {timeline.map((t) => (
+            <tr key={`${t.type}-${t.id}`}>
+              <td>{when(t.at)}</td>
+              <td>
+                {t.type === 'message' ? t.kind : <span className="tag">{t.kind}</span>}
+                {t.mediaId ? (
+                  <>
+                    {' '}
+                    <a href={href.media({ account: id })}>#{t.mediaId}</a>
+                  </>
+                ) : null}
+              </td>
+              <td>
+                {t.groupId ? (
+                  <a href={href.group(t.groupId, t.type === 'message' ? t.id : undefined)}>#{t.groupId}</a>
+                ) : (
+                  S.none
+                )}
+              </td>
+              <td>{t.text ?? ''}</td>
             </tr>
-          </thead>
-          <tbody>
-            {timeline.map((t) => (
-              <tr key={`${t.type}-${t.id}`}>
-                <td>{when(t.at)}</td>
-                <td>
-                  {t.type === 'message' ? t.kind : <span className="tag">{t.kind}</span>}
-                  {t.mediaId ? (
-                    <>
-                      {' '}
-                      <a href={href.media({ account: id })}>#{t.mediaId}</a>
-                    </>
-                  ) : null}
-                </td>
-                <td>
-                  {t.groupId ? (
-                    <a href={href.group(t.groupId, t.type === 'message' ? t.id : undefined)}>#{t.groupId}</a>
-                  ) : (
-                    S.none
-                  )}
-                </td>
-                <td>{t.text ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
         {timeline.length < data.timelineTotal && (
           <button className="secondary" onClick={loadMore}>
             {S.suspect.loadMore}
@@ -383,42 +360,30 @@ function Merges({
       {merges.length === 0 ? (
         <p className="muted">{S.suspect.noMerges}</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>{S.cols.from}</th>
-              <th>{S.cols.to}</th>
-              <th>{S.cols.reason}</th>
-              <th>{S.cols.by}</th>
-              <th>{S.cols.at}</th>
-              <th />
+        <DataTable headers={[S.cols.from, S.cols.to, S.cols.reason, S.cols.by, S.cols.at, '']}>
+          {merges.map((m) => (
+            <tr key={m.id}>
+              <td>
+                <a href={href.account(m.from)}>#{m.from}</a>
+              </td>
+              <td>
+                <a href={href.account(m.into)}>#{m.into}</a>
+              </td>
+              <td>{m.reason}</td>
+              <td>{m.by}</td>
+              <td>{when(m.at)}</td>
+              <td>
+                {m.undoneAt ? (
+                  S.suspect.undone(when(m.undoneAt), m.undoneBy ?? S.none)
+                ) : canMerge ? (
+                  <button className="secondary" onClick={() => undo(m)}>
+                    {S.suspect.unmerge}
+                  </button>
+                ) : null}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {merges.map((m) => (
-              <tr key={m.id}>
-                <td>
-                  <a href={href.account(m.from)}>#{m.from}</a>
-                </td>
-                <td>
-                  <a href={href.account(m.into)}>#{m.into}</a>
-                </td>
-                <td>{m.reason}</td>
-                <td>{m.by}</td>
-                <td>{when(m.at)}</td>
-                <td>
-                  {m.undoneAt ? (
-                    S.suspect.undone(when(m.undoneAt), m.undoneBy ?? S.none)
-                  ) : canMerge ? (
-                    <button className="secondary" onClick={() => undo(m)}>
-                      {S.suspect.unmerge}
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       {canMerge && (
         <form className="row" onSubmit={merge} aria-label={S.suspect.mergeTitle}>
