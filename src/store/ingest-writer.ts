@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { textDigest } from '../model/keys.js';
 import type { Location, ParsedMessage, ParsedRecord } from '../model/types.js';
 import type { Param, SqlDriver } from './driver.js';
 
@@ -591,9 +591,4 @@ export function messageFingerprint(chat: number, sender: number | null, m: Parse
   const content = MEDIA_KINDS.has(m.kind) ? `m:${m.kind}` : text ? textDigest(text) : null;
   if (content === null) return null;
   return `${chat}|${sender ?? ''}|${Math.floor(m.at / 60000)}|${content}`;
-}
-
-/** Short digest used in natural keys. */
-export function textDigest(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

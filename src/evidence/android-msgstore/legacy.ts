@@ -8,7 +8,7 @@
  */
 import type { MediaStatus, ParsedRecord } from '../../model/types.js';
 import { base64ToHex } from '../../hashing/digests.js';
-import { textDigest } from '../../store/ingest-writer.js';
+import { messageKey } from '../../model/keys.js';
 import { accountKeyOfJid, jidKind, jidString, parseJid } from '../wa-db/jids.js';
 import { colOr, columnsOf, iterateRows } from '../wa-db/sqlite.js';
 import { MEDIA_KINDS, messageKind } from './codes.js';
@@ -182,9 +182,7 @@ export async function* readLegacySchema(
     ctx.counts.messages++;
     yield {
       type: 'message',
-      key: m.keyId
-        ? `id:${ref.key}:${m.keyId}`
-        : `dig:${ref.key}:${sender ?? ''}:${Math.floor(at / 60000)}:${textDigest(m.data ?? '')}`,
+      key: messageKey(ref.key, m.keyId, sender, at, m.data),
       chatKey: ref.key,
       chatKind: ref.kind,
       senderKey: sender,

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { MediaStatus, ParsedGroup, ParsedRecord } from '../../model/types.js';
 import { base64ToHex } from '../../hashing/digests.js';
-import { textDigest } from '../../store/ingest-writer.js';
+import { messageKey } from '../../model/keys.js';
 import { accountKeyOfJid, jidKind, jidString, oldGroupJidFacts, parseJid } from '../wa-db/jids.js';
 import { allRows, colOr, columnsOf, iterateRows } from '../wa-db/sqlite.js';
 import { MEDIA_KINDS, messageKind } from './codes.js';
@@ -265,9 +265,7 @@ export async function* readNewSchema(ctx: Ctx, tables: Set<string>): AsyncGenera
     ctx.counts.messages++;
     yield {
       type: 'message',
-      key: m.keyId
-        ? `id:${chat.key}:${m.keyId}`
-        : `dig:${chat.key}:${sender ?? ''}:${Math.floor(at / 60000)}:${textDigest(m.text ?? '')}`,
+      key: messageKey(chat.key, m.keyId, sender, at, m.text),
       chatKey: chat.key,
       chatKind: chat.kind,
       senderKey: sender,

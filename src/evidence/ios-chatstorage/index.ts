@@ -19,7 +19,7 @@ import type {
   ReaderOptions,
 } from '../../model/types.js';
 import { base64ToHex } from '../../hashing/digests.js';
-import { textDigest } from '../../store/ingest-writer.js';
+import { messageKey } from '../../model/keys.js';
 import { UserError } from '../../util/errors.js';
 import { AccountEmitter } from '../wa-db/accounts.js';
 import { accountKeyOfJid, jidKind, jidString, oldGroupJidFacts, parseJid } from '../wa-db/jids.js';
@@ -277,9 +277,7 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
       counts.messages++;
       yield {
         type: 'message',
-        key: m.stanza
-          ? `id:${chat.key}:${m.stanza}`
-          : `dig:${chat.key}:${sender ?? ''}:${Math.floor(at / 60000)}:${textDigest(m.text ?? '')}`,
+        key: messageKey(chat.key, m.stanza, sender, at, m.text),
         chatKey: chat.key,
         chatKind: chat.kind,
         senderKey: sender,
