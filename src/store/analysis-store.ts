@@ -58,19 +58,19 @@ export class AnalysisStore {
   /** Replaces the stored results with `r` and records the run. Returns the run id. */
   async save(r: AnalysisResult, summary: Record<string, unknown>): Promise<number> {
     const c = this.caseId;
-    return this.db.transaction(c, async () => {
-      const last = await this.db.get<{ m: number | null }>(
+    return this.store.transaction(async (s) => {
+      const last = await s.db.get<{ m: number | null }>(
         'SELECT MAX(id) AS m FROM analysis_runs WHERE case_id = ?',
         [c],
       );
       const id = Number(last?.m ?? 0) + 1;
-      await this.db.run(
+      await s.db.run(
         'INSERT INTO analysis_runs (case_id, id, at, tool_version, params, summary) VALUES (?, ?, ?, ?, ?, ?)',
         [c, id, r.at, r.toolVersion, json({ ...r.params, centrality: r.centrality }), json(summary)],
       );
       for (const t of ['analysis_accounts', 'analysis_groups', 'analysis_clusters', 'analysis_countries'])
-        await this.db.run(`DELETE FROM ${t} WHERE case_id = ?`, [c]);
-      await this.db.insertMany(
+        await s.db.run(`DELETE FROM ${t} WHERE case_id = ?`, [c]);
+      await s.db.insertMany(
         'analysis_accounts',
         [
           'case_id',
@@ -97,7 +97,7 @@ export class AnalysisStore {
           a.betweenness,
         ]),
       );
-      await this.db.insertMany(
+      await s.db.insertMany(
         'analysis_groups',
         ['case_id', 'chat_id', 'flagged', 'rule', 'cluster', 'component', 'counts'],
         r.groups.map((g) => {
@@ -105,7 +105,7 @@ export class AnalysisStore {
           return [c, groupId, flagged ? 1 : 0, rule, cluster, component, json(counts)];
         }),
       );
-      await this.db.insertMany(
+      await s.db.insertMany(
         'analysis_clusters',
         ['case_id', 'id', 'component', 'groups', 'bridges', 'links', 'member_count'],
         r.clusters.map((k) => [
@@ -118,7 +118,7 @@ export class AnalysisStore {
           k.memberCount,
         ]),
       );
-      await this.db.insertMany(
+      await s.db.insertMany(
         'analysis_countries',
         ['case_id', 'country', 'summary'],
         r.countries.map((k) => [c, k.country, json(k)]),

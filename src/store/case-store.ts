@@ -126,22 +126,33 @@ export class CaseStore {
     return this.db.dialect;
   }
 
+  /**
+   * Runs `fn` in one transaction of this case, with a store bound to it: everything `fn` does through that
+   * store (and the stores built on it) commits together or not at all. On a store that is already bound to
+   * a transaction, `fn` joins it.
+   */
+  transaction<T>(fn: (s: CaseStore) => Promise<T>): Promise<T> {
+    return this.db.transaction(this.caseId, (tx) =>
+      fn(tx === this.db ? this : new CaseStore(tx, this.caseId)),
+    );
+  }
+
   /** Applies pending migrations; safe to call on every open, and from several processes at once. */
   static async migrate(db: SqlDriver): Promise<number> {
     await db.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
     );
     let applied = 0;
-    await db.transaction('__schema__', async () => {
+    await db.transaction('__schema__', async (tx) => {
       const done = new Set(
-        (await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) =>
+        (await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) =>
           Number(r.version),
         ),
       );
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
-        for (const s of m.statements) await db.exec(s);
-        await db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        for (const s of m.statements) await tx.exec(s);
+        await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
           m.version,
           m.name,
           Date.now(),
@@ -220,13 +231,12 @@ export class CaseStore {
     onRecord?: (n: number) => void,
     beforeCommit?: () => Promise<void>,
   ): Promise<{ evidence: EvidenceItem; stats: IngestStats }> {
-    return this.db.transaction(this.caseId, async () => {
-      const r = await this.db.get<{ m: number | null }>(
-        'SELECT MAX(id) AS m FROM evidence WHERE case_id = ?',
-        [this.caseId],
-      );
+    return this.transaction(async (s) => {
+      const r = await s.db.get<{ m: number | null }>('SELECT MAX(id) AS m FROM evidence WHERE case_id = ?', [
+        this.caseId,
+      ]);
       const id = (r?.m ?? 0) + 1;
-      await this.db.run(
+      await s.db.run(
         `INSERT INTO evidence (case_id, id, path, sha256, size, kind, device_label, examiner, acquired_at,
            ingested_at, tool_version, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
@@ -244,7 +254,7 @@ export class CaseStore {
           '{}',
         ],
       );
-      const writer = new IngestWriter(this.db, this.caseId, id);
+      const writer = new IngestWriter(s.db, this.caseId, id);
       await writer.init();
       let n = 0;
       for await (const rec of records) {
@@ -256,7 +266,7 @@ export class CaseStore {
       // A reader that serves several kinds (an export .txt or .zip) names the one it found in its notes.
       const kind =
         typeof item.notes.kind === 'string' ? (item.notes.kind as EvidenceItem['kind']) : item.kind;
-      await this.db.run('UPDATE evidence SET notes = ?, kind = ? WHERE case_id = ? AND id = ?', [
+      await s.db.run('UPDATE evidence SET notes = ?, kind = ? WHERE case_id = ? AND id = ?', [
         JSON.stringify(item.notes),
         kind,
         this.caseId,
@@ -271,8 +281,8 @@ export class CaseStore {
 
   /** Appends one hash-chained entry and moves the recorded head, in one transaction. */
   async appendAudit(actor: string, action: string, args: unknown, result: unknown): Promise<AuditEntry> {
-    return this.db.transaction(this.caseId, async () => {
-      const last = await this.db.get<{ seq: number; hash: string }>(
+    return this.transaction(async (s) => {
+      const last = await s.db.get<{ seq: number; hash: string }>(
         'SELECT seq, hash FROM audit WHERE case_id = ? ORDER BY seq DESC LIMIT 1',
         [this.caseId],
       );
@@ -281,7 +291,7 @@ export class CaseStore {
       const at = Date.now();
       const body = { at, actor, action, args: args ?? null, result: result ?? null };
       const hash = entryHash(prevHash, body);
-      await this.db.run(
+      await s.db.run(
         'INSERT INTO audit (case_id, seq, at, actor, action, args, result, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           this.caseId,
@@ -295,7 +305,7 @@ export class CaseStore {
           hash,
         ],
       );
-      await this.setMeta('audit_head', JSON.stringify({ seq, hash }));
+      await s.setMeta('audit_head', JSON.stringify({ seq, hash }));
       return { seq, ...body, prevHash, hash };
     });
   }

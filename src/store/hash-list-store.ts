@@ -86,17 +86,17 @@ export class HashListStore {
     meta: Omit<HashListInfo, 'id' | 'entryCount' | 'importedAt'>,
     entries: AsyncIterable<HashListEntry>,
   ): Promise<HashListInfo> {
-    return this.db.transaction(this.caseId, async () => {
-      const old = await this.db.get<{ id: number }>(
-        'SELECT id FROM hash_lists WHERE case_id = ? AND name = ?',
-        [this.caseId, meta.name],
-      );
+    return this.store.transaction(async (s) => {
+      const old = await s.db.get<{ id: number }>('SELECT id FROM hash_lists WHERE case_id = ? AND name = ?', [
+        this.caseId,
+        meta.name,
+      ]);
       if (old) {
         for (const t of ['hash_entries', 'matches'])
-          await this.db.run(`DELETE FROM ${t} WHERE case_id = ? AND list_id = ?`, [this.caseId, old.id]);
-        await this.db.run('DELETE FROM hash_lists WHERE case_id = ? AND id = ?', [this.caseId, old.id]);
+          await s.db.run(`DELETE FROM ${t} WHERE case_id = ? AND list_id = ?`, [this.caseId, old.id]);
+        await s.db.run('DELETE FROM hash_lists WHERE case_id = ? AND id = ?', [this.caseId, old.id]);
       }
-      const r = await this.db.get<{ m: number | null }>(
+      const r = await s.db.get<{ m: number | null }>(
         'SELECT MAX(id) AS m FROM hash_lists WHERE case_id = ?',
         [this.caseId],
       );
@@ -122,12 +122,12 @@ export class HashListStore {
           JSON.stringify(e.extra ?? {}),
         ]);
         if (batch.length >= 5000) {
-          await this.db.insertMany('hash_entries', ENTRY_COLS, batch);
+          await s.db.insertMany('hash_entries', ENTRY_COLS, batch);
           batch = [];
         }
       }
-      await this.db.insertMany('hash_entries', ENTRY_COLS, batch);
-      await this.db.run(
+      await s.db.insertMany('hash_entries', ENTRY_COLS, batch);
+      await s.db.run(
         `INSERT INTO hash_lists (case_id, id, name, format, source_path, source_sha256, category_scheme, imported_at,
            entry_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
@@ -182,9 +182,9 @@ export class HashListStore {
       dihedral: unknown;
     }[],
   ): Promise<void> {
-    await this.db.transaction(this.caseId, async () => {
+    await this.store.transaction(async (s) => {
       for (const r of rows) {
-        await this.db.run(
+        await s.db.run(
           `UPDATE media SET md5 = COALESCE(md5, ?), sha1 = COALESCE(sha1, ?), pdq = ?, pdq_quality = ?,
              pdq_dihedral = ?, hashed_at = ? WHERE case_id = ? AND id = ?`,
           [
@@ -212,9 +212,9 @@ export class HashListStore {
 
   /** Replaces every match in one transaction: matching is idempotent and re-runnable. */
   async replaceMatches(matches: MatchInsert[], summary: Record<string, unknown>): Promise<void> {
-    await this.db.transaction(this.caseId, async () => {
-      await this.db.run('DELETE FROM matches WHERE case_id = ?', [this.caseId]);
-      await this.db.insertMany(
+    await this.store.transaction(async (s) => {
+      await s.db.run('DELETE FROM matches WHERE case_id = ?', [this.caseId]);
+      await s.db.insertMany(
         'matches',
         ['case_id', 'media_id', 'list_id', 'entry_id', 'hash_type', 'distance', 'variant', 'category'],
         matches.map((m) => [
@@ -228,8 +228,8 @@ export class HashListStore {
           m.category,
         ]),
       );
-      await this.store.setMeta('matched_at', String(Date.now()));
-      await this.store.setMeta('match_summary', JSON.stringify(summary));
+      await s.setMeta('matched_at', String(Date.now()));
+      await s.setMeta('match_summary', JSON.stringify(summary));
     });
   }
 }

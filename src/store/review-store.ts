@@ -94,9 +94,9 @@ export class ReviewStore {
 
   /** Merges account `from` into `into` (sets `accounts.merged_into`), in one transaction. */
   async merge(from: number, into: number, by: string, reason: string, at: number): Promise<MergeRow> {
-    return this.db.transaction(this.c, async () => {
+    return this.store.transaction(async (s) => {
       const get = (id: number) =>
-        this.db.get<{ id: number; merged_into: number | null }>(
+        s.db.get<{ id: number; merged_into: number | null }>(
           'SELECT id, merged_into FROM accounts WHERE case_id = ? AND id = ?',
           [this.c, id],
         );
@@ -110,16 +110,16 @@ export class ReviewStore {
       // Merging only into an unmerged account keeps the merge graph a forest (no cycles).
       if (b.merged_into !== null)
         throw new MergeConflict(`account ${into} is itself merged into ${b.merged_into}`);
-      const last = await this.db.get<{ m: number | null }>(
+      const last = await s.db.get<{ m: number | null }>(
         'SELECT MAX(id) AS m FROM identity_merges WHERE case_id = ?',
         [this.c],
       );
       const id = Number(last?.m ?? 0) + 1;
-      await this.db.run(
+      await s.db.run(
         'INSERT INTO identity_merges (case_id, id, from_account, into_account, merged_by, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         [this.c, id, from, into, by, reason, at],
       );
-      await this.db.run('UPDATE accounts SET merged_into = ? WHERE case_id = ? AND id = ?', [
+      await s.db.run('UPDATE accounts SET merged_into = ? WHERE case_id = ? AND id = ?', [
         into,
         this.c,
         from,
@@ -130,15 +130,17 @@ export class ReviewStore {
 
   /** Undoes a merge; null when there is no such merge. */
   async unmerge(id: number, by: string, at: number): Promise<MergeRow | null> {
-    return this.db.transaction(this.c, async () => {
-      const m = (await this.merges()).find((x) => x.id === id);
+    return this.store.transaction(async (s) => {
+      const m = (await new ReviewStore(s).merges()).find((x) => x.id === id);
       if (!m) return null;
       if (m.undoneAt !== null) throw new MergeConflict(`merge ${id} was already undone`);
-      await this.db.run(
-        'UPDATE identity_merges SET undone_at = ?, undone_by = ? WHERE case_id = ? AND id = ?',
-        [at, by, this.c, id],
-      );
-      await this.db.run(
+      await s.db.run('UPDATE identity_merges SET undone_at = ?, undone_by = ? WHERE case_id = ? AND id = ?', [
+        at,
+        by,
+        this.c,
+        id,
+      ]);
+      await s.db.run(
         'UPDATE accounts SET merged_into = NULL WHERE case_id = ? AND id = ? AND merged_into = ?',
         [this.c, m.from, m.into],
       );
@@ -168,14 +170,14 @@ export class ReviewStore {
 
   /** Sets (or with status `none`, clears) the review mark of one media item. */
   async setReview(r: ReviewRow): Promise<void> {
-    await this.db.transaction(this.c, async () => {
-      await this.db.run('DELETE FROM media_reviews WHERE case_id = ? AND media_id = ?', [this.c, r.mediaId]);
+    await this.store.transaction(async (s) => {
+      await s.db.run('DELETE FROM media_reviews WHERE case_id = ? AND media_id = ?', [this.c, r.mediaId]);
       if (r.status !== 'none')
-        await this.db.run(
+        await s.db.run(
           'INSERT INTO media_reviews (case_id, media_id, status, note, by_user, at) VALUES (?, ?, ?, ?, ?, ?)',
           [this.c, r.mediaId, r.status, r.note, r.by, r.at],
         );
-      await this.db.run('UPDATE media SET review_status = ? WHERE case_id = ? AND id = ?', [
+      await s.db.run('UPDATE media SET review_status = ? WHERE case_id = ? AND id = ?', [
         r.status === 'none' ? null : r.status,
         this.c,
         r.mediaId,

@@ -1,12 +1,25 @@
 import Database from 'better-sqlite3';
-import { conflictClause, type Param, type Row, type SqlDriver } from './driver.js';
+import {
+  conflictClause,
+  openTransaction,
+  refuseInsideTransaction,
+  type Param,
+  type Row,
+  type SqlDriver,
+} from './driver.js';
 
-/** The embedded store: one `case.sqlite` file in WAL mode, one connection, synchronous underneath. */
+/**
+ * The embedded store: one `case.sqlite` file in WAL mode, one connection, synchronous underneath. One
+ * transaction runs at a time on the connection; statements sent outside it wait until it ends, so they
+ * can never become part of it (several processes are kept apart by SQLite's own write lock).
+ */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
+  readonly inTransaction = false;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private inTransaction = false;
+  /** Resolves when the open transaction ends; null when none is open. */
+  private active: Promise<void> | null = null;
 
   constructor(readonly location: string) {
     this.db = new Database(location);
@@ -20,7 +33,8 @@ export class SqliteDriver implements SqlDriver {
     this.db.pragma('cache_size = -262144');
   }
 
-  private prepare(sql: string): Database.Statement {
+  /** @internal the statement cache, shared with transaction handles. */
+  prepare(sql: string): Database.Statement {
     let stmt = this.statements.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);
@@ -29,19 +43,44 @@ export class SqliteDriver implements SqlDriver {
     return stmt;
   }
 
+  /** @internal runs `sql` now, on the connection (a transaction handle, or the driver once idle). */
+  execNow(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  /** @internal */
+  insertNow(table: string, columns: string[], rows: Param[][], onConflict: boolean | string): void {
+    // One prepared statement run per row: measured faster than multi-row VALUES here (binding big arrays
+    // costs more than the per-call overhead it saves).
+    const stmt = this.prepare(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})` +
+        conflictClause(onConflict),
+    );
+    for (const r of rows) stmt.run(r);
+  }
+
+  private async idle(): Promise<void> {
+    refuseInsideTransaction(this);
+    while (this.active) await this.active;
+  }
+
   async exec(sql: string): Promise<void> {
+    await this.idle();
     this.db.exec(sql);
   }
 
   async all<T = Row>(sql: string, params: Param[] = []): Promise<T[]> {
+    await this.idle();
     return this.prepare(sql).all(...params) as T[];
   }
 
   async get<T = Row>(sql: string, params: Param[] = []): Promise<T | undefined> {
+    await this.idle();
     return this.prepare(sql).get(...params) as T | undefined;
   }
 
   async run(sql: string, params: Param[] = []): Promise<number> {
+    await this.idle();
     return this.prepare(sql).run(...params).changes;
   }
 
@@ -52,39 +91,94 @@ export class SqliteDriver implements SqlDriver {
     onConflict: boolean | string = false,
   ): Promise<void> {
     if (rows.length === 0) return;
-    // One prepared statement run per row: measured faster than multi-row VALUES here (binding big arrays
-    // costs more than the per-call overhead it saves).
-    const stmt = this.prepare(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})` +
-        conflictClause(onConflict),
-    );
-    const insert = () => {
-      for (const r of rows) stmt.run(r);
-    };
+    await this.idle();
     // Outside a case transaction, batch in a transaction of our own (one fsync instead of one per row).
-    if (this.inTransaction) insert();
-    else this.db.transaction(insert)();
+    this.db.transaction(() => this.insertNow(table, columns, rows, onConflict))();
   }
 
-  async transaction<T>(_caseId: string, fn: () => Promise<T>): Promise<T> {
-    if (this.inTransaction) throw new Error('nested transaction');
-    // IMMEDIATE takes the write lock now: a second writer waits (busy_timeout) instead of failing midway.
-    this.db.exec('BEGIN IMMEDIATE');
-    this.inTransaction = true;
+  async transaction<T>(_caseId: string, fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    await this.idle();
+    let release!: () => void;
+    this.active = new Promise<void>((r) => (release = r));
+    const tx = new SqliteTransaction(this);
     try {
-      const result = await fn();
+      // IMMEDIATE takes the write lock now: a second writer waits (busy_timeout) instead of failing midway.
+      this.db.exec('BEGIN IMMEDIATE');
+      const result = await openTransaction.run(this, () => fn(tx));
       this.db.exec('COMMIT');
       return result;
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
     } finally {
-      this.inTransaction = false;
+      tx.end();
+      this.active = null;
+      release();
     }
   }
 
   async close(): Promise<void> {
+    while (this.active) await this.active;
     this.statements.clear();
     if (this.db.open) this.db.close();
+  }
+}
+
+/** The handle of one open SQLite transaction: its statements run at once, on the connection. */
+class SqliteTransaction implements SqlDriver {
+  readonly dialect = 'sqlite' as const;
+  readonly inTransaction = true;
+  readonly location: string;
+  private open = true;
+
+  constructor(private readonly driver: SqliteDriver) {
+    this.location = driver.location;
+  }
+
+  end(): void {
+    this.open = false;
+  }
+
+  private check(): void {
+    if (!this.open) throw new Error('the transaction has ended: its handle cannot be used any more');
+  }
+
+  async exec(sql: string): Promise<void> {
+    this.check();
+    this.driver.execNow(sql);
+  }
+
+  async all<T = Row>(sql: string, params: Param[] = []): Promise<T[]> {
+    this.check();
+    return this.driver.prepare(sql).all(...params) as T[];
+  }
+
+  async get<T = Row>(sql: string, params: Param[] = []): Promise<T | undefined> {
+    this.check();
+    return this.driver.prepare(sql).get(...params) as T | undefined;
+  }
+
+  async run(sql: string, params: Param[] = []): Promise<number> {
+    this.check();
+    return this.driver.prepare(sql).run(...params).changes;
+  }
+
+  async insertMany(
+    table: string,
+    columns: string[],
+    rows: Param[][],
+    onConflict: boolean | string = false,
+  ): Promise<void> {
+    this.check();
+    if (rows.length) this.driver.insertNow(table, columns, rows, onConflict);
+  }
+
+  async transaction<T>(_caseId: string, fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    this.check();
+    return fn(this);
+  }
+
+  async close(): Promise<void> {
+    throw new Error('a transaction handle is not closed: it ends with its transaction');
   }
 }

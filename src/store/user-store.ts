@@ -66,13 +66,13 @@ export class UserStore {
 
   /** Disables a user and ends their sessions; false when there is no such user. */
   async disableUser(name: string, at: number): Promise<boolean> {
-    return this.db.transaction(this.c, async () => {
-      const n = await this.db.run('UPDATE users SET disabled_at = ? WHERE case_id = ? AND name = ?', [
+    return this.store.transaction(async (s) => {
+      const n = await s.db.run('UPDATE users SET disabled_at = ? WHERE case_id = ? AND name = ?', [
         at,
         this.c,
         name,
       ]);
-      await this.db.run('DELETE FROM sessions WHERE case_id = ? AND user_name = ?', [this.c, name]);
+      await s.db.run('DELETE FROM sessions WHERE case_id = ? AND user_name = ?', [this.c, name]);
       return n > 0;
     });
   }
