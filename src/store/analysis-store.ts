@@ -59,6 +59,7 @@ export class AnalysisStore {
   async save(r: AnalysisResult, summary: Record<string, unknown>): Promise<number> {
     const c = this.caseId;
     return this.store.transaction(async (s) => {
+      await s.bumpGeneration();
       const last = await s.db.get<{ m: number | null }>(
         'SELECT MAX(id) AS m FROM analysis_runs WHERE case_id = ?',
         [c],

@@ -203,6 +203,25 @@ export class CaseStore {
     );
   }
 
+  /**
+   * The case generation: a counter bumped inside every transaction that changes what the case says (ingest,
+   * list import, hashing, matching, merges, analysis, reviews). Readers that keep a view of the case in
+   * memory key it on this number; one cheap read tells them whether it is still current.
+   */
+  async generation(): Promise<number> {
+    return Number((await this.getMeta('generation')) ?? 0);
+  }
+
+  /** Bumps the generation (call it inside the transaction of the change). Returns the new value. */
+  async bumpGeneration(): Promise<number> {
+    await this.db.run(
+      `INSERT INTO case_meta (case_id, key, value) VALUES (?, 'generation', '1')
+       ON CONFLICT (case_id, key) DO UPDATE SET value = CAST(CAST(case_meta.value AS BIGINT) + 1 AS TEXT)`,
+      [this.caseId],
+    );
+    return this.generation();
+  }
+
   // ---- evidence -------------------------------------------------------------------------------------------
 
   async evidenceBySha256(sha256: string): Promise<EvidenceItem | null> {
@@ -272,6 +291,7 @@ export class CaseStore {
         this.caseId,
         id,
       ]);
+      await s.bumpGeneration();
       await beforeCommit?.();
       return { evidence: { ...item, kind, id }, stats: writer.stats };
     });

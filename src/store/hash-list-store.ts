@@ -87,6 +87,7 @@ export class HashListStore {
     entries: AsyncIterable<HashListEntry>,
   ): Promise<HashListInfo> {
     return this.store.transaction(async (s) => {
+      await s.bumpGeneration();
       const old = await s.db.get<{ id: number }>('SELECT id FROM hash_lists WHERE case_id = ? AND name = ?', [
         this.caseId,
         meta.name,
@@ -183,6 +184,7 @@ export class HashListStore {
     }[],
   ): Promise<void> {
     await this.store.transaction(async (s) => {
+      await s.bumpGeneration();
       for (const r of rows) {
         await s.db.run(
           `UPDATE media SET md5 = COALESCE(md5, ?), sha1 = COALESCE(sha1, ?), pdq = ?, pdq_quality = ?,
@@ -213,6 +215,7 @@ export class HashListStore {
   /** Replaces every match in one transaction: matching is idempotent and re-runnable. */
   async replaceMatches(matches: MatchInsert[], summary: Record<string, unknown>): Promise<void> {
     await this.store.transaction(async (s) => {
+      await s.bumpGeneration();
       await s.db.run('DELETE FROM matches WHERE case_id = ?', [this.caseId]);
       await s.db.insertMany(
         'matches',

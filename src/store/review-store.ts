@@ -95,6 +95,7 @@ export class ReviewStore {
   /** Merges account `from` into `into` (sets `accounts.merged_into`), in one transaction. */
   async merge(from: number, into: number, by: string, reason: string, at: number): Promise<MergeRow> {
     return this.store.transaction(async (s) => {
+      await s.bumpGeneration();
       const get = (id: number) =>
         s.db.get<{ id: number; merged_into: number | null }>(
           'SELECT id, merged_into FROM accounts WHERE case_id = ? AND id = ?',
@@ -131,6 +132,7 @@ export class ReviewStore {
   /** Undoes a merge; null when there is no such merge. */
   async unmerge(id: number, by: string, at: number): Promise<MergeRow | null> {
     return this.store.transaction(async (s) => {
+      await s.bumpGeneration();
       const m = (await new ReviewStore(s).merges()).find((x) => x.id === id);
       if (!m) return null;
       if (m.undoneAt !== null) throw new MergeConflict(`merge ${id} was already undone`);
@@ -171,6 +173,7 @@ export class ReviewStore {
   /** Sets (or with status `none`, clears) the review mark of one media item. */
   async setReview(r: ReviewRow): Promise<void> {
     await this.store.transaction(async (s) => {
+      await s.bumpGeneration();
       await s.db.run('DELETE FROM media_reviews WHERE case_id = ? AND media_id = ?', [this.c, r.mediaId]);
       if (r.status !== 'none')
         await s.db.run(
