@@ -1,9 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { audited } from './cli/context.js';
-import { ingestPaths } from './evidence/ingest.js';
-import { importHashList } from './matching/import-list.js';
-import { matchCase } from './matching/match.js';
+import { audited, auditedRead } from './app/audited.js';
+import { importListAudited, ingestAudited, matchAudited } from './app/case-actions.js';
 import { analyzeAndSave } from './network/service.js';
 import { buildCaseView } from './report/case-view.js';
 import { renderHtmlReport } from './report/html-report.js';
@@ -67,20 +65,21 @@ export async function runDemo(opts: {
     for (const d of devices) {
       const paths = d.files.map((f) => join(operationDir, f));
       const args = { paths, device: d.label, owner: d.owner, tz: d.tz, locale: d.locale, examiner: 'demo' };
-      await audited(
+      // Matching runs once, after the lists are imported below.
+      await ingestAudited(
         store,
-        'ingest',
+        caseDir,
+        paths,
+        {
+          device: d.label,
+          owner: d.owner,
+          ownerName: d.ownerName,
+          tz: d.tz,
+          locale: d.locale,
+          examiner: 'demo (synthetic)',
+        },
         args,
-        () =>
-          ingestPaths(store, paths, {
-            device: d.label,
-            owner: d.owner,
-            ownerName: d.ownerName,
-            tz: d.tz,
-            locale: d.locale,
-            examiner: 'demo (synthetic)',
-          }),
-        (r) => ({ items: r.map((x) => ({ path: x.path, status: x.status })) }),
+        { match: false },
       );
       ibar.tick(d.files.length);
     }
@@ -88,43 +87,38 @@ export async function runDemo(opts: {
 
     // Known-material lists: the synthetic operation's own (hashes of generated images only).
     const listFile = join(operationDir, 'lists', 'known-vics.json');
-    const imported = await audited(
+    const imported = await importListAudited(
       store,
-      'hashes.import',
+      caseDir,
+      listFile,
+      { name: 'synthetic-known' },
       { file: listFile, name: 'synthetic-known' },
-      () => importHashList(store, listFile, { name: 'synthetic-known' }),
-      (r) => ({ entries: r.list.entryCount }),
+      { match: false },
     );
     // The CSV carries SHA-256 too: pictures a device database knows by hash only match on it.
     const csvFile = join(operationDir, 'lists', 'known.csv');
-    await audited(
+    await importListAudited(
       store,
-      'hashes.import',
+      caseDir,
+      csvFile,
+      { name: 'synthetic-known-csv' },
       { file: csvFile, name: 'synthetic-known-csv' },
-      () => importHashList(store, csvFile, { name: 'synthetic-known-csv' }),
-      (r) => ({ entries: r.list.entryCount }),
+      { match: false },
     );
     const mbar = progress('match', 0, { quiet: opts.quiet });
-    const match = await audited(
-      store,
-      'match',
-      { threshold: 31 },
-      () =>
-        matchCase(store, caseDir, {
-          onProgress: (_p, done, total) => {
-            mbar.setTotal(total);
-            if (done) mbar.tick();
-          },
-        }),
-      (m) => ({ known: m.known, novel: m.novel }),
-    );
+    const match = await matchAudited(store, caseDir, {
+      onProgress: (_p, done, total) => {
+        mbar.setTotal(total);
+        if (done) mbar.tick();
+      },
+    });
     mbar.stop();
     const abar = progress('analyze', 7, { quiet: opts.quiet });
     const analysis = await audited(
       store,
       'analyze',
       {},
-      async () => (await analyzeAndSave(store, { onPhase: () => abar.tick() })).summary,
+      async (s) => (await analyzeAndSave(s, { onPhase: () => abar.tick() })).summary,
       (a) => ({ flaggedGroups: a.flaggedGroups, clusters: a.clusters, roles: a.roles }),
     );
     abar.stop();
@@ -133,12 +127,12 @@ export async function runDemo(opts: {
     const reportFile = join(caseDir, 'exports', 'report.html');
     const referralsDir = join(caseDir, 'exports', 'referrals');
     const view = await buildCaseView(store);
-    await audited(store, 'report', { out: reportFile }, async () => {
+    await auditedRead(store, 'report', { out: reportFile }, async () => {
       mkdirSync(dirname(reportFile), { recursive: true });
       writeFileSync(reportFile, renderHtmlReport(view));
       return { out: reportFile };
     });
-    const referrals = await audited(
+    const referrals = await auditedRead(
       store,
       'referrals',
       { out: referralsDir },

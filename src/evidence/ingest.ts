@@ -18,6 +18,11 @@ export interface IngestOptions {
   ownerName?: string;
   limits?: ReaderOptions['limits'];
   onProgress?: (records: number) => void;
+  /**
+   * Called for every path: inside the item's own transaction when it is ingested (its audit entry commits
+   * with it), on its own when the file was already in the case or given twice.
+   */
+  onOutcome?: (s: CaseStore, outcome: IngestOutcome) => Promise<void>;
 }
 
 export type IngestOutcome =
@@ -69,13 +74,17 @@ export async function ingestPaths(
     const { sha256, size } = await sha256File(path);
     const dup = seen.get(sha256);
     if (dup) {
-      outcomes.push({ path, status: 'duplicate-argument', sameAs: dup });
+      const o: IngestOutcome = { path, status: 'duplicate-argument', sameAs: dup };
+      await opts.onOutcome?.(store, o);
+      outcomes.push(o);
       continue;
     }
     seen.set(sha256, path);
     const existing = await store.evidenceBySha256(sha256);
     if (existing) {
-      outcomes.push({ path, status: 'already-ingested', evidence: existing });
+      const o: IngestOutcome = { path, status: 'already-ingested', evidence: existing };
+      await opts.onOutcome?.(store, o);
+      outcomes.push(o);
       continue;
     }
     const { reader } = await detectReader(path);
@@ -107,13 +116,14 @@ export async function ingestPaths(
       item,
       reader.read(path, readerOpts, notes),
       opts.onProgress,
-      async () => {
+      async (s, evidence, stats) => {
         // The recorded digest must describe what was read: a file that changed meanwhile is not committed.
         if ((await sha256File(path)).sha256 !== sha256) {
           throw new UserError('the file changed while it was being ingested; nothing was recorded', {
             file: path,
           });
         }
+        await opts.onOutcome?.(s, { path, status: 'ingested', evidence, stats });
       },
     );
     outcomes.push({ path, status: 'ingested', evidence, stats });

@@ -18,6 +18,8 @@ export interface MatchOptions {
   mode?: DecodeMode;
   threads?: number;
   onProgress?: (phase: string, done: number, total: number) => void;
+  /** Runs inside the transaction that writes the matches (the audit entry of the change goes there). */
+  inTransaction?: (s: CaseStore, summary: MatchSummary) => Promise<void>;
 }
 
 export interface MatchSummary {
@@ -28,6 +30,8 @@ export interface MatchSummary {
   entries: number;
   known: number;
   novel: number;
+  /** Compared with no list, or not with all of them (see src/model/media-status.ts): never displayed. */
+  unmatched: number;
   lowQuality: number;
   withoutPdq: number;
   matchesByType: Record<string, number>;
@@ -107,14 +111,14 @@ async function hashPresentMedia(
   }
 }
 
-interface PdqSet {
+export interface PdqSet {
   index: PdqIndex;
   entries: { listId: Uint32Array; entryId: Uint32Array; category: (string | null)[] };
   cache: 'hit' | 'built' | 'none';
 }
 
 /** Builds the PDQ index of every list's PDQ entries, or loads it from the case's cache when the lists are unchanged. */
-async function pdqIndexFor(
+export async function pdqIndexFor(
   caseDir: string,
   lists: HashListStore,
   pdqEntries: StoredEntry[],
@@ -167,6 +171,26 @@ export async function matchCase(
   const threshold = opts.threshold ?? pdqSignal.matchThreshold;
   const lists = new HashListStore(store);
   const { hashed, failures } = await hashPresentMedia(store, lists, caseDir, opts);
+  // The lists may change while we compare (another process imports one): then the comparison is redone.
+  for (let attempt = 1; ; attempt++) {
+    const summary = await compareWithLists(store, caseDir, lists, threshold, opts, hashed, failures);
+    if (summary) return summary;
+    if (attempt === 3)
+      throw new Error('the hash lists kept changing while media were being matched; run filet match again');
+  }
+}
+
+/** One comparison of every media item with the lists as they are now; null if they changed meanwhile. */
+async function compareWithLists(
+  store: CaseStore,
+  caseDir: string,
+  lists: HashListStore,
+  threshold: number,
+  opts: MatchOptions,
+  hashed: number,
+  failures: MatchSummary['hashFailures'],
+): Promise<MatchSummary | null> {
+  const listsUsed = await lists.fingerprint();
 
   const exact = {
     md5: new Map<string, StoredEntry[]>(),
@@ -194,7 +218,13 @@ export async function matchCase(
   let lowQuality = 0;
   let withoutPdq = 0;
   const q = new Uint32Array(8);
+  // Compared with every list: exact hashes always; PDQ too wherever the lists hold PDQ hashes and the media
+  // is an image present in the evidence. An image we could not hash, or whose hash is of too low quality
+  // to compare, was not compared with the PDQ entries: it stays unmatched (never displayed).
+  const checked: number[] = [];
   for (const m of media) {
+    const pdqComparable = !!m.pdq && (opts.includeLowQuality || (m.pdqQuality ?? 0) >= pdqSignal.minQuality);
+    if (!pdq || !m.present || !m.mime?.startsWith('image/') || pdqComparable) checked.push(m.id);
     for (const t of ['md5', 'sha1', 'sha256'] as const) {
       const v = m[t];
       for (const e of (v && exact[t].get(v)) || []) {
@@ -254,12 +284,18 @@ export async function matchCase(
     lists: (await lists.lists()).length,
     entries: entryCount,
     known: known.size,
-    novel: media.length - known.size,
+    novel: checked.filter((id) => !known.has(id)).length,
+    unmatched: media.length - known.size - checked.filter((id) => !known.has(id)).length,
     lowQuality,
     withoutPdq,
     matchesByType,
     indexCache: pdq?.cache ?? 'none',
   };
-  await lists.replaceMatches(matches, { ...summary, hashFailures: failures.length, threshold });
-  return summary;
+  const written = await lists.replaceMatches(
+    matches,
+    { ...summary, hashFailures: failures.length, threshold },
+    { listsUsed, mediaIds: checked },
+    opts.inTransaction ? (s) => opts.inTransaction!(s, summary) : undefined,
+  );
+  return written ? summary : null;
 }

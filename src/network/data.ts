@@ -1,3 +1,4 @@
+import { HashListStore } from '../store/hash-list-store.js';
 import { replayMembership, type MemberState } from '../model/membership.js';
 import type { AccountRow, CaseStore, ChatRow, EventRow, MatchRow, MediaRow } from '../store/case-store.js';
 
@@ -37,6 +38,8 @@ export interface CaseData {
   matchesByMedia: Map<number, MatchRow[]>;
   /** `filet match` has run: media without a match are novel (else only "unmatched"). */
   matched: boolean;
+  /** Fingerprint of the case's lists now (src/model/media-status.ts); null when it has none. */
+  currentLists: string | null;
   /** Media posts in groups, time order. */
   posts: Post[];
   /** Posts of WhatsApp group invite links in groups. */
@@ -136,6 +139,7 @@ export async function loadCaseData(store: CaseStore): Promise<CaseData> {
     mediaBySha: new Map(media.map((m) => [m.sha256, m])),
     matchesByMedia,
     matched: (await store.getMeta('matched_at')) !== null,
+    currentLists: await new HashListStore(store).fingerprint(),
     posts,
     invites,
     messageCount,

@@ -135,7 +135,12 @@ export function buildFamilies(
     families.push({
       id,
       mediaIds: ms.map((m) => m.id),
-      status: knownMediaIds.length ? 'known' : data.matched ? 'novel' : 'unmatched',
+      // Novel only when every member was compared with every list now in the case.
+      status: knownMediaIds.length
+        ? 'known'
+        : data.currentLists !== null && ms.every((m) => m.checkedLists === data.currentLists)
+          ? 'novel'
+          : 'unmatched',
       category: severest(matches),
       knownMediaIds,
     });

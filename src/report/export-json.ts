@@ -1,3 +1,5 @@
+import { mediaStatus } from '../model/media-status.js';
+import { HashListStore } from '../store/hash-list-store.js';
 import { evidenceView } from '../evidence/custody.js';
 import { phoneFacts } from '../jurisdiction/phone.js';
 import { replayMembership } from '../model/membership.js';
@@ -98,7 +100,8 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
     (matchesByMedia.get(x.mediaId) ?? matchesByMedia.set(x.mediaId, []).get(x.mediaId)!).push(x);
   const mediaById = new Map(media.map((m) => [m.id, m]));
   const knownShas = new Set([...matchesByMedia.keys()].map((id) => mediaById.get(id)!.sha256));
-  const hashedMedia = media.length > 0 && (await store.getMeta('matched_at')) !== null;
+  const currentLists = await new HashListStore(store).fingerprint();
+  const mediaBySha = new Map(media.map((m) => [m.sha256, m]));
 
   const eventsByChat = new Map<number, typeof events>();
   for (const e of events)
@@ -124,7 +127,8 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
       for (const [sha, a] of mediaAgg) {
         if (!a.groups.has(c.id)) continue;
         if (knownShas.has(sha)) known++;
-        else if (hashedMedia) novel++;
+        else if (mediaStatus(false, mediaBySha.get(sha)?.checkedLists ?? null, currentLists) === 'novel')
+          novel++;
       }
       return {
         id: c.id,
@@ -195,7 +199,7 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
         forwardCount: a?.forwardCount ?? 0,
         firstSeenAt: iso(a?.firstSeenAt ?? null),
         firstPostedBy: a?.firstPostedBy ?? null,
-        status: matchesByMedia.has(m.id) ? 'known' : hashedMedia ? 'novel' : 'unmatched',
+        status: mediaStatus(matchesByMedia.has(m.id), m.checkedLists, currentLists),
         matches: (matchesByMedia.get(m.id) ?? []).map((x) => ({
           list: x.listName,
           entry: x.entryId,

@@ -57,6 +57,8 @@ export interface MediaRow {
   present: boolean;
   fileEvidenceId: number | null;
   fileRef: string | null;
+  /** Fingerprint of the lists it was last compared with (src/model/media-status.ts); null: never compared. */
+  checkedLists: string | null;
 }
 export interface MessageRow {
   id: number;
@@ -94,6 +96,23 @@ export interface ProvenanceRow {
   rowId: number | null;
   line: number | null;
   entry: string | null;
+}
+
+function mediaFromRow(r: Record<string, unknown>): MediaRow {
+  return {
+    id: Number(r.id),
+    sha256: String(r.sha256),
+    md5: (r.md5 as string | null) ?? null,
+    sha1: (r.sha1 as string | null) ?? null,
+    pdq: (r.pdq as string | null) ?? null,
+    pdqQuality: r.pdq_quality === null ? null : Number(r.pdq_quality),
+    mime: (r.mime as string | null) ?? null,
+    size: r.size === null ? null : Number(r.size),
+    present: Number(r.present) === 1,
+    fileEvidenceId: r.file_evidence_id === null ? null : Number(r.file_evidence_id),
+    fileRef: (r.file_ref as string | null) ?? null,
+    checkedLists: (r.checked_lists as string | null) ?? null,
+  };
 }
 
 function evidenceFromRow(r: Record<string, unknown>): EvidenceItem {
@@ -248,7 +267,8 @@ export class CaseStore {
     item: Omit<EvidenceItem, 'id'>,
     records: AsyncIterable<ParsedRecord>,
     onRecord?: (n: number) => void,
-    beforeCommit?: () => Promise<void>,
+    /** Runs inside the item's transaction, last (checks that must hold, the audit entry of the change). */
+    beforeCommit?: (s: CaseStore, evidence: EvidenceItem, stats: IngestStats) => Promise<void>,
   ): Promise<{ evidence: EvidenceItem; stats: IngestStats }> {
     return this.transaction(async (s) => {
       const r = await s.db.get<{ m: number | null }>('SELECT MAX(id) AS m FROM evidence WHERE case_id = ?', [
@@ -292,8 +312,9 @@ export class CaseStore {
         id,
       ]);
       await s.bumpGeneration();
-      await beforeCommit?.();
-      return { evidence: { ...item, kind, id }, stats: writer.stats };
+      const evidence = { ...item, kind, id };
+      await beforeCommit?.(s, evidence, writer.stats);
+      return { evidence, stats: writer.stats };
     });
   }
 
@@ -467,19 +488,16 @@ export class CaseStore {
       'SELECT * FROM media WHERE case_id = ? ORDER BY id',
       [this.caseId],
     );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      sha256: String(r.sha256),
-      md5: (r.md5 as string | null) ?? null,
-      sha1: (r.sha1 as string | null) ?? null,
-      pdq: (r.pdq as string | null) ?? null,
-      pdqQuality: r.pdq_quality === null ? null : Number(r.pdq_quality),
-      mime: (r.mime as string | null) ?? null,
-      size: r.size === null ? null : Number(r.size),
-      present: Number(r.present) === 1,
-      fileEvidenceId: r.file_evidence_id === null ? null : Number(r.file_evidence_id),
-      fileRef: (r.file_ref as string | null) ?? null,
-    }));
+    return rows.map(mediaFromRow);
+  }
+
+  /** One media item read now from the store (never from a view). */
+  async mediaById(id: number): Promise<MediaRow | null> {
+    const r = await this.db.get<Record<string, unknown>>('SELECT * FROM media WHERE case_id = ? AND id = ?', [
+      this.caseId,
+      id,
+    ]);
+    return r ? mediaFromRow(r) : null;
   }
 
   /** Messages in (chat, time) order, in pages, so a large case never sits in memory whole. */

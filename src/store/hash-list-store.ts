@@ -1,4 +1,5 @@
 import type { HashListEntry } from '../matching/lists/types.js';
+import { listsFingerprint } from '../model/media-status.js';
 import type { CaseStore } from './case-store.js';
 import type { Param } from './driver.js';
 
@@ -59,6 +60,11 @@ export class HashListStore {
   }
   private get caseId() {
     return this.store.caseId;
+  }
+
+  /** The fingerprint of the lists in the case now (src/model/media-status.ts); null when there is none. */
+  async fingerprint(): Promise<string | null> {
+    return listsFingerprint(await this.lists());
   }
 
   async lists(): Promise<HashListInfo[]> {
@@ -212,9 +218,21 @@ export class HashListStore {
     return new Map(rows.map((r) => [Number(r.id), JSON.parse(r.d) as Record<string, string>]));
   }
 
-  /** Replaces every match in one transaction: matching is idempotent and re-runnable. */
-  async replaceMatches(matches: MatchInsert[], summary: Record<string, unknown>): Promise<void> {
-    await this.store.transaction(async (s) => {
+  /**
+   * Replaces every match in one transaction (matching is idempotent and re-runnable) and marks the media in
+   * `checked` as compared with the lists whose fingerprint was `listsUsed`. If the lists changed since the
+   * comparison started (another process imported one), nothing is written and `false` is returned: marking
+   * media as checked against lists they were not compared with would let known material pass as novel.
+   */
+  async replaceMatches(
+    matches: MatchInsert[],
+    summary: Record<string, unknown>,
+    checked: { listsUsed: string | null; mediaIds: number[] },
+    inTransaction?: (s: CaseStore) => Promise<void>,
+  ): Promise<boolean> {
+    return this.store.transaction(async (s) => {
+      const lists = new HashListStore(s);
+      if ((await lists.fingerprint()) !== checked.listsUsed) return false;
       await s.bumpGeneration();
       await s.db.run('DELETE FROM matches WHERE case_id = ?', [this.caseId]);
       await s.db.insertMany(
@@ -231,8 +249,18 @@ export class HashListStore {
           m.category,
         ]),
       );
+      await s.db.run('UPDATE media SET checked_lists = NULL WHERE case_id = ?', [this.caseId]);
+      for (let i = 0; i < checked.mediaIds.length; i += 500) {
+        const ids = checked.mediaIds.slice(i, i + 500);
+        await s.db.run(
+          `UPDATE media SET checked_lists = ? WHERE case_id = ? AND id IN (${ids.map(() => '?').join(',')})`,
+          [checked.listsUsed, this.caseId, ...ids],
+        );
+      }
       await s.setMeta('matched_at', String(Date.now()));
       await s.setMeta('match_summary', JSON.stringify(summary));
+      await inTransaction?.(s);
+      return true;
     });
   }
 }

@@ -144,4 +144,14 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX messages_fingerprint ON messages (case_id, fingerprint)`,
     ],
   },
+  {
+    version: 6,
+    name: 'media checked against a set of lists',
+    statements: [
+      // The fingerprint of the set of lists (ids, contents, import times) a media item was last compared
+      // with. A media item is novel only when this equals the current lists' fingerprint and it matched
+      // none of them; anything else is "unmatched" and never displayed.
+      `ALTER TABLE media ADD COLUMN checked_lists TEXT`,
+    ],
+  },
 ];

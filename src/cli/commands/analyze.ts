@@ -70,8 +70,8 @@ export function register(program: Command): void {
           store,
           'analyze',
           { threshold: threshold ?? null, seed: seed ?? null },
-          async () => {
-            const { summary: s, run } = await analyzeAndSave(store, {
+          async (tx) => {
+            const { summary: s, run } = await analyzeAndSave(tx, {
               threshold,
               seed,
               top,

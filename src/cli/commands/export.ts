@@ -6,7 +6,7 @@ import { writeI2Csv } from '../../report/csv-export.js';
 import { buildCaseExport } from '../../report/export-json.js';
 import { toGexf, toGraphML } from '../../report/graph-export.js';
 import { UserError } from '../../util/errors.js';
-import { audited, printJson, withCase } from '../context.js';
+import { auditedRead, printJson, withCase } from '../context.js';
 
 const FORMATS = ['json', 'graphml', 'gexf', 'csv'];
 
@@ -51,29 +51,34 @@ export function register(program: Command): void {
           throw new UserError(`unknown export format "${o.format}" (use ${FORMATS.join(', ')})`);
         const out = resolve(o.out);
         const result = await withCase(dir, o, async ({ store }) =>
-          audited(store, 'export', { format: o.format, out, withMessages: !!o.withMessages }, async () => {
-            if (o.format === 'json') {
-              const doc = await buildCaseExport(store, o);
-              writeAtomic(out, JSON.stringify(doc, null, 2) + '\n');
-              return {
-                out,
-                files: [out],
-                accounts: doc.accounts.length,
-                groups: doc.groups.length,
-                messages: doc.messageCount,
+          auditedRead(
+            store,
+            'export',
+            { format: o.format, out, withMessages: !!o.withMessages },
+            async () => {
+              if (o.format === 'json') {
+                const doc = await buildCaseExport(store, o);
+                writeAtomic(out, JSON.stringify(doc, null, 2) + '\n');
+                return {
+                  out,
+                  files: [out],
+                  accounts: doc.accounts.length,
+                  groups: doc.groups.length,
+                  messages: doc.messageCount,
+                };
+              }
+              const view = await buildCaseView(store);
+              const counts = {
+                accounts: view.doc.accounts.length,
+                groups: view.doc.groups.length,
+                memberships: view.memberships.length,
+                groupLinks: view.groupLinks.length,
               };
-            }
-            const view = await buildCaseView(store);
-            const counts = {
-              accounts: view.doc.accounts.length,
-              groups: view.doc.groups.length,
-              memberships: view.memberships.length,
-              groupLinks: view.groupLinks.length,
-            };
-            if (o.format === 'csv') return { out, files: writeI2Csv(view, out), ...counts };
-            writeAtomic(out, o.format === 'graphml' ? toGraphML(view) : toGexf(view));
-            return { out, files: [out], ...counts };
-          }),
+              if (o.format === 'csv') return { out, files: writeI2Csv(view, out), ...counts };
+              writeAtomic(out, o.format === 'graphml' ? toGraphML(view) : toGexf(view));
+              return { out, files: [out], ...counts };
+            },
+          ),
         );
         if (o.json) printJson(result);
         else

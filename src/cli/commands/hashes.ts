@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { describeInvalid, importHashList } from '../../matching/import-list.js';
+import { describeInvalid } from '../../matching/import-list.js';
 import type { CategoryScheme } from '../../matching/lists/types.js';
 import { writeVicsHashSet } from '../../matching/lists/vics-write.js';
 import { UserError } from '../../util/errors.js';
-import { audited, printJson, withCase } from '../context.js';
+import { importListAudited } from '../../app/case-actions.js';
+import { auditedRead, printJson, withCase } from '../context.js';
 
 interface ImportOptions {
   name?: string;
@@ -13,6 +14,7 @@ interface ImportOptions {
   skipInvalid?: boolean;
   store?: string;
   json?: boolean;
+  match?: boolean;
 }
 
 export function register(program: Command): void {
@@ -28,6 +30,7 @@ export function register(program: Command): void {
     .option('--format <format>', 'vics | csv | pdq (default: detected from the content)')
     .option('--category-scheme <scheme>', 'vics-us | legacy', 'vics-us')
     .option('--skip-invalid', 'import the valid records even when some are invalid (they are reported)')
+    .option('--no-match', 'do not compare the case\'s media with the lists now (they stay "unmatched")')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--json', 'machine-readable output')
     .addHelpText(
@@ -39,10 +42,12 @@ export function register(program: Command): void {
         throw new UserError(`--category-scheme must be vics-us or legacy, got "${o.categoryScheme}"`);
       }
       const opts = { ...o, categoryScheme: o.categoryScheme as CategoryScheme };
-      const r = await withCase(dir, o, ({ store }) =>
-        audited(
+      const r = await withCase(dir, o, ({ store, dir: caseDir }) =>
+        importListAudited(
           store,
-          'hashes.import',
+          caseDir,
+          file,
+          opts,
           {
             file: resolve(file),
             name: o.name,
@@ -50,13 +55,7 @@ export function register(program: Command): void {
             categoryScheme: o.categoryScheme,
             skipInvalid: !!o.skipInvalid,
           },
-          () => importHashList(store, file, opts),
-          (x) => ({
-            list: x.list.id,
-            entries: x.list.entryCount,
-            invalid: x.invalidCount,
-            sourceSha256: x.list.sourceSha256,
-          }),
+          { match: o.match !== false },
         ),
       );
       if (o.json) printJson({ ...r.list, invalid: r.invalidCount });
@@ -66,6 +65,10 @@ export function register(program: Command): void {
         );
         if (r.invalidCount)
           console.log(describeInvalid(r.list.sourcePath, r.invalid, r.invalidCount) + ' (skipped)');
+        if (r.match)
+          console.log(
+            `matched every media item: ${r.match.known} known material, ${r.match.novel} novel, ${r.match.unmatched} unmatched`,
+          );
       }
     });
 
@@ -81,7 +84,7 @@ export function register(program: Command): void {
       if (o.format !== 'vics') throw new UserError(`unknown format "${o.format}" (use vics)`);
       const out = resolve(o.out);
       const n = await withCase(dir, o, async ({ store }) =>
-        audited(store, 'hashes.export', { out, format: o.format }, async () => {
+        auditedRead(store, 'hashes.export', { out, format: o.format }, async () => {
           if ((await store.getMeta('matched_at')) === null) {
             throw new UserError(`run "filet match ${dir}" first: novel media are those that matched no list`);
           }

@@ -41,9 +41,9 @@ export function register(program: Command): void {
         const row = await withCase(dir, o, async ({ store }) => {
           const from = await resolveAccount(store, a);
           const into = await resolveAccount(store, b);
-          return audited(store, 'identity.merge', { from: a, into: b, reason: o.reason }, async () => {
+          return audited(store, 'identity.merge', { from: a, into: b, reason: o.reason }, async (s) => {
             try {
-              return await new ReviewStore(store).merge(from, into, actor(), o.reason, Date.now());
+              return await new ReviewStore(s).merge(from, into, actor(), o.reason, Date.now());
             } catch (err) {
               if (err instanceof MergeConflict) throw new UserError(err.message);
               throw err;
@@ -68,8 +68,8 @@ export function register(program: Command): void {
     .action(async (dir: string, merge: string, o: { store?: string; json?: boolean }) => {
       if (!/^\d+$/.test(merge)) throw new UserError(`merge must be a number, got "${merge}"`);
       const row = await withCase(dir, o, async ({ store }) =>
-        audited(store, 'identity.split', { merge: Number(merge) }, async () => {
-          const r = await new ReviewStore(store).unmerge(Number(merge), actor(), Date.now());
+        audited(store, 'identity.split', { merge: Number(merge) }, async (s) => {
+          const r = await new ReviewStore(s).unmerge(Number(merge), actor(), Date.now());
           if (!r) throw new UserError(`no active merge #${merge} in the case`);
           return r;
         }),

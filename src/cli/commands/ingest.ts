@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { ingestPaths, type IngestOutcome } from '../../evidence/ingest.js';
+import type { IngestOutcome } from '../../evidence/ingest.js';
 import { UserError } from '../../util/errors.js';
 import { progress } from '../../util/progress.js';
-import { audited, printJson, withCase } from '../context.js';
+import { ingestAudited } from '../../app/case-actions.js';
+import { printJson, withCase } from '../context.js';
 
 interface IngestCliOptions {
   owner?: string;
@@ -14,6 +15,7 @@ interface IngestCliOptions {
   locale?: string;
   store?: string;
   json?: boolean;
+  match?: boolean;
 }
 
 function describe(o: IngestOutcome): string {
@@ -48,6 +50,7 @@ export function register(program: Command): void {
     .option('--tz <zone>', 'IANA time zone assumed for exports (default UTC, recorded)')
     .option('--locale <locale>', 'locale hint for ambiguous date orders (en-US, es, de, …)')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
@@ -63,12 +66,23 @@ export function register(program: Command): void {
       if (o.owner && !/^\+[1-9]\d{6,14}$/.test(o.owner)) {
         throw new UserError(`--owner must be an E.164 number like +34600000123, got "${o.owner}"`);
       }
-      const outcomes = await withCase(dir, o, async ({ store }) => {
+      const { outcomes, match } = await withCase(dir, o, async ({ store, dir: caseDir }) => {
         const bar = progress('ingest', 0, { quiet: o.json });
         try {
-          return await audited(
+          return await ingestAudited(
             store,
-            'ingest',
+            caseDir,
+            paths,
+            {
+              device: o.device,
+              owner: o.owner,
+              ownerName: o.ownerName,
+              examiner: o.examiner,
+              acquiredAt,
+              tz: o.tz,
+              locale: o.locale,
+              onProgress: (n) => bar.tick(n),
+            },
             {
               paths,
               device: o.device,
@@ -77,36 +91,19 @@ export function register(program: Command): void {
               locale: o.locale,
               examiner: o.examiner,
             },
-            () =>
-              ingestPaths(store, paths, {
-                device: o.device,
-                owner: o.owner,
-                ownerName: o.ownerName,
-                examiner: o.examiner,
-                acquiredAt,
-                tz: o.tz,
-                locale: o.locale,
-                onProgress: (n) => bar.tick(n),
-              }),
-            (r) => ({
-              items: r.map((x) =>
-                x.status === 'ingested'
-                  ? {
-                      path: x.path,
-                      status: x.status,
-                      evidence: x.evidence.id,
-                      sha256: x.evidence.sha256,
-                      stats: x.stats,
-                    }
-                  : { path: x.path, status: x.status },
-              ),
-            }),
+            { match: o.match !== false },
           );
         } finally {
           bar.stop();
         }
       });
       if (o.json) printJson(outcomes);
-      else for (const x of outcomes) console.log(describe(x));
+      else {
+        for (const x of outcomes) console.log(describe(x));
+        if (match)
+          console.log(
+            `matched against the case's lists: ${match.known} known material, ${match.novel} novel, ${match.unmatched} unmatched`,
+          );
+      }
     });
 }

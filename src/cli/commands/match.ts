@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { matchCase } from '../../matching/match.js';
 import { UserError } from '../../util/errors.js';
 import { progress } from '../../util/progress.js';
-import { audited, printJson, withCase } from '../context.js';
+import { matchAudited } from '../../app/case-actions.js';
+import { printJson, withCase } from '../context.js';
 
 export function register(program: Command): void {
   program
@@ -37,22 +37,20 @@ export function register(program: Command): void {
         const summary = await withCase(dir, o, async ({ store, dir: caseDir }) => {
           const bar = progress('hash', 0, { quiet: o.json });
           try {
-            return await audited(
+            return await matchAudited(
               store,
-              'match',
-              { threshold, includeLowQuality: !!o.includeLowQuality, mode: o.mode },
-              () =>
-                matchCase(store, caseDir, {
-                  threshold,
-                  includeLowQuality: o.includeLowQuality,
-                  mode: o.mode as 'exact' | 'fast',
-                  threads,
-                  onProgress: (_p, done, total) => {
-                    bar.setTotal(total);
-                    if (done) bar.tick();
-                  },
-                }),
-              (s) => ({ ...s, hashFailures: s.hashFailures.length }),
+              caseDir,
+              {
+                threshold,
+                includeLowQuality: o.includeLowQuality,
+                mode: o.mode as 'exact' | 'fast',
+                threads,
+                onProgress: (_p, done, total) => {
+                  bar.setTotal(total);
+                  if (done) bar.tick();
+                },
+              },
+              { includeLowQuality: !!o.includeLowQuality, mode: o.mode },
             );
           } finally {
             bar.stop();
@@ -61,7 +59,7 @@ export function register(program: Command): void {
         if (o.json) printJson(summary);
         else {
           console.log(
-            `media ${summary.media}: ${summary.known} known material, ${summary.novel} novel; ` +
+            `media ${summary.media}: ${summary.known} known material, ${summary.novel} novel, ${summary.unmatched} unmatched; ` +
               `hashed now ${summary.hashedNow}; lists ${summary.lists} (${summary.entries} entries); ` +
               `matches ${JSON.stringify(summary.matchesByType)}; low quality ${summary.lowQuality}; ` +
               `without PDQ (hash only) ${summary.withoutPdq}; index cache ${summary.indexCache}`,

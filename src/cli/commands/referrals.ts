@@ -4,7 +4,7 @@ import { buildCaseView } from '../../report/case-view.js';
 import { verifyManifests } from '../../report/manifest.js';
 import { writeReferrals } from '../../report/referrals.js';
 import { UserError } from '../../util/errors.js';
-import { audited, printJson, withCase } from '../context.js';
+import { auditedRead, printJson, withCase } from '../context.js';
 
 export function register(program: Command): void {
   const referrals = program
@@ -24,7 +24,7 @@ export function register(program: Command): void {
       if (!o.out) throw new UserError('referrals: --out <dir> is required (where the country folders go)');
       const out = resolve(o.out);
       const r = await withCase(dir, o, async ({ store }) =>
-        audited(
+        auditedRead(
           store,
           'referrals',
           { out },

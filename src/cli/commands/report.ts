@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeReport } from '../../report/html-report.js';
-import { audited, parsePositiveInt, printJson, withCase } from '../context.js';
+import { auditedRead, parsePositiveInt, printJson, withCase } from '../context.js';
 
 export function register(program: Command): void {
   program
@@ -17,7 +17,7 @@ export function register(program: Command): void {
       const out = resolve(o.out);
       const suspects = parsePositiveInt(o.suspects, '--suspects');
       const r = await withCase(dir, o, async ({ store }) =>
-        audited(store, 'report', { out, suspects }, () => writeReport(store, out, { suspects })),
+        auditedRead(store, 'report', { out, suspects }, () => writeReport(store, out, { suspects })),
       );
       if (o.json) printJson(r);
       else console.log(`wrote ${r.out} (${Math.round(r.bytes / 1024)} KiB)`);

@@ -86,8 +86,8 @@ export function register(program: Command): void {
         throw new UserError(`unknown role "${o.role}" (use ${USER_ROLES.join(', ')})`);
       const password = await readPassword(`password for ${name}: `);
       await withCase(dir, o, ({ store }) =>
-        audited(store, 'user.add', { name, role: o.role }, () =>
-          addUser(store, name, o.role as UserRole, password),
+        audited(store, 'user.add', { name, role: o.role }, (s) =>
+          addUser(s, name, o.role as UserRole, password),
         ),
       );
       console.log(`added ${o.role} "${name}"`);
@@ -101,8 +101,8 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExample:\n  filet user disable ./op-x ana')
     .action(async (dir: string, name: string, o: { store?: string }) => {
       await withCase(dir, o, ({ store }) =>
-        audited(store, 'user.disable', { name }, async () => {
-          if (!(await new UserStore(store).disableUser(name, Date.now())))
+        audited(store, 'user.disable', { name }, async (s) => {
+          if (!(await new UserStore(s).disableUser(name, Date.now())))
             throw new UserError(`no user "${name}" in this case`);
         }),
       );

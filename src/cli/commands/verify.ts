@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { checkEvidence, type EvidenceCheck } from '../../evidence/custody.js';
 import { progress } from '../../util/progress.js';
-import { audited, printJson, withCase } from '../context.js';
+import { auditedRead, printJson, withCase } from '../context.js';
 
 export function register(program: Command): void {
   program
@@ -24,7 +24,7 @@ export function register(program: Command): void {
           bar.stop();
           return out;
         };
-        return audited(store, 'verify', {}, run, (r) => ({
+        return auditedRead(store, 'verify', {}, run, (r) => ({
           matched: r.filter((c) => c.status === 'ok').length,
           failed: r.filter((c) => c.status !== 'ok').map((c) => ({ id: c.id, status: c.status })),
         }));

@@ -3,7 +3,7 @@
  * media folder is hashed and linked only when its SHA-256 equals the recorded one. A differing file
  * (tampered, re-encoded, or another file under the same name) is reported as a mismatch and never linked.
  */
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Location, MediaStatus, ParsedMedia, ReaderNotes } from '../../model/types.js';
 import { digestFile, type Digests } from '../../hashing/digests.js';
@@ -22,9 +22,10 @@ export interface MediaOutcome {
 
 const MAX_LISTED_MISMATCHES = 1000;
 
+/** A regular file, not a link to one: a link in seized media could point anywhere on the lab's machine. */
 function isFile(p: string): boolean {
   try {
-    return statSync(p).isFile();
+    return lstatSync(p).isFile();
   } catch {
     return false;
   }

@@ -1,13 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ID_PARAMS, PAGING, sendBytes, type ServerContext } from '../context.js';
-import {
-  listMedia,
-  mediaBytes,
-  novelMedia,
-  setReview,
-  thumbnail,
-  type MediaQuery,
-} from '../services/media.js';
+import { listMedia, setReview, thumbnail, type MediaQuery } from '../services/media.js';
+import { gatedMediaBytes } from '../services/media-gate.js';
 import { HttpError } from '../services/paging.js';
 
 type Id = { Params: { id: number } };
@@ -38,8 +32,20 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
     '/api/media/:id/thumbnail',
     { config: { permission: 'case.read' }, schema: { params: ID_PARAMS } },
     async (req, reply) => {
-      const bytes = await thumbnail(ctx.store, ctx.caseDir, await ctx.views.get(), req.params.id);
-      return sendBytes(reply, bytes, 'image/webp');
+      try {
+        const bytes = await thumbnail(ctx.store, ctx.caseDir, req.params.id);
+        return sendBytes(reply, bytes, 'image/webp');
+      } catch (err) {
+        // A refusal by the gate is part of the record (a 404 for a missing file is not a refusal).
+        if (err instanceof HttpError && err.statusCode !== 404)
+          await ctx.audit(
+            req,
+            'media.thumbnail.refused',
+            { media: req.params.id },
+            { ok: false, status: err.statusCode, error: err.message },
+          );
+        throw err;
+      }
     },
   );
 
@@ -59,16 +65,15 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (req, reply) => {
       const args = { media: req.params.id, reason: req.body?.reason ?? null };
       try {
-        const v = await ctx.views.get();
-        const m = novelMedia(v, req.params.id);
-        const bytes = await mediaBytes(ctx.store, ctx.caseDir, m);
+        // The gate reads the store and the evidence now; the type comes from the bytes, never the evidence.
+        const { media, bytes, type } = await gatedMediaBytes(ctx.store, ctx.caseDir, req.params.id);
         await ctx.audit(
           req,
           'media.reveal',
-          { ...args, sha256: m.sha256 },
-          { ok: true, bytes: bytes.length },
+          { ...args, sha256: media.sha256 },
+          { ok: true, bytes: bytes.length, type },
         );
-        return sendBytes(reply, bytes, m.mime ?? 'application/octet-stream');
+        return sendBytes(reply, bytes, type);
       } catch (err) {
         if (err instanceof HttpError)
           await ctx.audit(req, 'media.reveal', args, {

@@ -1,3 +1,5 @@
+import { mediaStatus as statusOf, type MediaStatusName } from '../../model/media-status.js';
+import { HashListStore } from '../../store/hash-list-store.js';
 import { replayMembership, type MemberState } from '../../model/membership.js';
 import {
   AnalysisStore,
@@ -53,16 +55,23 @@ export interface CaseView {
   mediaBySha: Map<string, MediaRow>;
   matchesByMedia: Map<number, MatchRow[]>;
   postsByMedia: Map<number, MediaPost[]>;
-  matched: boolean;
+  /** Fingerprint of the lists in the case when the view was built (null: no list). */
+  currentLists: string | null;
+  /** The case generation the view was built from. */
+  generation: number;
   /** ISO week start (YYYY-MM-DD) → counts. */
   weeks: Map<string, { messages: number; media: number }>;
 }
 
-export type MediaStatusName = 'known' | 'novel' | 'unmatched';
+export type { MediaStatusName };
 
+/** The status as of this view (for lists and counts; serving bytes re-checks the store: media-gate.ts). */
 export function mediaStatus(v: CaseView, mediaId: number): MediaStatusName {
-  if (v.matchesByMedia.has(mediaId)) return 'known';
-  return v.matched ? 'novel' : 'unmatched';
+  return statusOf(
+    v.matchesByMedia.has(mediaId),
+    v.mediaById.get(mediaId)?.checkedLists ?? null,
+    v.currentLists,
+  );
 }
 
 export function accountLabel(v: CaseView, id: number): string {
@@ -115,6 +124,8 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 }
 
 export async function buildCaseView(store: CaseStore): Promise<CaseView> {
+  // Read first: a change committed while the view is being built makes the view older than the counter.
+  const generation = await store.generation();
   const analysisStore = new AnalysisStore(store);
   const run = await analysisStore.latestRun();
   const [accounts, aliases, chats, memberships, events, media, matches] = [
@@ -207,36 +218,40 @@ export async function buildCaseView(store: CaseStore): Promise<CaseView> {
     mediaBySha,
     matchesByMedia,
     postsByMedia,
-    matched: media.length > 0 && (await store.getMeta('matched_at')) !== null,
+    currentLists: await new HashListStore(store).fingerprint(),
+    generation,
     weeks,
   };
 }
 
-/** One shared view per server; concurrent requests wait on the same build. */
+/**
+ * One shared view per server, keyed on the case generation: every get() reads the counter (one indexed
+ * row) and rebuilds when any process changed the case since the view was built. Concurrent requests wait
+ * on the same build. Serving media bytes never relies on this view (media-gate.ts reads the store).
+ */
 export class CaseViewCache {
   private current: Promise<CaseView> | null = null;
-  private checkedAt = 0;
 
-  constructor(
-    private readonly store: CaseStore,
-    private readonly recheckMs = 5000,
-  ) {}
+  constructor(private readonly store: CaseStore) {}
 
   invalidate(): void {
     this.current = null;
   }
 
   async get(): Promise<CaseView> {
-    if (this.current && Date.now() - this.checkedAt > this.recheckMs) {
-      this.checkedAt = Date.now();
-      const v = await this.current;
-      const run = await new AnalysisStore(this.store).latestRun();
-      if ((run?.id ?? null) !== v.analysisRunId) this.current = null;
+    const generation = await this.store.generation();
+    const p = this.current;
+    if (p) {
+      const v = await p.catch(() => null);
+      if (v && v.generation >= generation) return v;
+      if (this.current === p) this.current = null;
     }
     if (!this.current) {
-      this.checkedAt = Date.now();
-      this.current = buildCaseView(this.store);
-      this.current.catch(() => (this.current = null));
+      const building = buildCaseView(this.store);
+      this.current = building;
+      building.catch(() => {
+        if (this.current === building) this.current = null;
+      });
     }
     return this.current;
   }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { extractZipEntries, locateMedia } from '../../evidence/media-files.js';
-import type { CaseStore, MediaRow } from '../../store/case-store.js';
+import type { CaseStore } from '../../store/case-store.js';
+import { gatedMediaBytes } from './media-gate.js';
 import { ReviewStore, type ReviewRow } from '../../store/review-store.js';
 import { mediaStatus, type CaseView } from './case-view.js';
 import { HttpError, iso, page } from './paging.js';
@@ -63,44 +63,15 @@ export async function listMedia(store: CaseStore, v: CaseView, q: MediaQuery) {
   return page(items, q.offset, q.limit);
 }
 
-/** The media row, refused unless it is novel (matched against the lists and on none). */
-export function novelMedia(v: CaseView, id: number): MediaRow {
-  const m = v.mediaById.get(id);
-  if (!m) throw new HttpError(404, `no media ${id}`);
-  const s = mediaStatus(v, id);
-  if (s === 'known') throw new HttpError(403, 'known material is never displayed');
-  if (s !== 'novel')
-    throw new HttpError(403, 'media not yet matched against the hash lists is not displayed');
-  return m;
-}
-
-/** The original bytes of a media file, read from its evidence item (a file, or an entry of an export zip). */
-export async function mediaBytes(store: CaseStore, caseDir: string, m: MediaRow): Promise<Buffer> {
-  if (!m.present || m.fileEvidenceId === null || !m.fileRef)
-    throw new HttpError(404, 'the media file is not in the evidence');
-  const ev = (await store.listEvidence()).find((e) => e.id === m.fileEvidenceId);
-  const src = ev ? locateMedia(ev, m.fileRef) : null;
-  if (!src) throw new HttpError(404, 'the media file cannot be found beside its evidence item');
-  if (src.kind === 'file') return readFile(src.path);
-  const tmp = join(caseDir, 'derived', 'tmp', `reveal-${randomUUID()}`);
-  try {
-    const out = await extractZipEntries(src.zip, new Set([src.entry]), tmp);
-    const p = out.get(src.entry);
-    if (!p) throw new HttpError(404, 'the media entry is not in its export zip');
-    return await readFile(p);
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
-}
-
-/** Blurred grayscale WebP ≤ 256 px, cached under `<case>/derived/thumbs/<sha256>.webp`. */
-export async function thumbnail(store: CaseStore, caseDir: string, v: CaseView, id: number): Promise<Buffer> {
-  const m = novelMedia(v, id);
-  if (!m.mime?.startsWith('image/')) throw new HttpError(404, 'no thumbnail: the media is not an image');
+/**
+ * A blurred grayscale WebP ≤ 256 px of a novel image. The source bytes pass the media gate on every
+ * request (media-gate.ts); the WebP made from them is cached under `<case>/derived/thumbs/<sha256>.webp`.
+ */
+export async function thumbnail(store: CaseStore, caseDir: string, id: number): Promise<Buffer> {
+  const { media, bytes } = await gatedMediaBytes(store, caseDir, id);
   const dir = join(caseDir, 'derived', 'thumbs');
-  const file = join(dir, `${m.sha256}.webp`);
+  const file = join(dir, `${media.sha256}.webp`);
   if (existsSync(file)) return readFile(file);
-  const bytes = await mediaBytes(store, caseDir, m);
   let out: Buffer;
   try {
     out = await sharp(bytes, { failOn: 'none' })

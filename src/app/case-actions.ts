@@ -1,0 +1,87 @@
+import { ingestPaths, type IngestOptions, type IngestOutcome } from '../evidence/ingest.js';
+import { importHashList, type ImportListOptions } from '../matching/import-list.js';
+import { matchCase, type MatchOptions, type MatchSummary } from '../matching/match.js';
+import type { CaseStore } from '../store/case-store.js';
+import { HashListStore } from '../store/hash-list-store.js';
+import { audited, auditedSteps } from './audited.js';
+
+/**
+ * The changes that feed matching, as the CLI and the demo run them. New media, or a new list, leave media
+ * "unmatched" (never displayed) until they are compared with every list; so ingest and list import run the
+ * comparison right after, unless told not to (then the status says "unmatched" until `filet match`).
+ */
+export function outcomeSummary(x: IngestOutcome): Record<string, unknown> {
+  return x.status === 'ingested'
+    ? { path: x.path, status: x.status, evidence: x.evidence.id, sha256: x.evidence.sha256, stats: x.stats }
+    : { path: x.path, status: x.status };
+}
+
+export async function matchAudited(
+  store: CaseStore,
+  caseDir: string,
+  opts: MatchOptions = {},
+  args: Record<string, unknown> = {},
+): Promise<MatchSummary> {
+  return auditedSteps(store, 'match', { threshold: opts.threshold ?? 31, ...args }, (record) =>
+    matchCase(store, caseDir, {
+      ...opts,
+      inTransaction: async (s, summary) =>
+        record(s, { ...summary, hashFailures: summary.hashFailures.length }),
+    }),
+  );
+}
+
+/** Ingests evidence items (each item and its audit entry in one transaction), then matches if lists exist. */
+export async function ingestAudited(
+  store: CaseStore,
+  caseDir: string,
+  paths: string[],
+  opts: IngestOptions,
+  args: Record<string, unknown>,
+  after: { match?: boolean; matchOptions?: MatchOptions } = {},
+): Promise<{ outcomes: IngestOutcome[]; match: MatchSummary | null }> {
+  const outcomes = await auditedSteps(store, 'ingest', args, (record) =>
+    ingestPaths(store, paths, {
+      ...opts,
+      onOutcome: async (s, o) => {
+        await opts.onOutcome?.(s, o);
+        await record(s, { items: [outcomeSummary(o)] });
+      },
+    }),
+  );
+  const changed = outcomes.some((o) => o.status === 'ingested');
+  const hasLists = (await new HashListStore(store).lists()).length > 0;
+  const match =
+    after.match !== false && changed && hasLists
+      ? await matchAudited(store, caseDir, after.matchOptions, { after: 'ingest' })
+      : null;
+  return { outcomes, match };
+}
+
+/** Imports a list (the list and its audit entry in one transaction), then matches every media item. */
+export async function importListAudited(
+  store: CaseStore,
+  caseDir: string,
+  file: string,
+  opts: ImportListOptions,
+  args: Record<string, unknown>,
+  after: { match?: boolean; matchOptions?: MatchOptions } = {},
+) {
+  const imported = await audited(
+    store,
+    'hashes.import',
+    args,
+    (s) => importHashList(s, file, opts),
+    (x) => ({
+      list: x.list.id,
+      entries: x.list.entryCount,
+      invalid: x.invalidCount,
+      sourceSha256: x.list.sourceSha256,
+    }),
+  );
+  const match =
+    after.match !== false
+      ? await matchAudited(store, caseDir, after.matchOptions, { after: 'hashes.import' })
+      : null;
+  return { ...imported, match };
+}

@@ -1,0 +1,142 @@
+import { constants } from 'node:fs';
+import { lstat, open, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, sep } from 'node:path';
+import yauzl from 'yauzl';
+import type { EvidenceItem } from '../model/types.js';
+
+/**
+ * The one way media bytes are read out of the evidence after ingest (by the web server's thumbnails and
+ * reveals). A media file is found at exactly one place, the one ingest recorded — never by searching:
+ * - an export zip: the single entry of that name (two entries with the same name: refused, both named);
+ * - an export .txt: the file beside it;
+ * - a device database: the file under the evidence root its reader recorded (`notes.mediaFolder.evidenceRoot`).
+ * A symbolic link anywhere below the root, a path leaving the root, anything not a regular file, or a zip
+ * entry that is a link is refused. Callers then compare the bytes' SHA-256 with the recorded one.
+ */
+export class MediaReadRefused extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'not-found' | 'symlink' | 'outside' | 'ambiguous' | 'not-a-file' | 'too-large',
+  ) {
+    super(message);
+  }
+}
+
+export const MAX_MEDIA_BYTES = 256 * 1024 * 1024;
+
+/** The folder a non-zip evidence item's media `fileRef`s are relative to, as recorded at ingest. */
+export function mediaRootOf(evidence: EvidenceItem): string | null {
+  if (evidence.kind === 'chat-export-txt') return dirname(evidence.path);
+  const mf = evidence.notes.mediaFolder as { evidenceRoot?: unknown } | undefined;
+  return typeof mf?.evidenceRoot === 'string' ? mf.evidenceRoot : null;
+}
+
+export async function readEvidenceMedia(
+  evidence: EvidenceItem,
+  fileRef: string,
+  maxBytes = MAX_MEDIA_BYTES,
+): Promise<Buffer> {
+  if (evidence.kind === 'chat-export-zip') return readZipEntry(evidence.path, fileRef, maxBytes);
+  const root = mediaRootOf(evidence);
+  if (!root) throw new MediaReadRefused(`evidence #${evidence.id} recorded no media folder`, 'not-found');
+  return readUnder(root, fileRef, maxBytes);
+}
+
+/** Reads `root/rel`, refusing links at every step below `root` and any path that leaves it. */
+async function readUnder(root: string, rel: string, maxBytes: number): Promise<Buffer> {
+  const parts = rel.split('/');
+  if (isAbsolute(rel) || rel.includes('\\') || parts.some((p) => p === '..' || p === '.' || p === ''))
+    throw new MediaReadRefused(`media path "${rel}" is not a plain path inside its evidence`, 'outside');
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+  } catch {
+    throw new MediaReadRefused(`the evidence folder ${root} is gone`, 'not-found');
+  }
+  let cur = realRoot;
+  for (const part of parts) {
+    cur = join(cur, part);
+    let st;
+    try {
+      st = await lstat(cur);
+    } catch {
+      throw new MediaReadRefused(`media file ${rel} is not in the evidence any more`, 'not-found');
+    }
+    if (st.isSymbolicLink())
+      throw new MediaReadRefused(`media path ${rel} goes through a symbolic link: refused`, 'symlink');
+  }
+  if (!cur.startsWith(realRoot + sep))
+    throw new MediaReadRefused(`media path ${rel} leaves its evidence`, 'outside');
+  // O_NOFOLLOW: a link swapped in after the checks above fails here instead of being followed.
+  const fh = await open(cur, constants.O_RDONLY | constants.O_NOFOLLOW).catch(
+    (err: NodeJS.ErrnoException) => {
+      throw new MediaReadRefused(
+        err.code === 'ELOOP'
+          ? `media path ${rel} is a symbolic link: refused`
+          : `media file ${rel} cannot be opened`,
+        err.code === 'ELOOP' ? 'symlink' : 'not-found',
+      );
+    },
+  );
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new MediaReadRefused(`media path ${rel} is not a regular file`, 'not-a-file');
+    if (st.size > maxBytes)
+      throw new MediaReadRefused(`media file ${rel} is larger than ${maxBytes} bytes`, 'too-large');
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+
+/** The bytes of the single entry named `name`; refused when the zip holds it twice or it is a link. */
+async function readZipEntry(zipPath: string, name: string, maxBytes: number): Promise<Buffer> {
+  const zf = await new Promise<yauzl.ZipFile>((res, rej) =>
+    yauzl.open(zipPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, z) =>
+      err ? rej(err) : res(z!),
+    ),
+  ).catch((err: Error) => {
+    throw new MediaReadRefused(`cannot open the export zip ${zipPath}: ${err.message}`, 'not-found');
+  });
+  try {
+    const found: yauzl.Entry[] = [];
+    await new Promise<void>((resolve, reject) => {
+      zf.on('error', reject);
+      zf.on('end', () => resolve());
+      zf.on('entry', (e: yauzl.Entry) => {
+        if (e.fileName === name) found.push(e);
+        zf.readEntry();
+      });
+      zf.readEntry();
+    });
+    if (!found.length) throw new MediaReadRefused(`entry ${name} is not in ${zipPath}`, 'not-found');
+    if (found.length > 1)
+      throw new MediaReadRefused(
+        `the zip ${zipPath} holds ${found.length} entries named ${name} (at offsets ` +
+          `${found.map((e) => e.relativeOffsetOfLocalHeader).join(', ')}): ambiguous, refused`,
+        'ambiguous',
+      );
+    const e = found[0]!;
+    if (((e.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK)
+      throw new MediaReadRefused(`entry ${name} of ${zipPath} is a symbolic link: refused`, 'symlink');
+    if (e.uncompressedSize > maxBytes)
+      throw new MediaReadRefused(`entry ${name} is larger than ${maxBytes} bytes`, 'too-large');
+    const rs = await new Promise<NodeJS.ReadableStream>((res, rej) =>
+      zf.openReadStream(e, (err, s) => (err || !s ? rej(err ?? new Error('no stream')) : res(s))),
+    );
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of rs as AsyncIterable<Buffer>) {
+      n += c.length;
+      if (n > maxBytes)
+        throw new MediaReadRefused(`entry ${name} is larger than ${maxBytes} bytes`, 'too-large');
+      chunks.push(c);
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    zf.close();
+  }
+}
