@@ -59,29 +59,30 @@ export class SqliteDriver implements SqlDriver {
     for (const r of rows) stmt.run(r);
   }
 
-  private async idle(): Promise<void> {
+  /**
+   * Runs `f` once no transaction is open. The last check and `f` run in one synchronous stretch, so no
+   * transaction can begin in between (an `await` there would let one start, and `f` would join it).
+   */
+  private async whenIdle<T>(f: () => T): Promise<T> {
     refuseInsideTransaction(this);
     while (this.active) await this.active;
+    return f();
   }
 
-  async exec(sql: string): Promise<void> {
-    await this.idle();
-    this.db.exec(sql);
+  exec(sql: string): Promise<void> {
+    return this.whenIdle(() => void this.db.exec(sql));
   }
 
-  async all<T = Row>(sql: string, params: Param[] = []): Promise<T[]> {
-    await this.idle();
-    return this.prepare(sql).all(...params) as T[];
+  all<T = Row>(sql: string, params: Param[] = []): Promise<T[]> {
+    return this.whenIdle(() => this.prepare(sql).all(...params) as T[]);
   }
 
-  async get<T = Row>(sql: string, params: Param[] = []): Promise<T | undefined> {
-    await this.idle();
-    return this.prepare(sql).get(...params) as T | undefined;
+  get<T = Row>(sql: string, params: Param[] = []): Promise<T | undefined> {
+    return this.whenIdle(() => this.prepare(sql).get(...params) as T | undefined);
   }
 
-  async run(sql: string, params: Param[] = []): Promise<number> {
-    await this.idle();
-    return this.prepare(sql).run(...params).changes;
+  run(sql: string, params: Param[] = []): Promise<number> {
+    return this.whenIdle(() => this.prepare(sql).run(...params).changes);
   }
 
   async insertMany(
@@ -91,13 +92,14 @@ export class SqliteDriver implements SqlDriver {
     onConflict: boolean | string = false,
   ): Promise<void> {
     if (rows.length === 0) return;
-    await this.idle();
     // Outside a case transaction, batch in a transaction of our own (one fsync instead of one per row).
-    this.db.transaction(() => this.insertNow(table, columns, rows, onConflict))();
+    await this.whenIdle(() => this.db.transaction(() => this.insertNow(table, columns, rows, onConflict))());
   }
 
   async transaction<T>(_caseId: string, fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
-    await this.idle();
+    refuseInsideTransaction(this);
+    // Check and claim with no await in between: two callers can never both see the connection free.
+    while (this.active) await this.active;
     let release!: () => void;
     this.active = new Promise<void>((r) => (release = r));
     const tx = new SqliteTransaction(this);
