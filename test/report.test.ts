@@ -174,7 +174,13 @@ describe('filet export graphml / gexf / csv', () => {
     expect(accounts.length - 1).toBe(doc.accounts.length);
     const cells = accounts.flat();
     expect(cells.some((c) => c.startsWith(`'${FORMULA_NAME}`))).toBe(true);
-    expect(cells.filter((c) => /^[=+\-@]/.test(c))).toEqual([]);
+    // Only phone numbers may start with a formula character: they are data, written unaltered.
+    expect(cells.filter((c) => /^[=+\-@]/.test(c) && !/^\+\d{6,15}$/.test(c))).toEqual([]);
+    const phones = doc.accounts.map((a) => a.phone ?? '');
+    expect(accounts.slice(1).map((a) => a[3])).toEqual(phones);
+    expect(phones.filter(Boolean).length).toBeGreaterThan(100);
+    const raw = readFileSync(join(out, 'accounts.csv'), 'utf8');
+    for (const p of phones.filter(Boolean)) expect(raw).toContain(`,"${p}",`);
     const media = read('media.csv');
     expect(media[0]![0]).toBe('sha256');
     expect(media.length - 1).toBe(doc.media.length);

@@ -6,16 +6,25 @@ import { accountLabel, groupLabel, isoOrEmpty, type CaseView } from './case-view
  * CSV tables for i2 Analyst's Notebook (docs/i2-mapping.md): entity tables (accounts, groups, media —
  * hashes only) and link tables (memberships, postings, group links). RFC 4180: comma, CRLF, fields quoted
  * when they hold a comma, quote or line break, quotes doubled. A cell starting with = + - @ (or tab/CR,
- * which some spreadsheets strip first) is prefixed with ' so a spreadsheet never evaluates it as a formula.
+ * which some spreadsheets strip first) is prefixed with ' so a spreadsheet never evaluates it as a formula —
+ * unless the whole cell is data: an E.164 phone number (`+34612345678`) or a plain number (`-2`, `-0.5`),
+ * which is written unaltered, quoted.
  */
 export type Cell = string | number | boolean | null | undefined;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** Whole-cell data that merely starts like a formula: an E.164 number, or a plain decimal number. */
+const DATA = /^(?:\+\d{6,15}|-?\d+(?:\.\d+)?)$/;
 
 export function csvCell(v: Cell): string {
   if (v === null || v === undefined) return '';
   // A number is data, never a formula (a negative one is not prefixed).
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   let s = typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (FORMULA_START.test(s)) {
+    if (DATA.test(s)) return `"${s}"`;
+    s = `'${s}`;
+  }
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -1,18 +1,15 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeVicsHashSet, type VicsWriteEntry } from '../matching/lists/vics-write.js';
+import { UNRESOLVED } from '../jurisdiction/resolve.js';
+import { AnalysisStore } from '../store/analysis-store.js';
 import type { CaseStore, ProvenanceRow } from '../store/case-store.js';
 import { TOOL_VERSION } from '../version.js';
-import {
-  accountLabel,
-  groupLabel,
-  type CaseView,
-  type ExportAccount,
-  type ExportMedia,
-} from './case-view.js';
+import type { CaseView, ExportAccount, ExportGroup, ExportMedia } from './case-view.js';
 import { csvTable } from './csv-export.js';
 import { fmtDate, htmlTable, page } from './html.js';
 import { writeManifest } from './manifest.js';
+import { deviceOwners, pseudonymKey, ReferralScope } from './referral-scope.js';
 import { esc } from './xml.js';
 
 /**
@@ -20,9 +17,10 @@ import { esc } from './xml.js';
  * one suspect, and always one `unresolved`, each with summary.html, suspects.csv, evidence.json (only the
  * records that concern that country's suspects in their flagged groups, each with its provenance),
  * hashes.vics.json (the media involved: hashes only) and MANIFEST.sha256 over every file. Media are never
- * included, known or novel: hashes, category and distance only.
+ * included, known or novel: hashes, category and distance only. Everyone who is not one of the package's
+ * suspects appears only as a member number with a country (referral-scope.ts, docs/referrals.md).
  */
-export const UNRESOLVED = 'unresolved';
+export { UNRESOLVED };
 export const PACKAGE_FILES = ['summary.html', 'suspects.csv', 'evidence.json', 'hashes.vics.json'] as const;
 export const SYNTHETIC_FILE = 'SYNTHETIC.txt';
 
@@ -33,7 +31,6 @@ interface CountrySummary {
   roles: Record<string, number>;
   suspectIds: number[];
   groupIds: number[];
-  reasons?: Record<string, number>;
 }
 
 interface Referral {
@@ -41,7 +38,20 @@ interface Referral {
   summary: CountrySummary;
   suspects: ExportAccount[];
   groupIds: Set<number>;
-  messages: Record<string, unknown>[];
+  messages: ReferralMessage[];
+}
+
+interface ReferralMessage {
+  id: number;
+  group: number;
+  sender: number;
+  at: string;
+  tz: string | null;
+  kind: string;
+  text: string | null;
+  forwarded: boolean;
+  media: string | null;
+  mediaStatus: string | null;
 }
 
 export interface ReferralResult {
@@ -122,7 +132,6 @@ export async function writeReferrals(
       if (!r || !r.groupIds.has(m.chatId)) continue;
       r.messages.push({
         id: m.id,
-        key: m.key,
         group: m.chatId,
         sender: m.senderId,
         at: new Date(m.at).toISOString(),
@@ -136,6 +145,16 @@ export async function writeReferrals(
     }
   }
 
+  const owners = deviceOwners(view);
+  const key = await pseudonymKey(store);
+  const analysis = new AnalysisStore(store);
+  const countryReasons = new Map(
+    ((await analysis.latestRun()) ? await analysis.accounts() : []).map((a) => [
+      a.accountId,
+      a.countryReason,
+    ]),
+  );
+
   mkdirSync(outDir, { recursive: true });
   const result: ReferralResult = { out: outDir, packages: [] };
   for (const r of referrals.values()) {
@@ -145,16 +164,37 @@ export async function writeReferrals(
     const tmp = `${dir}.part`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
-    const info = await writePackage(store, view, r, tmp);
+    const info = await writePackage(store, view, r, tmp, owners, key, countryReasons);
     renameSync(tmp, dir);
     result.packages.push({ country: r.country, dir, ...info });
   }
   return result;
 }
 
-async function writePackage(store: CaseStore, view: CaseView, r: Referral, dir: string) {
+/** Only ids that the package itself holds, so every reference in it resolves inside it. */
+const within = (ids: unknown, keep: Set<number>) =>
+  Array.isArray(ids) ? (ids as number[]).filter((id) => keep.has(id)) : [];
+
+/** Event values that describe the group (its subject or description), not a person. */
+const GROUP_VALUES = new Set(['created', 'subject_changed', 'description_changed']);
+
+/**
+ * One package, built by allow-list: every record below is constructed field by field from what the
+ * package may hold (docs/referrals.md); nothing of the case export is copied whole.
+ */
+async function writePackage(
+  store: CaseStore,
+  view: CaseView,
+  r: Referral,
+  dir: string,
+  owners: Map<string, number | null>,
+  key: string,
+  countryReasons: Map<number, string | null>,
+) {
   const { doc } = view;
   const suspectIds = new Set(r.suspects.map((s) => s.id));
+  const scope = new ReferralScope(r.country, suspectIds, view, owners, key);
+  const person = (id: number | null) => scope.person(id);
   const groups = [...r.groupIds].map((id) => view.groupById.get(id)!).filter(Boolean);
   const memberships = view.memberships.filter(
     (m) => suspectIds.has(m.accountId) && r.groupIds.has(m.groupId),
@@ -164,7 +204,7 @@ async function writePackage(store: CaseStore, view: CaseView, r: Referral, dir: 
       r.groupIds.has(e.group) &&
       ((e.actor !== null && suspectIds.has(e.actor)) || e.targets.some((t) => suspectIds.has(t))),
   );
-  const shas = new Set(r.messages.map((m) => m.media as string | null).filter((s): s is string => !!s));
+  const shas = new Set(r.messages.map((m) => m.media).filter((s): s is string => !!s));
   const media = [...shas].map((s) => view.mediaBySha.get(s)!).filter(Boolean);
 
   const prov = {
@@ -174,7 +214,7 @@ async function writePackage(store: CaseStore, view: CaseView, r: Referral, dir: 
     message: await provenanceOf(
       store,
       'message',
-      r.messages.map((m) => m.id as number),
+      r.messages.map((m) => m.id),
     ),
     event: await provenanceOf(
       store,
@@ -188,54 +228,206 @@ async function writePackage(store: CaseStore, view: CaseView, r: Referral, dir: 
     ),
   };
   const evidenceIds = new Set<number>();
-  const withProv = <T extends object>(rec: T, rows: Prov[] | undefined) => {
-    for (const p of rows ?? []) evidenceIds.add(p.evidenceId);
-    return { ...rec, provenance: rows ?? [] };
+  // Provenance rows are custody metadata (evidence item, table, row, line, entry): kept as they are.
+  const provenance = (rows: Prov[] | undefined) =>
+    (rows ?? []).map((p) => {
+      evidenceIds.add(p.evidenceId);
+      return {
+        evidenceId: p.evidenceId,
+        kind: p.kind,
+        table: p.table,
+        rowId: p.rowId,
+        line: p.line,
+        entry: p.entry,
+      };
+    });
+  const held = {
+    messages: new Set(r.messages.map((m) => m.id)),
+    events: new Set(events.map((e) => e.id)),
+    groups: r.groupIds,
   };
+  const label = (g: ExportGroup) => packageGroupLabel(scope, g);
+  const caseEvidence = new Set(doc.evidence.map((e) => e.id));
+
+  const accounts = r.suspects.map((a) => ({
+    id: a.id,
+    key: scope.accountKey(a),
+    kind: a.kind,
+    phone: a.phone,
+    jids: [...a.jids],
+    displayNames: [...a.displayNames],
+    country: a.country,
+    mergedInto: person(a.mergedInto),
+    roles: [...a.roles],
+    score: a.score,
+    reasons: (a.reasons as Record<string, unknown>[]).map((x) => {
+      // The evidence items behind a reason are listed (custody metadata), even for facts left out here.
+      const reasonEvidence = within(x.evidenceIds, caseEvidence);
+      for (const id of reasonEvidence) evidenceIds.add(id);
+      return {
+        kind: x.kind as string,
+        name: x.name as string,
+        points: x.points as number | null,
+        text: x.text as string,
+        messageIds: within(x.messageIds, held.messages),
+        eventIds: within(x.eventIds, held.events),
+        groupIds: within(x.groupIds, held.groups),
+        times: Array.isArray(x.times) ? (x.times as string[]).map(String) : [],
+        evidenceIds: reasonEvidence,
+      };
+    }),
+    provenance: provenance(prov.account.get(`${a.id}`)),
+  }));
+
+  const evidenceGroups = groups.map((g) => ({
+    id: g.id,
+    label: label(g),
+    subject: g.subject,
+    jid: scope.groupJid(g.jid),
+    jidWithheld: g.jid !== null && scope.groupJid(g.jid) === null,
+    subjects: g.subjects.map((x) => ({ subject: x.subject, at: x.at, by: person(x.by) })),
+    createdAt: g.createdAt,
+    creator: person(g.creator),
+    messageCount: g.messageCount,
+    knownMaterialCount: g.knownMaterialCount,
+    novelMediaCount: g.novelMediaCount,
+    flagged: g.flagged,
+    cluster: g.cluster,
+    members: g.members
+      .filter((m) => suspectIds.has(m.account))
+      .map((m) => ({
+        account: m.account,
+        admin: m.admin,
+        active: m.active,
+        intervals: m.intervals.map((i) => ({ from: i.from, to: i.to })),
+      })),
+    otherMembers: g.members
+      .filter((m) => !suspectIds.has(m.account))
+      .map((m) => ({ member: person(m.account), admin: m.admin, active: m.active })),
+    provenance: provenance(prov.chat.get(`${g.id}`)),
+  }));
+
+  const evidenceMemberships = memberships.map((m) => ({
+    account: m.accountId,
+    group: m.groupId,
+    admin: m.admin,
+    active: m.active,
+    firstAt: m.firstAt === null ? null : new Date(m.firstAt).toISOString(),
+    lastAt: m.lastAt === null ? null : new Date(m.lastAt).toISOString(),
+    events: events
+      .filter((e) => e.group === m.groupId && (e.actor === m.accountId || e.targets.includes(m.accountId)))
+      .map((e) => e.id),
+    provenance: provenance(prov.membership.get(`${m.groupId}:${m.accountId}`)),
+  }));
+
+  // Messages: the natural key is left out (it embeds chat and sender JIDs); `id` identifies the message.
+  const messages = r.messages.map((m) => ({
+    id: m.id,
+    group: m.group,
+    sender: m.sender,
+    at: m.at,
+    tz: m.tz,
+    kind: m.kind,
+    text: m.text,
+    forwarded: m.forwarded,
+    media: m.media,
+    mediaStatus: m.mediaStatus,
+    provenance: provenance(prov.message.get(`${m.id}`)),
+  }));
+
+  const evidenceEvents = events.map((e) => ({
+    id: e.id,
+    type: e.type,
+    group: e.group,
+    actor: person(e.actor),
+    targets: e.targets.map((t) => person(t)),
+    at: e.at,
+    // A changed number is the actor's: kept only for an own suspect. Other values describe the group.
+    value:
+      GROUP_VALUES.has(e.type) || (e.type === 'number_changed' && e.actor !== null && suspectIds.has(e.actor))
+        ? e.value
+        : null,
+    provenance: provenance(prov.event.get(`${e.id}`)),
+  }));
+
+  const evidenceMedia = media.map((m) => ({
+    id: m.id,
+    sha256: m.sha256,
+    md5: m.md5,
+    sha1: m.sha1,
+    pdq: m.pdq,
+    quality: m.quality,
+    mime: m.mime,
+    size: m.size,
+    present: m.present,
+    messageCount: m.messageCount,
+    forwardCount: m.forwardCount,
+    firstSeenAt: m.firstSeenAt,
+    firstPostedBy: person(m.firstPostedBy),
+    status: m.status,
+    matches: m.matches.map((x) => ({
+      list: x.list,
+      entry: x.entry,
+      hashType: x.hashType,
+      distance: x.distance,
+      variant: x.variant,
+      category: x.category,
+    })),
+    provenance: provenance(prov.media.get(`${m.id}`)),
+  }));
+
+  // Evidence items: custody metadata only. No path (it names folders and, for exports, chat partners),
+  // no reader notes (they hold the owner's number); the device by label only when its owner is of this
+  // country.
+  const evidence = doc.evidence
+    .filter((e) => evidenceIds.has(e.id))
+    .map((e) => {
+      const notes = e.notes as { tz?: unknown; tzSource?: unknown };
+      return {
+        id: e.id,
+        sha256: e.sha256,
+        size: e.size,
+        kind: e.kind,
+        device: scope.device(e.device),
+        deviceOwner: person(owners.get(e.device) ?? null),
+        examiner: e.examiner,
+        acquiredAt: e.acquiredAt,
+        ingestedAt: e.ingestedAt,
+        toolVersion: e.toolVersion,
+        timeZone: typeof notes.tz === 'string' ? notes.tz : null,
+        timeZoneSource: typeof notes.tzSource === 'string' ? notes.tzSource : null,
+      };
+    });
 
   const evidenceDoc = {
-    schema: 'filet-referral-evidence/1',
+    schema: 'filet-referral-evidence/2',
     generator: TOOL_VERSION,
     generatedAt: new Date().toISOString(),
     synthetic: view.synthetic,
-    case: doc.case,
+    case: { id: doc.case.id, name: doc.case.name },
     country: r.country,
-    accounts: r.suspects.map((a) => withProv(a, prov.account.get(`${a.id}`))),
-    groups: groups.map((g) => {
-      const { members: _m, ...rest } = g;
-      return withProv(
-        { ...rest, members: g.members.filter((m) => suspectIds.has(m.account)) },
-        prov.chat.get(`${g.id}`),
-      );
-    }),
-    memberships: memberships.map((m) =>
-      withProv(
-        {
-          account: m.accountId,
-          group: m.groupId,
-          admin: m.admin,
-          active: m.active,
-          firstAt: m.firstAt === null ? null : new Date(m.firstAt).toISOString(),
-          lastAt: m.lastAt === null ? null : new Date(m.lastAt).toISOString(),
-          events: events
-            .filter(
-              (e) => e.group === m.groupId && (e.actor === m.accountId || e.targets.includes(m.accountId)),
-            )
-            .map((e) => e.id),
-        },
-        prov.membership.get(`${m.groupId}:${m.accountId}`),
-      ),
-    ),
-    messages: r.messages.map((m) => withProv(m, prov.message.get(`${m.id as number}`))),
-    events: events.map((e) => withProv(e, prov.event.get(`${e.id}`))),
-    media: media.map((m) => withProv(m, prov.media.get(`${m.id}`))),
-    evidence: [] as unknown[],
+    accounts,
+    groups: evidenceGroups,
+    memberships: evidenceMemberships,
+    messages,
+    events: evidenceEvents,
+    media: evidenceMedia,
+    evidence,
+    // Everyone this file refers to who is not one of its suspects, by member number.
+    otherPeople: scope.members(),
   };
-  evidenceDoc.evidence = doc.evidence.filter((e) => evidenceIds.has(e.id));
 
   writeFileSync(join(dir, 'evidence.json'), JSON.stringify(evidenceDoc, null, 2) + '\n');
-  writeFileSync(join(dir, 'suspects.csv'), '\uFEFF' + suspectsCsv(view, r, memberships));
-  writeFileSync(join(dir, 'summary.html'), summaryHtml(view, r, groups, media, memberships.length));
+  writeFileSync(join(dir, 'suspects.csv'), '\uFEFF' + suspectsCsv(view, scope, r, memberships));
+  const unresolvedWhy = new Map<string, number>();
+  for (const s of r.suspects) {
+    const why = countryReasons.get(s.id);
+    if (r.country === UNRESOLVED && why) unresolvedWhy.set(why, (unresolvedWhy.get(why) ?? 0) + 1);
+  }
+  writeFileSync(
+    join(dir, 'summary.html'),
+    summaryHtml(view, scope, r, groups, media, memberships.length, unresolvedWhy),
+  );
   const vics: VicsWriteEntry[] = media
     .filter((m) => m.md5)
     .map((m) => ({
@@ -263,7 +455,17 @@ async function writePackage(store: CaseStore, view: CaseView, r: Referral, dir: 
   };
 }
 
-function suspectsCsv(view: CaseView, r: Referral, memberships: CaseView['memberships']): string {
+/** A group as a package names it: subject, else its JID when that names no one else, else its id. */
+function packageGroupLabel(scope: ReferralScope, g: ExportGroup): string {
+  return g.subject ?? scope.groupJid(g.jid) ?? `group ${g.id}`;
+}
+
+function suspectsCsv(
+  view: CaseView,
+  scope: ReferralScope,
+  r: Referral,
+  memberships: CaseView['memberships'],
+): string {
   return csvTable(
     [
       'account_id',
@@ -278,8 +480,8 @@ function suspectsCsv(view: CaseView, r: Referral, memberships: CaseView['members
       'synthetic',
     ],
     r.suspects.map((a) => [
-      a.key,
-      accountLabel(a),
+      scope.accountKey(a),
+      scope.accountLabel(a),
       a.phone,
       a.displayNames.join('; '),
       a.country,
@@ -287,7 +489,10 @@ function suspectsCsv(view: CaseView, r: Referral, memberships: CaseView['members
       a.score,
       memberships
         .filter((m) => m.accountId === a.id)
-        .map((m) => view.groupById.get(m.groupId)?.key ?? m.groupId)
+        .map((m) => {
+          const g = view.groupById.get(m.groupId);
+          return g ? packageGroupLabel(scope, g) : `group ${m.groupId}`;
+        })
         .join('; '),
       (a.reasons as { text?: string; name?: string }[]).map((x) => `${x.name}: ${x.text}`).join(' | '),
       view.synthetic,
@@ -299,10 +504,12 @@ const ROLE_ORDER = ['producer', 'distributor', 'admin', 'recruiter', 'bridge', '
 
 function summaryHtml(
   view: CaseView,
+  scope: ReferralScope,
   r: Referral,
   groups: CaseView['doc']['groups'],
   media: ExportMedia[],
   membershipCount: number,
+  unresolvedWhy: Map<string, number>,
 ): string {
   const vicsCount = media.filter((m) => m.md5).length;
   const known = media.filter((m) => m.status === 'known').length;
@@ -320,7 +527,7 @@ function summaryHtml(
     return `<h3>${esc(role)} (${list.length})</h3>${htmlTable(
       [{ label: 'Identity' }, { label: 'Score', num: true }, { label: 'All roles' }, { label: 'Reasons' }],
       list.map((a) => [
-        `<span class="hash">${esc(accountLabel(a))}</span><br><span class="muted">${esc(a.key)}</span>`,
+        `<span class="hash">${esc(scope.accountLabel(a))}</span><br><span class="muted">${esc(scope.accountKey(a))}</span>`,
         esc(a.score?.toFixed(1) ?? '—'),
         esc(a.roles.join(', ')),
         reasonsList(a),
@@ -331,7 +538,7 @@ function summaryHtml(
     const an = view.groupAnalysis.get(g.id)?.counts as { firstAt?: number; lastAt?: number } | undefined;
     const members = g.members.filter((m) => r.suspects.some((s) => s.id === m.account)).length;
     return [
-      esc(groupLabel(g)) + (g.flagged ? ' <span class="flag">flagged</span>' : ''),
+      esc(packageGroupLabel(scope, g)) + (g.flagged ? ' <span class="flag">flagged</span>' : ''),
       esc(fmtDate(g.createdAt)),
       esc(fmtDate(an?.firstAt ?? null)),
       esc(fmtDate(an?.lastAt ?? null)),
@@ -340,14 +547,15 @@ function summaryHtml(
       String(g.novelMediaCount),
     ];
   });
-  const unresolvedNote =
-    r.country === UNRESOLVED && r.summary.reasons
-      ? `<p>Why these identities have no country: ${esc(
-          Object.entries(r.summary.reasons)
-            .map(([k, v]) => `${k} (${v})`)
-            .join(', '),
-        )}.</p>`
-      : '';
+  // Counted over this package's suspects only: the case-wide counts name other identities' numbers.
+  const unresolvedNote = unresolvedWhy.size
+    ? `<p>Why these suspects have no country: ${esc(
+        [...unresolvedWhy]
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .map(([k, v]) => `${k} (${v})`)
+          .join(', '),
+      )}.</p>`
+    : '';
   const body = `
 <h1>Referral package — ${esc(title)}</h1>
 <p class="meta">Case ${esc(view.doc.case.name ?? view.doc.case.id)} · generated ${esc(new Date().toISOString())} by ${esc(TOOL_VERSION)}</p>
@@ -366,7 +574,7 @@ ${
     ? `<p class="note">${media.length - vicsCount} media item(s) are known by SHA-256 only (the file was not in the evidence): a VICS record needs an MD5, so they are listed in evidence.json only.</p>`
     : ''
 }
-<p class="note">Media are not included in this package, neither known material nor novel media: hashes.vics.json lists their hashes (MD5, SHA-1, PDQ; SHA-256 in Comments) with the category and match distance of known material. Every record in evidence.json carries its provenance (evidence item and location). MANIFEST.sha256 lists the SHA-256 of every file (check with <code>sha256sum -c MANIFEST.sha256</code>).</p>
+<p class="note">Media are not included in this package, neither known material nor novel media: hashes.vics.json lists their hashes (MD5, SHA-1, PDQ; SHA-256 in Comments) with the category and match distance of known material. Every record in evidence.json carries its provenance (evidence item and location). People who are not suspects of this package appear only as a member number with their country (“member 17”, AR), and seized devices of other countries as a device number; the numbers hold within this package only. MANIFEST.sha256 lists the SHA-256 of every file (check with <code>sha256sum -c MANIFEST.sha256</code>).</p>
 </section>
 <section id="suspects"><h2>Suspects by role</h2>
 ${byRole || '<p>No suspects.</p>'}
