@@ -386,7 +386,8 @@ describe('android msgstore reader — legacy and transitional schemas', () => {
     expect(im.mediaSha256).toBe(hex(img));
     expect(messages[2]).toMatchObject({
       chatKind: 'direct',
-      chatKey: 'direct:phone:+34600000012',
+      // The owner (+34600000010) and the partner, in sorted order.
+      chatKey: 'direct:phone:+34600000010|phone:+34600000012',
       senderKey: 'phone:+34600000012',
     });
     expect(events).toHaveLength(1);

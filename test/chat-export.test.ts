@@ -471,7 +471,7 @@ describe('line quirks', () => {
     expect(r.messages[1]!.key).toBe(`${r.messages[0]!.key}#2`);
     const digest = sha256('same words').slice(0, 16);
     expect(r.messages[0]!.key).toBe(
-      `dig:direct:name:dev1:Ana Example:name:dev1:Ana Example:${Date.UTC(2023, 2, 14, 21, 5)}:${digest}`,
+      `dig:direct:name:dev1:Ana Example|owner:dev1:name:dev1:Ana Example:${Date.UTC(2023, 2, 14, 21, 5)}:${digest}`,
     );
   });
 });
@@ -617,7 +617,7 @@ describe('system lines', () => {
     expect(r.unclassified[0]!.loc.line).toBe(1);
   });
 
-  it('a one-to-one chat is keyed direct:<other person>', async () => {
+  it('a one-to-one chat is keyed by the owner and the other person', async () => {
     const p = await writeTxt('WhatsApp Chat with Dora Example.txt', [
       '01/02/2023, 10:00 - Messages and calls are end-to-end encrypted.',
       '01/02/2023, 10:01 - Dora Example: hi',
@@ -626,13 +626,14 @@ describe('system lines', () => {
     const r = await read(p, { ownerName: 'Owner Name', owner: '+34600000009' });
     expect(r.groups).toEqual([]);
     expect(r.messages.map((m) => [m.chatKey, m.chatKind, m.senderKey])).toEqual([
-      ['direct:name:dev1:Dora Example', 'direct', 'name:dev1:Dora Example'],
-      ['direct:name:dev1:Dora Example', 'direct', 'phone:+34600000009'],
+      ['direct:name:dev1:Dora Example|phone:+34600000009', 'direct', 'name:dev1:Dora Example'],
+      ['direct:name:dev1:Dora Example|phone:+34600000009', 'direct', 'phone:+34600000009'],
     ]);
     const noOwner = await read(p);
     expect(noOwner.messages[1]!.senderKey).toBe('name:dev1:Owner Name');
     expect(noOwner.notes.ownerNameGuess).toBe('Owner Name');
-    expect(noOwner.messages[0]!.chatKey).toBe('direct:name:dev1:Dora Example');
+    // Owner unknown: the device's placeholder stands for them, so no other phone's chat with Dora meets it.
+    expect(noOwner.messages[0]!.chatKey).toBe('direct:name:dev1:Dora Example|owner:dev1');
   });
 });
 

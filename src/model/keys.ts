@@ -20,3 +20,19 @@ export function messageKey(
     ? `id:${chatKey}:${keyId}`
     : `dig:${chatKey}:${senderKey ?? ''}:${Math.floor(at / 60000)}:${textDigest(text ?? '')}`;
 }
+
+/**
+ * A one-to-one chat's natural key: the unordered pair of the two accounts in it, `direct:<a>|<b>` with
+ * `a` ≤ `b`. Owner A's chat with P and owner B's chat with P are two chats; A's phone's chat with B and
+ * B's phone's chat with A are one. An unknown owner is the device's own `owner:<device>` placeholder, so
+ * such a chat never meets another device's chat with the same partner.
+ */
+export function directChatKey(ownerKey: string, partnerKey: string): string {
+  const [a, b] = ownerKey <= partnerKey ? [ownerKey, partnerKey] : [partnerKey, ownerKey];
+  return `direct:${a}|${b}`;
+}
+
+/** A chat's kind as its natural key says (see types.ts): one-to-one keys start with `direct:`. */
+export function chatKindOfKey(key: string): 'group' | 'direct' {
+  return key.startsWith('direct:') ? 'direct' : 'group';
+}

@@ -1,4 +1,4 @@
-import { textDigest } from '../model/keys.js';
+import { chatKindOfKey, textDigest } from '../model/keys.js';
 import type { Location, ParsedMessage, ParsedRecord } from '../model/types.js';
 import type { Param, SqlDriver } from './driver.js';
 
@@ -401,7 +401,9 @@ export class IngestWriter {
     this.events = [];
     const chats = new Map<string, number>();
     for (const e of batch)
-      if (!chats.has(e.groupKey)) chats.set(e.groupKey, await this.chatId(e.groupKey, 'group'));
+      // An export of a one-to-one chat carries its encryption and security-code notices as events.
+      if (!chats.has(e.groupKey))
+        chats.set(e.groupKey, await this.chatId(e.groupKey, chatKindOfKey(e.groupKey)));
     const keyed: { key: string; rec: (typeof batch)[number] }[] = batch.map((e) => ({
       rec: e,
       // Seen from two phones (or a phone and an export), one event: same chat, type, actor, targets, minute.
@@ -422,7 +424,7 @@ export class IngestWriter {
       if (id === undefined) {
         id = this.next.events++;
         found.set(key, id);
-        const chat = await this.chatId(rec.groupKey, 'group');
+        const chat = chats.get(rec.groupKey)!;
         const actor = rec.actorKey ? await this.accountId(rec.actorKey) : null;
         const targets: number[] = [];
         for (const t of rec.targetKeys) targets.push(await this.accountId(t));

@@ -1,3 +1,4 @@
+import { directChatKey } from '../../model/keys.js';
 import type { Location, ParsedEvent, ParsedRecord, ReaderNotes, ReaderOptions } from '../../model/types.js';
 import { AccountEmitter } from '../wa-db/accounts.js';
 import { accountKeyOfJid, jidKind, jidString, parseJid, type JidKind } from '../wa-db/jids.js';
@@ -48,14 +49,18 @@ export class Ctx {
     this.skippedChats[kind] = (this.skippedChats[kind] ?? 0) + 1;
   }
 
-  /** Chat of a JID string (legacy rows, key_remote_jid): null when it is not a chat of people. */
-  chatOfJid(raw: string | null): ChatRef | { skipped: JidKind } | null {
+  /**
+   * Chat of a JID string (legacy rows, key_remote_jid): null when it is not a chat of people. A one-to-one
+   * chat is keyed by the owner and the partner together; `partnerKey` overrides the partner's identity
+   * read off the JID (a LID that `jid_map` resolves to a number).
+   */
+  chatOfJid(raw: string | null, partnerKey?: string | null): ChatRef | { skipped: JidKind } | null {
     const j = parseJid(raw);
     if (!j) return null;
     const kind = jidKind(j);
     if (kind === 'group') return { key: `jid:${jidString(j)}`, kind: 'group', partnerKey: null };
-    const acc = accountKeyOfJid(j);
-    if (acc) return { key: `direct:${acc}`, kind: 'direct', partnerKey: acc };
+    const acc = partnerKey ?? accountKeyOfJid(j);
+    if (acc) return { key: directChatKey(this.owner.key, acc), kind: 'direct', partnerKey: acc };
     return { skipped: kind };
   }
 

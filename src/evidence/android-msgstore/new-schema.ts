@@ -137,7 +137,7 @@ export async function* readNewSchema(ctx: Ctx, tables: Set<string>): AsyncGenera
     `SELECT c._id AS id, c.jid_row_id AS jidRow, ${colOr(chatCols, 'c', 'subject')},
       ${colOr(chatCols, 'c', 'created_timestamp', 'created')} FROM chat c ORDER BY c._id`,
   )) {
-    const ref = ctx.chatOfJid(jids.jid(c.jidRow));
+    const ref = ctx.chatOfJid(jids.jid(c.jidRow), jids.key(c.jidRow));
     if (!ref) continue;
     if ('skipped' in ref) {
       ctx.skipChat(ref.skipped);

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import { directChatKey } from '../../model/keys.js';
 import type {
   Location,
   MediaStatus,
@@ -187,7 +188,7 @@ export async function* parseChatExport(
       otherKey ??= `name:${options.deviceLabel}:${subject}`;
       otherName ??= subject;
     }
-    const chatKey = isGroup ? `export:${subject}` : `direct:${otherKey}`;
+    const chatKey = isGroup ? `export:${subject}` : directChatKey(people.ownerKey, otherKey!);
     const chatKind = isGroup ? 'group' : 'direct';
     notes.chat = { key: chatKey, kind: chatKind, rule: kindRule, subject, subjectSource };
 

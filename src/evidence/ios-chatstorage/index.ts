@@ -19,7 +19,7 @@ import type {
   ReaderOptions,
 } from '../../model/types.js';
 import { base64ToHex } from '../../hashing/digests.js';
-import { messageKey } from '../../model/keys.js';
+import { directChatKey, messageKey } from '../../model/keys.js';
 import { UserError } from '../../util/errors.js';
 import { AccountEmitter } from '../wa-db/accounts.js';
 import { accountKeyOfJid, jidKind, jidString, oldGroupJidFacts, parseJid } from '../wa-db/jids.js';
@@ -160,8 +160,9 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
           loc,
         };
       } else if (kind === 'person' || kind === 'lid') {
-        const key = yield* person(s.jid, 'ZWACHATSESSION', s.id, s.name);
-        chats.set(s.id, { key: `direct:${key}`, kind: 'direct', partner: key });
+        // A person or LID JID always names an account.
+        const key = (yield* person(s.jid, 'ZWACHATSESSION', s.id, s.name))!;
+        chats.set(s.id, { key: directChatKey(owner.key, key), kind: 'direct', partner: key });
       } else skipped[kind] = (skipped[kind] ?? 0) + 1;
     }
 
