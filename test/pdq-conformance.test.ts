@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -17,6 +17,16 @@ import {
 
 // Meta's reference test images and the hashes its C++ hasher printed for them (never copied here).
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data', 'pdq');
+
+/** A clone from elsewhere has no ../shared: the reference vectors are then skipped visibly (never in CI). */
+const MISSING = existsSync(join(DATA, 'expected-dihedral.csv')) ? null : `${DATA} not found`;
+if (MISSING) {
+  if (process.env.CI === 'true')
+    throw new Error(`CI=true but ${MISSING}: the PDQ conformance suite cannot be skipped`);
+  console.warn(
+    `[filet tests] ${MISSING}: the PDQ reference-vector conformance tests are SKIPPED on this machine`,
+  );
+}
 
 interface Expected {
   path: string;
@@ -57,7 +67,7 @@ const VARIANT_NAMES: (keyof PdqDihedral)[] = [
  */
 const DECODE_EXCEPTIONS = new Map<string, string>();
 
-describe('PDQ conformance with the reference test vectors', () => {
+describe.skipIf(!!MISSING)('PDQ conformance with the reference test vectors', () => {
   const expected = readExpected();
   const rows: { path: string; pdq: number; worstVariant: number; quality: string; fast: number }[] = [];
 
