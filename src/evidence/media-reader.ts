@@ -1,6 +1,7 @@
-import { constants } from 'node:fs';
-import { lstat, open, realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, join, sep } from 'node:path';
+import { constants, createWriteStream } from 'node:fs';
+import { lstat, mkdir, open, realpath } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, join, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import type { EvidenceItem } from '../model/types.js';
 
@@ -42,8 +43,17 @@ export async function readEvidenceMedia(
   return readUnder(root, fileRef, maxBytes);
 }
 
-/** Reads `root/rel`, refusing links at every step below `root` and any path that leaves it. */
-async function readUnder(root: string, rel: string, maxBytes: number): Promise<Buffer> {
+/**
+ * The path of a media file of a non-zip evidence item, checked: a plain relative path under the recorded
+ * root, no symbolic link at any step below it (the root itself is resolved first).
+ */
+export async function resolveEvidenceMediaPath(evidence: EvidenceItem, fileRef: string): Promise<string> {
+  const root = mediaRootOf(evidence);
+  if (!root) throw new MediaReadRefused(`evidence #${evidence.id} recorded no media folder`, 'not-found');
+  return resolveUnder(root, fileRef);
+}
+
+async function resolveUnder(root: string, rel: string): Promise<string> {
   const parts = rel.split('/');
   if (isAbsolute(rel) || rel.includes('\\') || parts.some((p) => p === '..' || p === '.' || p === ''))
     throw new MediaReadRefused(`media path "${rel}" is not a plain path inside its evidence`, 'outside');
@@ -67,6 +77,12 @@ async function readUnder(root: string, rel: string, maxBytes: number): Promise<B
   }
   if (!cur.startsWith(realRoot + sep))
     throw new MediaReadRefused(`media path ${rel} leaves its evidence`, 'outside');
+  return cur;
+}
+
+/** Reads `root/rel`, refusing links at every step below `root` and any path that leaves it. */
+async function readUnder(root: string, rel: string, maxBytes: number): Promise<Buffer> {
+  const cur = await resolveUnder(root, rel);
   // O_NOFOLLOW: a link swapped in after the checks above fails here instead of being followed.
   const fh = await open(cur, constants.O_RDONLY | constants.O_NOFOLLOW).catch(
     (err: NodeJS.ErrnoException) => {
@@ -136,6 +152,62 @@ async function readZipEntry(zipPath: string, name: string, maxBytes: number): Pr
       chunks.push(c);
     }
     return Buffer.concat(chunks);
+  } finally {
+    zf.close();
+  }
+}
+
+/**
+ * Extracts the named entries of one export zip into `outDir` in one pass, for hashing. An entry name the
+ * zip holds more than once, or an entry that is a symbolic link, is not extracted: its reason is returned.
+ */
+export async function extractZipMedia(
+  zipPath: string,
+  names: Set<string>,
+  outDir: string,
+): Promise<{ extracted: Map<string, string>; refused: Map<string, string> }> {
+  await mkdir(outDir, { recursive: true });
+  const zf = await new Promise<yauzl.ZipFile>((res, rej) =>
+    yauzl.open(zipPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, z) =>
+      err ? rej(err) : res(z!),
+    ),
+  ).catch((err: Error) => {
+    throw new MediaReadRefused(`cannot open the export zip ${zipPath}: ${err.message}`, 'not-found');
+  });
+  try {
+    const byName = new Map<string, yauzl.Entry[]>();
+    await new Promise<void>((resolve, reject) => {
+      zf.on('error', reject);
+      zf.on('end', () => resolve());
+      zf.on('entry', (e: yauzl.Entry) => {
+        if (names.has(e.fileName))
+          (byName.get(e.fileName) ?? byName.set(e.fileName, []).get(e.fileName)!).push(e);
+        zf.readEntry();
+      });
+      zf.readEntry();
+    });
+    const extracted = new Map<string, string>();
+    const refused = new Map<string, string>();
+    let n = 0;
+    for (const name of names) {
+      const found = byName.get(name) ?? [];
+      if (!found.length) refused.set(name, `entry ${name} is not in ${zipPath}`);
+      else if (found.length > 1)
+        refused.set(name, `the zip ${zipPath} holds ${found.length} entries named ${name}: ambiguous`);
+      else if (((found[0]!.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK)
+        refused.set(name, `entry ${name} of ${zipPath} is a symbolic link`);
+      else {
+        const dest = join(outDir, `m${++n}${extname(name).replace(/[^.\w]/g, '')}`);
+        const rs = await new Promise<NodeJS.ReadableStream>((res, rej) =>
+          zf.openReadStream(found[0]!, (err, st) =>
+            err || !st ? rej(err ?? new Error('no stream')) : res(st),
+          ),
+        );
+        await pipeline(rs, createWriteStream(dest));
+        extracted.set(name, dest);
+      }
+    }
+    return { extracted, refused };
   } finally {
     zf.close();
   }

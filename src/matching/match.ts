@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractZipEntries, locateMedia } from '../evidence/media-files.js';
+import { extractZipMedia, resolveEvidenceMediaPath } from '../evidence/media-reader.js';
 import type { DecodeMode } from '../hashing/decode.js';
 import { hashFiles } from '../hashing/pool.js';
 import { pdqSignal } from '../hashing/signal-types.js';
@@ -54,25 +54,39 @@ async function hashPresentMedia(
   const failures: MatchSummary['hashFailures'] = [];
   const paths: { media: MediaRow; path: string }[] = [];
   try {
+    // Read through the evidence resolver: the place ingest recorded, no links, no duplicate zip entries.
     const byZip = new Map<string, MediaRow[]>();
     for (const m of todo) {
       const ev = evidence.get(m.fileEvidenceId!);
-      const src = ev && m.fileRef ? locateMedia(ev, m.fileRef) : null;
-      if (!src)
-        failures.push({
-          sha256: m.sha256,
-          error: `file ${m.fileRef} of evidence #${m.fileEvidenceId} not found`,
-        });
-      else if (src.kind === 'file') paths.push({ media: m, path: src.path });
-      else (byZip.get(src.zip) ?? byZip.set(src.zip, []).get(src.zip)!).push(m);
+      if (!ev || !m.fileRef) {
+        failures.push({ sha256: m.sha256, error: `evidence #${m.fileEvidenceId} is not in the case` });
+      } else if (ev.kind === 'chat-export-zip') {
+        (byZip.get(ev.path) ?? byZip.set(ev.path, []).get(ev.path)!).push(m);
+      } else {
+        try {
+          paths.push({ media: m, path: await resolveEvidenceMediaPath(ev, m.fileRef) });
+        } catch (err) {
+          failures.push({ sha256: m.sha256, error: (err as Error).message });
+        }
+      }
     }
     let z = 0;
     for (const [zip, ms] of byZip) {
-      const got = await extractZipEntries(zip, new Set(ms.map((m) => m.fileRef!)), join(tmp, String(++z)));
+      let got;
+      try {
+        got = await extractZipMedia(zip, new Set(ms.map((m) => m.fileRef!)), join(tmp, String(++z)));
+      } catch (err) {
+        for (const m of ms) failures.push({ sha256: m.sha256, error: (err as Error).message });
+        continue;
+      }
       for (const m of ms) {
-        const p = got.get(m.fileRef!);
+        const p = got.extracted.get(m.fileRef!);
         if (p) paths.push({ media: m, path: p });
-        else failures.push({ sha256: m.sha256, error: `entry ${m.fileRef} missing from ${zip}` });
+        else
+          failures.push({
+            sha256: m.sha256,
+            error: got.refused.get(m.fileRef!) ?? `entry ${m.fileRef} missing`,
+          });
       }
     }
     let done = 0;
