@@ -26,10 +26,12 @@ if (!existsSync(join(caseDir, 'case.json'))) {
   console.log(`building the ${SCALE} demo case in ${root} (cached for later runs)…`);
   await runDemo({ dir: root, seed: 11, scale: SCALE, quiet: true });
 }
+// The name must not be part of the password (src/server/passwords.ts); a new name also suits cached cases.
+const user = 'perf-viewer';
 const password = 'bench-password-123';
 {
   const { store } = await openCase(caseDir);
-  if (!(await new UserStore(store).getUser('bench'))) await addUser(store, 'bench', 'viewer', password);
+  if (!(await new UserStore(store).getUser(user))) await addUser(store, user, 'viewer', password);
   await store.close();
 }
 
@@ -52,7 +54,7 @@ const base = `http://127.0.0.1:${port}`;
 const login = await fetch(`${base}/api/session`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ username: 'bench', password }),
+  body: JSON.stringify({ username: user, password }),
 });
 const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
 const counts = (await (await fetch(`${base}/api/overview`, { headers: { cookie } })).json()) as {

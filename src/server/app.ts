@@ -29,6 +29,12 @@ export interface ServerOptions {
   webRoot?: string;
   auth?: Partial<AuthSettings>;
   loginPerIpPerMinute?: number;
+  /**
+   * The TLS-terminating proxy in front of the server (addresses/CIDRs, or a function of address and hop):
+   * only requests from it have their X-Forwarded-For / X-Forwarded-Proto honoured (client address for the
+   * login limits and the audit, Secure cookies). Unset: the headers are ignored.
+   */
+  trustProxy?: string[] | ((address: string, hop: number) => boolean);
   logger?: boolean;
 }
 
@@ -63,6 +69,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const caseDir = resolve(opts.caseDir);
   const app = Fastify({
     logger: opts.logger ?? false,
+    trustProxy: opts.trustProxy ?? false,
     bodyLimit: 64 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },

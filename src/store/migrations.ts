@@ -154,4 +154,32 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE media ADD COLUMN checked_lists TEXT`,
     ],
   },
+  {
+    version: 7,
+    name: 'login-throttle',
+    statements: [
+      // Failed-login limits, shared by every server process on the case (src/store/user-store.ts). One row
+      // per user name (scope 'user', whether or not such a user exists) and per client address (scope 'ip':
+      // an IPv4 address or an IPv6 /64). `failures` counts attempts in the window that began at
+      // `window_start`; `total` counts failed attempts since the last success (user) or ever (ip);
+      // `lock_ms` is the length of the last lock, doubled for the next one; `last_refused` tells the
+      // statement's caller whether the attempt it just counted was refused.
+      `CREATE TABLE login_throttle (
+        case_id TEXT NOT NULL, scope TEXT NOT NULL, subject TEXT NOT NULL, window_start BIGINT NOT NULL,
+        failures BIGINT NOT NULL, total BIGINT NOT NULL, lock_ms BIGINT NOT NULL, locked_until BIGINT,
+        last_refused BIGINT NOT NULL, PRIMARY KEY (case_id, scope, subject))`,
+      // Failed logins not yet written to the audit log, per (user name, address): the audit gets at most one
+      // login.failed entry per pair and minute, carrying how many failures it summarises.
+      `CREATE TABLE login_failure_log (
+        case_id TEXT NOT NULL, user_name TEXT NOT NULL, ip TEXT NOT NULL, pending BIGINT NOT NULL,
+        unauthorized BIGINT NOT NULL, locked BIGINT NOT NULL, limited BIGINT NOT NULL, first_at BIGINT,
+        last_at BIGINT, logged_at BIGINT, PRIMARY KEY (case_id, user_name, ip))`,
+      // Locks in force when the store is upgraded survive it (users.failed_logins/locked_until are no
+      // longer written).
+      `INSERT INTO login_throttle (case_id, scope, subject, window_start, failures, total, lock_ms, locked_until,
+        last_refused)
+       SELECT case_id, 'user', name, 0, 0, failed_logins, 0, locked_until, 0 FROM users
+       WHERE locked_until IS NOT NULL`,
+    ],
+  },
 ];

@@ -1,14 +1,50 @@
+import { isIP } from 'node:net';
 import type { Command } from 'commander';
-import { buildServer } from '../../server/app.js';
+import { buildServer, type ServerOptions } from '../../server/app.js';
 import { UserError } from '../../util/errors.js';
 import { parsePositiveInt } from '../context.js';
+
+const PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * `--trust-proxy`: comma-separated addresses or CIDR networks of the proxy (or loopback, linklocal,
+ * uniquelocal), or a number n of proxy hops to trust whatever their address (only safe when nothing but the
+ * proxy can reach the server, e.g. it listens on 127.0.0.1).
+ */
+export function parseTrustProxy(value: string): NonNullable<ServerOptions['trustProxy']> {
+  const v = value.trim();
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops < 1 || hops > 10) throw new UserError(`--trust-proxy: a hop count is 1-10, got ${v}`);
+    return (_address: string, hop: number) => hop < hops;
+  }
+  const parts = v.split(',').map((p) => p.trim());
+  for (const p of parts) {
+    if (PROXY_PRESETS.has(p)) continue;
+    const [addr, bits, extra] = p.split('/');
+    const family = isIP(addr ?? '');
+    const max = family === 6 ? 128 : 32;
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (!family || !okBits || extra !== undefined)
+      throw new UserError(
+        `--trust-proxy: "${p}" is not an IP address, a CIDR network, loopback, linklocal, uniquelocal or a hop count`,
+      );
+  }
+  return parts;
+}
 
 /** Starts the web server on a case and resolves when the process is asked to stop (SIGINT/SIGTERM). */
 export async function serveCase(
   caseDir: string,
-  o: { port?: number; host?: string; store?: string; onListening?: (url: string) => void },
+  o: {
+    port?: number;
+    host?: string;
+    store?: string;
+    trustProxy?: ServerOptions['trustProxy'];
+    onListening?: (url: string) => void;
+  },
 ): Promise<void> {
-  const app = await buildServer({ caseDir, store: o.store });
+  const app = await buildServer({ caseDir, store: o.store, trustProxy: o.trustProxy });
   const url = await app
     .listen({ port: o.port ?? 8080, host: o.host ?? '127.0.0.1' })
     .catch(async (err: Error) => {
@@ -35,13 +71,20 @@ export function register(program: Command): void {
     .option('--port <n>', 'TCP port', '8080')
     .option('--host <host>', 'address to listen on (keep 127.0.0.1 unless behind a TLS proxy)', '127.0.0.1')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option(
+      '--trust-proxy <addr|n>',
+      'the TLS proxy in front (addresses/CIDRs, comma-separated, or a hop count): only its ' +
+        'X-Forwarded-For/-Proto are honoured (client address for login limits and audit, Secure cookies)',
+    )
     .addHelpText(
       'after',
-      '\nExample:\n  filet user add ./op-x ana --role lead && filet serve ./op-x --port 8080',
+      '\nExamples:\n  filet user add ./op-x ana --role lead && filet serve ./op-x --port 8080' +
+        '\n  filet serve ./op-x --port 8080 --trust-proxy 127.0.0.1   (behind a TLS proxy on this machine)',
     )
-    .action(async (dir: string, o: { port: string; host: string; store?: string }) => {
+    .action(async (dir: string, o: { port: string; host: string; store?: string; trustProxy?: string }) => {
       const port = parsePositiveInt(o.port, '--port');
       if (port > 65535) throw new UserError(`--port must be at most 65535, got ${port}`);
-      await serveCase(dir, { port, host: o.host, store: o.store });
+      const trustProxy = o.trustProxy === undefined ? undefined : parseTrustProxy(o.trustProxy);
+      await serveCase(dir, { port, host: o.host, store: o.store, trustProxy });
     });
 }

@@ -53,7 +53,8 @@ export async function addUser(
     throw new UserError(`user names are 1-100 letters, digits, . _ @ or -; got "${name}"`);
   if (!USER_ROLES.includes(role))
     throw new UserError(`unknown role "${role}" (use ${USER_ROLES.join(', ')})`);
-  const weak = checkPasswordStrength(password);
+  // The one place a password is set: the rule (length, common passwords, patterns, the name) applies here.
+  const weak = checkPasswordStrength(password, name);
   if (weak) throw new UserError(weak);
   const users = new UserStore(store);
   if (await users.getUser(name)) throw new UserError(`user "${name}" already exists in this case`);
@@ -75,7 +76,10 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExample:\n  filet user add ./op-x ana --role analyst');
   user
     .command('add')
-    .description('add a user (password prompted without echo, or read from stdin)')
+    .description(
+      'add a user (password prompted without echo, or read from stdin; at least 12 characters, not a ' +
+        'common password, no runs like 1234/qwerty/aaaa, not containing the name)',
+    )
     .argument('<case>', 'the case folder')
     .argument('<name>', 'user name')
     .requiredOption('--role <role>', USER_ROLES.join(' | '))

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { permissionsOf } from '../policy.js';
 import type { ServerContext } from '../context.js';
-import { HttpError } from '../services/paging.js';
 import type { SessionRow } from '../../store/user-store.js';
 import type { AuthedUser } from '../services/auth.js';
 
@@ -17,13 +16,50 @@ function sessionBody(ctx: ServerContext, user: AuthedUser, s: SessionRow) {
   };
 }
 
+/**
+ * Login and logout. The limits on failed logins are kept in the store by the auth service (shared by every
+ * server process); `loginPerIpPerMinute` is only this process's flood guard in front of them (its refusals
+ * are counted into the audit's login.failed summaries too). `req.ip` and `req.protocol` honour
+ * X-Forwarded-For / X-Forwarded-Proto only when the server was built with `trustProxy`.
+ */
 export function sessionRoutes(app: FastifyInstance, ctx: ServerContext, loginPerIpPerMinute: number): void {
   app.get('/api/health', { config: { public: true } }, async () => ({ ok: true }));
+
+  // Writes the held-back login.failed summaries once their minute is over, and on shutdown.
+  let sweeper: NodeJS.Timeout | undefined;
+  let running: Promise<void> | null = null;
+  const sweep = async (wait: boolean) => {
+    // One at a time: a sweep can wait for the case's write lock (a long ingest in another process).
+    if (running) {
+      if (!wait) return;
+      await running;
+    }
+    running = ctx.auth
+      .sweep()
+      .catch((err: unknown) => app.log.error(err))
+      .finally(() => (running = null));
+    await running;
+  };
+  app.addHook('onReady', async () => {
+    sweeper = setInterval(() => void sweep(false), Math.max(1000, ctx.auth.settings.auditWindowMs));
+    sweeper.unref();
+  });
+  app.addHook('preClose', async () => {
+    clearInterval(sweeper);
+    await sweep(true);
+  });
 
   app.post(
     '/api/session',
     {
-      config: { public: true, rateLimit: { max: loginPerIpPerMinute, timeWindow: 60_000 } },
+      config: {
+        public: true,
+        rateLimit: {
+          max: loginPerIpPerMinute,
+          timeWindow: 60_000,
+          onExceeded: (req: FastifyRequest) => ctx.auth.noteFlooded(req.ip),
+        },
+      },
       schema: {
         body: {
           type: 'object',
@@ -38,28 +74,17 @@ export function sessionRoutes(app: FastifyInstance, ctx: ServerContext, loginPer
     },
     async (req: FastifyRequest<{ Body: { username: string; password: string } }>, reply: FastifyReply) => {
       const { username, password } = req.body;
-      try {
-        const r = await ctx.auth.login(username, password);
-        req.user = r.user;
-        reply.setCookie(SESSION_COOKIE, r.sessionId, {
-          httpOnly: true,
-          sameSite: 'strict',
-          secure: req.protocol === 'https',
-          path: '/',
-          expires: new Date(r.session.expiresAt),
-        });
-        await ctx.audit(req, 'login', { ip: req.ip }, { ok: true });
-        return sessionBody(ctx, r.user, r.session);
-      } catch (err) {
-        if (err instanceof HttpError)
-          await ctx.store.appendAudit(
-            username,
-            'login.failed',
-            { ip: req.ip },
-            { status: err.statusCode, error: err.message },
-          );
-        throw err;
-      }
+      // Counted, audited (login / login.failed) and refused (401/423/429) inside the auth service.
+      const r = await ctx.auth.login(username, password, req.ip);
+      req.user = r.user;
+      reply.setCookie(SESSION_COOKIE, r.sessionId, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: req.protocol === 'https',
+        path: '/',
+        expires: new Date(r.session.expiresAt),
+      });
+      return sessionBody(ctx, r.user, r.session);
     },
   );
 
@@ -68,8 +93,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: ServerContext, loginPer
   );
 
   app.delete('/api/session', async (req, reply) => {
-    await ctx.auth.logout(req.session!.idHash);
-    await ctx.audit(req, 'logout', {}, { ok: true });
+    await ctx.auth.logout(req.session!.idHash, req.user!.name, req.ip);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });
