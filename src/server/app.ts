@@ -32,6 +32,21 @@ export interface ServerOptions {
   logger?: boolean;
 }
 
+/** One registered route, as `routeTable` lists it. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission: string | null;
+  public: boolean;
+}
+
+const ROUTE_TABLES = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/** Every route the server registered (collected by an `onRoute` hook): what the security tests walk. */
+export function routeTable(app: FastifyInstance): readonly RouteEntry[] {
+  return ROUTE_TABLES.get(app) ?? [];
+}
+
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -68,6 +83,17 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },
     },
     schemaErrorFormatter,
+  });
+  const table: RouteEntry[] = [];
+  ROUTE_TABLES.set(app, table);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat())
+      table.push({
+        method,
+        url: r.url,
+        permission: r.config?.permission ?? null,
+        public: r.config?.public === true,
+      });
   });
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
