@@ -1,5 +1,5 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { addUser } from '../src/cli/commands/user.js';
 import { buildServer, routeTable } from '../src/server/app.js';
 import { openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
+import { filet, filetAsync } from './helpers/cli.js';
 import { caseOn, demoRoot } from './helpers/demo-case.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 
@@ -395,6 +396,7 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
 
   it('raw HTTP: no spelling of a path gets past the session or the role, and no refusal carries case data', async () => {
     const identities: (Role | null)[] = [null, ...ROLES];
+    const reached = new Set<string>();
     for (const r of apiRoutes()) {
       const key = keyOf(r);
       if (ACCESS[key] === 'public' || r.method === 'HEAD') continue;
@@ -415,14 +417,50 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
           } else if (!allowed(key, who)) {
             expect(res.status, what).toBe(403);
             expect(JSON.parse(res.body), what).toEqual(DENIED_403);
-          } else if (res.status !== canonical.status) {
-            // Not the route: an unknown path, answered like a refused one.
-            expect(res.status, what).toBe(403);
+          } else if (res.status === canonical.status) {
+            // This route (the router decodes `%61`, drops an absolute-form origin): answered as it is.
+            if (res.status === 200) reached.add(name);
+          } else if (res.status === 403) {
+            // Not this route: an unknown path, answered like a refused one.
             expect(JSON.parse(res.body), what).toEqual(DENIED_403);
+          } else if (res.status !== canonical.status) {
+            // Another route the role may use (`/api/accounts/` is `/api/accounts/:id` with an empty id).
+            expect(res.status, what).toBe(400);
+            expect(JSON.parse(res.body).message, what).toMatch(/^params\//);
           }
+          expect(res.status, what).toBeLessThan(500);
           if (who === null || !allowed(key, who)) expect(leaked(res.body), what).toBeUndefined();
         }
       }
+    }
+    // The spellings the router itself resolves to the route, so the gate's decision is what stopped the rest.
+    expect([...reached].sort()).toEqual(
+      [
+        'absolute-form',
+        'absolute-form, localhost',
+        'encoded a',
+        'encoded p',
+        'encoded first letter after /api/',
+        'query only',
+      ].sort(),
+    );
+
+    // Targets the router cannot read (bad escape, over-long parameter) are answered like unknown paths.
+    const long = 'x'.repeat(120);
+    for (const t of [
+      '/api/%zz',
+      '/%zz',
+      `/api/accounts/${long}`,
+      `/api/no-such/${long}`,
+      `/api/groups/${long}/messages`,
+    ]) {
+      const anon = await raw({ method: 'GET', target: t });
+      expect(anon.status, t).toBe(401);
+      expect(JSON.parse(anon.body), t).toEqual(DENIED_401);
+      const lead = await raw({ method: 'GET', target: t, cookie: sessions.lead.cookie });
+      expect(lead.status, t).toBe(403);
+      expect(JSON.parse(lead.body), t).toEqual(DENIED_403);
+      expect((await raw({ method: 'GET', target: t, host: 'evil.example' })).status, t).toBe(421);
     }
   });
 
@@ -451,6 +489,19 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
         expect(leaked(res.body), what).toBeUndefined();
         expect(res.body, what).not.toMatch(/filet test UI/);
       }
+    // Two Host fields (RFC 9112 §3.2: refuse), whichever comes first.
+    for (const pair of [
+      [host, 'evil.example'],
+      ['evil.example', host],
+    ]) {
+      const res = await rawRequest(
+        port,
+        `GET /api/overview HTTP/1.1\r\nHost: ${pair[0]}\r\nHost: ${pair[1]}\r\nCookie: ${sessions.lead.cookie}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(res.status, pair.join(' + ')).toBe(421);
+    }
+    // HTTP/1.0 without a Host field.
+    expect((await rawRequest(port, 'GET /api/health HTTP/1.0\r\n\r\n')).status).toBe(421);
     // Absolute-form: the target's authority is the host (RFC 9112 §3.2.2), and it is checked too.
     for (const authority of ['evil.example', `127.0.0.1:${port + 1}`]) {
       const res = await raw({
@@ -596,5 +647,50 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
     } finally {
       renameSync(ev.path + '.moved', ev.path);
     }
+  });
+});
+
+describe('filet serve --allowed-host', () => {
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => resolve(port));
+      });
+    });
+
+  it('answers the named hosts and the listening address, 421 for any other Host', async () => {
+    const port = await freePort();
+    const child = filetAsync([
+      'serve',
+      join(root, 'case'),
+      '--port',
+      String(port),
+      '--allowed-host',
+      'filet.lab.example',
+      '--allowed-host',
+      'proxy.example:8443',
+    ]);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('serving')) resolve();
+        });
+        child.on('exit', (code) => reject(new Error(`filet serve exited (${code}): ${out}`)));
+      });
+      const health = (h: string) =>
+        rawRequest(port, `GET /api/health HTTP/1.1\r\nHost: ${h}\r\nConnection: close\r\n\r\n`);
+      for (const h of [`127.0.0.1:${port}`, `localhost:${port}`, 'filet.lab.example', 'proxy.example:8443'])
+        expect((await health(h)).status, h).toBe(200);
+      for (const h of ['evil.example', 'proxy.example:9999', `filet.lab.example.evil.example:${port}`])
+        expect((await health(h)).status, h).toBe(421);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const bad = filet(['serve', join(root, 'case'), '--allowed-host', 'https://filet.lab.example/']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--allowed-host/);
   });
 });
