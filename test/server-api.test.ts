@@ -1,19 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../src/cli/commands/user.js';
-import { runDemo } from '../src/demo.js';
-import type { DeviceEntry as DemoDevice } from '../src/synth/truth.js';
-import { ingestPaths } from '../src/evidence/ingest.js';
-import { importHashList } from '../src/matching/import-list.js';
-import { matchCase } from '../src/matching/match.js';
-import { analyzeAndSave } from '../src/network/service.js';
 import { buildServer, CSP } from '../src/server/app.js';
-import { initCase, openCase } from '../src/store/case-dir.js';
+import { openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
-import { STORE_TARGETS, tempDir, type StoreTarget } from './helpers/stores.js';
+import { ReviewStore } from '../src/store/review-store.js';
+import { caseOn, demoRoot as runDemoRoot } from './helpers/demo-case.js';
+import { STORE_TARGETS } from './helpers/stores.js';
 
 /**
  * The web API against a real demo case (synth → ingest → list → match → analyze), on every store: every route
@@ -25,39 +20,8 @@ type Role = (typeof ROLES)[number];
 
 let demoRoot = '';
 beforeAll(async () => {
-  demoRoot = tempDir('filet-server-');
-  await runDemo({ dir: demoRoot, seed: 7, scale: 'small', quiet: true });
+  demoRoot = await runDemoRoot('filet-server-');
 }, 300_000);
-
-/** The same pipeline as the demo, on another store (PostgreSQL), from the demo's synthetic operation. */
-async function caseOn(target: StoreTarget): Promise<string> {
-  if (target.name === 'sqlite') return join(demoRoot, 'case');
-  const op = join(demoRoot, 'operation');
-  const dir = join(tempDir('filet-server-pg-'), 'case');
-  const { store } = await initCase(dir, { store: target.store });
-  try {
-    const devices = JSON.parse(readFileSync(join(op, 'devices.json'), 'utf8')) as DemoDevice[];
-    for (const d of devices)
-      await ingestPaths(
-        store,
-        d.files.map((f) => join(op, f)),
-        {
-          device: d.label,
-          owner: d.owner,
-          ownerName: d.ownerName,
-          tz: d.tz,
-          locale: d.locale,
-          examiner: 'test',
-        },
-      );
-    await importHashList(store, join(op, 'lists', 'known-vics.json'), { name: 'synthetic-known' });
-    await matchCase(store, dir, {});
-    await analyzeAndSave(store, {});
-  } finally {
-    await store.close();
-  }
-  return dir;
-}
 
 describe.each(STORE_TARGETS)('web API on $name', (target) => {
   let app: FastifyInstance;
@@ -65,6 +29,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
   const sessions = {} as Record<Role, { cookie: string; csrf: string }>;
   let known = 0;
   let novel = 0;
+  let caseDir = '';
 
   const call = (
     role: Role | null,
@@ -85,12 +50,18 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     app.inject({ method: 'POST', url: '/api/session', payload: { username, password }, remoteAddress: ip });
 
   beforeAll(async () => {
-    const caseDir = await caseOn(target);
+    caseDir = await caseOn(demoRoot, target);
     ({ store } = await openCase(caseDir, { store: target.name === 'postgres' ? target.store : undefined }));
     for (const r of ROLES) await addUser(store, `${r}-user`, r, PASSWORD);
     await addUser(store, 'locked-user', 'analyst', PASSWORD);
     await addUser(store, 'gone-user', 'analyst', PASSWORD);
-    app = await buildServer({ caseDir, caseStore: store, loginPerIpPerMinute: 1000 });
+    // app.inject sends `Host: localhost:80`; a server that is not listening answers only the hosts it is told.
+    app = await buildServer({
+      caseDir,
+      caseStore: store,
+      loginPerIpPerMinute: 1000,
+      allowedHosts: ['localhost:80'],
+    });
     for (const r of ROLES) {
       const res = await login(`${r}-user`, PASSWORD);
       expect(res.statusCode, res.body).toBe(200);
@@ -136,7 +107,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
       for (const role of ROLES) {
         const res = await call(role, 'GET', url);
         expect(res.statusCode, `${role} GET ${url}: ${res.body.slice(0, 200)}`).toBe(byRole[role]);
-        if (res.statusCode === 403) expect(res.json().message).toMatch(/may not/);
+        if (res.statusCode === 403) expect(res.json().message).toBe('not permitted, or no such route');
       }
       const anon = await call(null, 'GET', url);
       expect(anon.statusCode, `anonymous GET ${url}`).toBe(401);
@@ -351,6 +322,8 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     }
     const res = await login('viewer-user', PASSWORD);
     const cookie = String(res.headers['set-cookie']);
+    // Not listening, so no port: the name carries the server instance's id instead (see the two-server test).
+    expect(cookie).toMatch(/^filet_session_[0-9a-f]{8}=/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     expect(cookie).toMatch(/Path=\//);
@@ -394,6 +367,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
       caseDir: join(demoRoot, 'case'),
       caseStore: store,
       loginPerIpPerMinute: 3,
+      allowedHosts: ['localhost:80'],
     });
     try {
       const codes = [];
@@ -411,6 +385,160 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
       expect(codes.slice(3)).toEqual([429, 429]);
     } finally {
       await limited.close();
+    }
+  });
+  it('audits message pages, the network and the media list, with the query', async () => {
+    const before = (await store.readAudit()).length;
+    for (const u of [
+      '/api/accounts/1/messages?offset=2&limit=5',
+      '/api/groups/1/messages?limit=7',
+      '/api/network?flagged=true&country=ES',
+      '/api/media?status=novel&limit=3',
+    ])
+      expect((await call('viewer', 'GET', u)).statusCode, u).toBe(200);
+    const entries = (await store.readAudit()).slice(before);
+    expect(entries.map((a) => ({ actor: a.actor, action: a.action, args: a.args }))).toEqual([
+      { actor: 'viewer-user', action: 'view.messages', args: { account: 1, offset: 2, limit: 5 } },
+      { actor: 'viewer-user', action: 'view.messages', args: { group: 1, offset: 0, limit: 7 } },
+      { actor: 'viewer-user', action: 'view.network', args: { flagged: true, country: 'ES' } },
+      { actor: 'viewer-user', action: 'view.media', args: { status: 'novel', offset: 0, limit: 3 } },
+    ]);
+    for (const e of entries) expect(e.result).toMatchObject({ ok: true });
+  });
+
+  it('bounds offset at 10,000,000: beyond it is a 400 naming the field, never a 500', async () => {
+    const paged: [Role, string][] = [
+      ['lead', '/api/accounts'],
+      ['lead', '/api/accounts/1/messages'],
+      ['lead', '/api/groups'],
+      ['lead', '/api/groups/1/messages'],
+      ['lead', '/api/media'],
+      ['lead', '/api/merges'],
+      ['lead', '/api/evidence'],
+      ['auditor', '/api/audit'],
+    ];
+    for (const [role, u] of paged) {
+      for (const offset of ['10000001', '99999999999999999999', '1e300']) {
+        const r = await call(role, 'GET', `${u}?offset=${offset}`);
+        expect(r.statusCode, `${u}?offset=${offset}: ${r.body}`).toBe(400);
+        expect(r.json().message).toBe('querystring/offset must be <= 10000000');
+      }
+      const edge = await call(role, 'GET', `${u}?offset=10000000`);
+      expect(edge.statusCode, `${u}: ${edge.body}`).toBe(200);
+      expect(edge.json().items).toEqual([]);
+    }
+  });
+
+  it('names the session cookie after the port, so two servers on one host keep their sessions apart', async () => {
+    const servers = [
+      await buildServer({ caseDir, caseStore: store, loginPerIpPerMinute: 1000 }),
+      await buildServer({ caseDir, caseStore: store, loginPerIpPerMinute: 1000 }),
+    ];
+    try {
+      const bases = [];
+      for (const s of servers) bases.push(await s.listen({ port: 0, host: '127.0.0.1' }));
+      // A browser keeps cookies per host name, whatever the port: one jar for both servers.
+      const jar = new Map<string, string>();
+      const signIn = async (base: string, username: string) => {
+        const r = await fetch(`${base}/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password: PASSWORD }),
+        });
+        expect(r.status).toBe(200);
+        const [nameValue, ...attrs] = r.headers.getSetCookie()[0]!.split('; ');
+        const [name, value] = nameValue!.split('=') as [string, string];
+        jar.set(name, value);
+        return { name, attrs };
+      };
+      const a = await signIn(bases[0]!, 'viewer-user');
+      const b = await signIn(bases[1]!, 'analyst-user');
+      expect(a.name).toBe(`filet_session_${new URL(bases[0]!).port}`);
+      expect(b.name).toBe(`filet_session_${new URL(bases[1]!).port}`);
+      expect(a.attrs).toContain('Path=/');
+      const cookie = [...jar].map(([n, v]) => `${n}=${v}`).join('; ');
+      const who = async (base: string) =>
+        (
+          (await (await fetch(`${base}/api/session`, { headers: { cookie } })).json()) as {
+            user: { name: string };
+          }
+        ).user.name;
+      expect(await who(bases[0]!)).toBe('viewer-user');
+      expect(await who(bases[1]!)).toBe('analyst-user');
+    } finally {
+      for (const s of servers) await s.close();
+    }
+  });
+
+  it('commits a merge, an unmerge and an evidence check together with their audit entry, or not at all', async () => {
+    const actor = `audit-refused-${process.pid}`;
+    await addUser(store, actor, 'analyst', PASSWORD);
+    const res = await login(actor, PASSWORD);
+    expect(res.statusCode).toBe(200);
+    const s = {
+      cookie: String(res.headers['set-cookie']).split(';')[0]!,
+      csrf: res.json().csrfToken as string,
+    };
+    const as = (method: 'POST' | 'DELETE', url: string, payload?: object) =>
+      app.inject({
+        method,
+        url,
+        headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+        ...(payload ? { payload } : {}),
+      });
+    // The database itself refuses this user's entries for these actions: a real failed append, no mock.
+    const trigger = `filet_test_refuse_${process.pid}`;
+    const when = `NEW.actor = '${actor}' AND NEW.action IN ('identity.merge', 'identity.unmerge', 'evidence.verify')`;
+    if (target.name === 'sqlite')
+      await store.db.exec(
+        `CREATE TRIGGER ${trigger} BEFORE INSERT ON audit WHEN ${when} BEGIN SELECT RAISE(ABORT, 'audit refused by a test trigger'); END`,
+      );
+    else {
+      await store.db.exec(
+        `CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused by a test trigger'; END $$`,
+      );
+      await store.db.exec(
+        `CREATE TRIGGER ${trigger} BEFORE INSERT ON audit FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION ${trigger}()`,
+      );
+    }
+    try {
+      const [from, into] = [6, 7];
+      const account = async (id: number) => (await store.accounts()).find((a) => a.id === id)!;
+      expect((await account(from)).mergedInto).toBeNull();
+      expect((await account(into)).mergedInto).toBeNull();
+      const generation = await store.generation();
+      const merge = await as('POST', '/api/merges', { from, into, reason: 'audit append refused' });
+      expect(merge.statusCode, merge.body).toBe(500);
+      expect((await account(from)).mergedInto).toBeNull();
+      expect(
+        (await new ReviewStore(store).merges()).some((m) => m.from === from && m.undoneAt === null),
+      ).toBe(false);
+      expect(await store.generation()).toBe(generation);
+
+      const kept = await call('analyst', 'POST', '/api/merges', { from, into, reason: 'for the unmerge' });
+      expect(kept.statusCode).toBe(201);
+      const undo = await as('DELETE', `/api/merges/${kept.json().id}`);
+      expect(undo.statusCode, undo.body).toBe(500);
+      expect((await account(from)).mergedInto).toBe(into);
+      expect(
+        (await new ReviewStore(store).merges()).find((m) => m.id === kept.json().id)!.undoneAt,
+      ).toBeNull();
+      expect((await call('analyst', 'DELETE', `/api/merges/${kept.json().id}`)).statusCode).toBe(200);
+
+      const checks = async () =>
+        Number(
+          (await store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM evidence_checks WHERE case_id = ?', [
+            store.caseId,
+          ]))!.n,
+        );
+      const before = await checks();
+      const verify = await as('POST', '/api/evidence/1/verify');
+      expect(verify.statusCode, verify.body).toBe(500);
+      expect(await checks()).toBe(before);
+      expect((await store.verifyAudit()).ok).toBe(true);
+    } finally {
+      await store.db.exec(`DROP TRIGGER ${trigger}${target.name === 'postgres' ? ' ON audit' : ''}`);
+      if (target.name === 'postgres') await store.db.exec(`DROP FUNCTION ${trigger}()`);
     }
   });
 });

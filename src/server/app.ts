@@ -1,15 +1,23 @@
-import { existsSync } from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { CaseStore } from '../store/case-store.js';
 import { openCase } from '../store/case-dir.js';
-import { userName, type ServerContext } from './context.js';
-import { can } from './policy.js';
+import { createContext } from './context.js';
+import { can, isPermission, isPublicRoute } from './policy.js';
 import { caseRoutes } from './routes/case.js';
 import { custodyRoutes } from './routes/custody.js';
 import { downloadRoutes } from './routes/downloads.js';
@@ -36,14 +44,103 @@ export interface ServerOptions {
    */
   trustProxy?: string[] | ((address: string, hop: number) => boolean);
   logger?: boolean;
+  /**
+   * Host names the server answers for besides the address it listens on (`--allowed-host`, repeatable):
+   * `name` (any port) or `name:port`. Any other `Host` gets 421 (DNS rebinding).
+   */
+  allowedHosts?: string[];
+}
+
+/** One registered route, as `routeTable` lists it. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission: string | null;
+  public: boolean;
+}
+
+const ROUTE_TABLES = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/** Every route the server registered (collected by an `onRoute` hook): what the security tests walk. */
+export function routeTable(app: FastifyInstance): readonly RouteEntry[] {
+  return ROUTE_TABLES.get(app) ?? [];
 }
 
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The two refusals of the access gate. One answer per case, whatever the path: an unknown path, a route the
+ * role may not use and a known route look the same (no route enumeration).
+ */
+export const NOT_LOGGED_IN = 'not logged in (or the session expired)';
+export const NOT_PERMITTED = 'not permitted, or no such route';
+const MISDIRECTED = 'this server does not answer for that host';
+
+/** A host name or `host:port` as `--allowed-host` takes it (lower-cased); throws on anything else. */
+export function parseAllowedHost(value: string): string {
+  const v = value.trim().toLowerCase();
+  const m =
+    /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(\d{1,5}))?$/.exec(
+      v,
+    );
+  if (!m || (m[6] !== undefined && Number(m[6]) > 65535))
+    throw new Error(`allowed host must be a host name or host:port (no scheme, no path), got "${value}"`);
+  return v;
+}
+
+const isLoopback = (ip: string) => ip === '::1' || /^127\./.test(ip) || /^::ffff:127\./.test(ip);
+const isUnspecified = (ip: string) => ip === '0.0.0.0' || ip === '::';
+const bracket = (ip: string) => (ip.includes(':') ? `[${ip}]` : ip);
+
+/**
+ * The path as any reader might take it: percent-decoded (repeatedly), lower-cased, `\` as `/`, empty and
+ * `.` segments dropped, `..` applied, `;…` parameters cut. Used only to keep the SPA fallback away from
+ * anything that could mean the API.
+ */
+function normalisedPath(url: string): string {
+  let p = url;
+  if (!p.startsWith('/')) {
+    try {
+      p = new URL(p).pathname;
+    } catch {
+      return p.toLowerCase();
+    }
+  }
+  p = p.split(/[?#]/)[0]!;
+  for (let i = 0; i < 4; i++) {
+    let d: string;
+    try {
+      d = decodeURIComponent(p);
+    } catch {
+      break;
+    }
+    if (d === p) break;
+    p = d;
+  }
+  const out: string[] = [];
+  for (const raw of p.toLowerCase().replace(/\\/g, '/').split('/')) {
+    const seg = raw.split(';')[0]!.trim();
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  return '/' + out.join('/');
+}
+
+/** True when a path could name the API under some reading (`/API`, `/%2561pi/…`, `//api`, `/x/../api`…). */
+export const isApiPath = (url: string) => normalisedPath(url).startsWith('/api');
+
+function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /** Validation messages that name the field: `querystring/limit must be <= 500`, `unknown query parameter "x"`. */
 function schemaErrorFormatter(
@@ -67,7 +164,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const opened = opts.caseStore ? null : await openCase(opts.caseDir, { store: opts.store });
   const store = opts.caseStore ?? opened!.store;
   const caseDir = resolve(opts.caseDir);
+  // Malformed targets (a bad %-escape, an over-long parameter) never reach the hooks; set below.
+  let frameworkError: (req: FastifyRequest, reply: FastifyReply) => Promise<void> = async () => {};
   const app = Fastify({
+    frameworkErrors: (_err, req, reply) => void frameworkError(req, reply),
     logger: opts.logger ?? false,
     trustProxy: opts.trustProxy ?? false,
     bodyLimit: 64 * 1024,
@@ -76,18 +176,76 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     },
     schemaErrorFormatter,
   });
+  // Deny by default: a route that names no known permission, or calls itself public without being listed
+  // in PUBLIC_ROUTES (policy.ts), is refused here, when it is registered (the server does not start).
+  const table: RouteEntry[] = [];
+  ROUTE_TABLES.set(app, table);
+  app.addHook('onRoute', (r) => {
+    const cfg = r.config ?? {};
+    for (const method of [r.method].flat()) {
+      const what = `route ${method} ${r.url}`;
+      if (cfg.public === true) {
+        if (cfg.permission !== undefined)
+          throw new Error(`${what} is both public and needs ${cfg.permission}`);
+        if (!isPublicRoute(method, r.url))
+          throw new Error(`${what} is marked public but is not in PUBLIC_ROUTES (src/server/policy.ts)`);
+      } else if (!isPermission(cfg.permission))
+        throw new Error(
+          `${what} declares no permission: every route needs config.permission (src/server/policy.ts) or config.public` +
+            (cfg.permission !== undefined ? ` (unknown permission "${String(cfg.permission)}")` : ''),
+        );
+      table.push({ method, url: r.url, permission: cfg.permission ?? null, public: cfg.public === true });
+    }
+  });
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
 
-  const ctx: ServerContext = {
-    store,
-    caseDir,
-    views: new CaseViewCache(store),
-    auth: new AuthService(store, { ...DEFAULT_AUTH, ...opts.auth }),
-    audit: async (req, action, args, result) => {
-      await store.appendAudit(userName(req), action, args, result);
-    },
+  // The hosts this server answers for: the address it listens on (with the loopback names for a loopback or
+  // wildcard bind) and the configured ones. Before listen (app.inject) only the configured ones.
+  const configuredHosts = (opts.allowedHosts ?? []).map(parseAllowedHost);
+  let servedHosts: Set<string> | null = null;
+  const served = (): Set<string> => {
+    if (servedHosts) return servedHosts;
+    const out = new Set<string>();
+    const addrs = app.addresses().filter((a): a is AddressInfo => typeof a !== 'string');
+    for (const a of addrs) {
+      const names = [bracket(a.address)];
+      if (isLoopback(a.address) || isUnspecified(a.address)) names.push('localhost', '127.0.0.1', '[::1]');
+      if (isUnspecified(a.address))
+        for (const list of Object.values(networkInterfaces()))
+          for (const i of list ?? []) names.push(bracket(i.address));
+      for (const n of names) {
+        out.add(`${n}:${a.port}`);
+        if (a.port === 80) out.add(n);
+      }
+    }
+    if (addrs.length) servedHosts = out;
+    return out;
   };
+  const hostAllowed = (host: string | undefined): boolean => {
+    if (!host) return false;
+    const h = host.toLowerCase();
+    if (served().has(h)) return true;
+    const name = h.replace(/:\d+$/, '');
+    return configuredHosts.some((c) => c === h || (!/:\d+$/.test(c) && c === name));
+  };
+
+  // Cookies ignore ports: the name carries the port (or, not listening, this instance's id).
+  const instanceId = randomBytes(4).toString('hex');
+  const sessionCookie = () => {
+    const port = app.addresses().find((a): a is AddressInfo => typeof a !== 'string')?.port;
+    return `${SESSION_COOKIE}_${port ?? instanceId}`;
+  };
+
+  const ctx = createContext(
+    {
+      store,
+      caseDir,
+      views: new CaseViewCache(store),
+      auth: new AuthService(store, { ...DEFAULT_AUTH, ...opts.auth }),
+    },
+    sessionCookie,
+  );
 
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
@@ -109,22 +267,60 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   await app.register(fastifyRateLimit, { global: false });
 
-  // Authentication, CSRF and the role check run before validation, so a stranger learns nothing from a 400.
-  app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/')) return;
+  // The access gate, on every request before anything else (and before validation, so a stranger learns
+  // nothing from a 400). It decides on the route the router matched, never on the raw URL: the Host, then
+  // public or not, then the session, then the permission, then CSRF for state changes.
+  const hostOk = (req: FastifyRequest): boolean => {
+    const target = req.raw.url ?? '/';
+    // Absolute-form: the target's authority is the host (RFC 9112 §3.2.2); both must be ours.
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+      let authority: string | undefined;
+      try {
+        authority = new URL(target).host;
+      } catch {
+        return false;
+      }
+      if (!hostAllowed(authority)) return false;
+    }
+    const hosts = req.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'host').length;
+    return hosts === 1 && hostAllowed(req.headers.host);
+  };
+  const sessionOf = async (sid: string | undefined) => (sid ? ctx.auth.resolve(sid) : null);
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     reply.header('Cache-Control', 'no-store');
+    if (!hostOk(req)) throw new HttpError(421, MISDIRECTED);
     const cfg = req.routeOptions.config;
-    if (cfg.public || !req.routeOptions.url) return;
-    const sid = req.cookies[SESSION_COOKIE];
-    const found = sid ? await ctx.auth.resolve(sid) : null;
-    if (!found) throw new HttpError(401, 'not logged in (or the session expired)');
+    if (req.is404) {
+      // No route: only a GET for a path that cannot mean the API gets something (the SPA index).
+      if (SAFE_METHODS.has(req.method) && !isApiPath(req.raw.url ?? '/')) return;
+    } else if (cfg.public === true) return;
+    const found = await sessionOf(req.cookies[ctx.sessionCookie]);
+    if (!found) throw new HttpError(401, NOT_LOGGED_IN);
     req.user = found.user;
     req.session = found.session;
-    if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== found.session.csrf)
+    if (req.is404 || !cfg.permission || !can(found.user.role, cfg.permission))
+      throw new HttpError(403, NOT_PERMITTED);
+    if (!SAFE_METHODS.has(req.method) && !sameSecret(req.headers['x-csrf-token'], found.session.csrf))
       throw new HttpError(403, 'missing or invalid CSRF token');
-    if (cfg.permission && !can(found.user.role, cfg.permission))
-      throw new HttpError(403, `role ${found.user.role} may not ${cfg.permission}`);
   });
+
+  // A target the router cannot read is answered like one it does not know (a 400 or 414 naming the path
+  // would tell a param route from no route).
+  frameworkError = async (req, reply) => {
+    let body = { statusCode: 421, error: 'Misdirected Request', message: MISDIRECTED };
+    if (hostOk(req)) {
+      const sid = app.parseCookie(req.headers.cookie ?? '')[ctx.sessionCookie];
+      body = (await sessionOf(sid))
+        ? { statusCode: 403, error: 'Forbidden', message: NOT_PERMITTED }
+        : { statusCode: 401, error: 'Unauthorized', message: NOT_LOGGED_IN };
+    }
+    await reply
+      .code(body.statusCode)
+      .header('Cache-Control', 'no-store')
+      .header('X-Content-Type-Options', 'nosniff')
+      .send(body);
+  };
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err instanceof HttpError ? err.statusCode : err.validation ? 400 : (err.statusCode ?? 500);
@@ -136,6 +332,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       403: 'Forbidden',
       404: 'Not Found',
       409: 'Conflict',
+      421: 'Misdirected Request',
       413: 'Payload Too Large',
       415: 'Unsupported Media Type',
       423: 'Locked',
@@ -154,30 +351,36 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   custodyRoutes(app, ctx);
   downloadRoutes(app, ctx);
 
+  // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
   const webRoot = resolve(opts.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'));
   const hasUi = existsSync(join(webRoot, 'index.html'));
-  if (hasUi) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+  const assetsDir = join(webRoot, 'assets');
+  const assets = new Set(
+    hasUi && existsSync(assetsDir)
+      ? readdirSync(assetsDir).filter((f) => !f.startsWith('.') && statSync(join(assetsDir, f)).isFile())
+      : [],
+  );
+  if (hasUi) await app.register(fastifyStatic, { root: webRoot, serve: false });
+  const index = (_req: FastifyRequest, reply: FastifyReply) =>
+    hasUi
+      ? reply.type('text/html; charset=utf-8').sendFile('index.html', { cacheControl: false })
+      : reply
+          .code(404)
+          .type('text/plain')
+          .send('filet: the web UI is not built (run npm run build:web); the API is under /api');
+  const ui = { config: { public: true } };
+  app.get('/', ui, index);
+  app.get('/index.html', ui, index);
+  app.get<{ Params: { file: string } }>('/assets/:file', ui, (req, reply) =>
+    assets.has(req.params.file)
+      ? reply.sendFile(`assets/${req.params.file}`, { maxAge: '365d', immutable: true })
+      : reply.code(404).type('text/plain').send('no such asset'),
+  );
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/') || req.url === '/api' || req.method !== 'GET') {
-      // An unknown API path tells a stranger nothing more than a known one.
-      if (!req.cookies[SESSION_COOKIE])
-        return reply.code(401).send({
-          statusCode: 401,
-          error: 'Unauthorized',
-          message: 'not logged in (or the session expired)',
-        });
-      return reply.code(404).send({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no route ${req.method} ${req.url.split('?')[0]}`,
-      });
-    }
-    if (!hasUi)
-      return reply
-        .code(404)
-        .type('text/plain')
-        .send('filet: the web UI is not built (run npm run build:web); the API is under /api');
-    return reply.sendFile('index.html');
+    // The gate let through only a GET for a non-API path; refuse anything else here too, in case.
+    if (!SAFE_METHODS.has(req.method) || isApiPath(req.raw.url ?? '/'))
+      throw new HttpError(403, NOT_PERMITTED);
+    return index(req, reply);
   });
 
   if (opened) app.addHook('onClose', async () => opened.store.close());

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
-import { buildServer, type ServerOptions } from '../../server/app.js';
+import { buildServer, parseAllowedHost, type ServerOptions } from '../../server/app.js';
 import { UserError } from '../../util/errors.js';
 import { parsePositiveInt } from '../context.js';
 
@@ -41,10 +41,17 @@ export async function serveCase(
     host?: string;
     store?: string;
     trustProxy?: ServerOptions['trustProxy'];
+    /** Host names (or host:port) browsers use besides the listening address, e.g. behind a TLS proxy. */
+    allowedHosts?: string[];
     onListening?: (url: string) => void;
   },
 ): Promise<void> {
-  const app = await buildServer({ caseDir, store: o.store, trustProxy: o.trustProxy });
+  const app = await buildServer({
+    caseDir,
+    store: o.store,
+    trustProxy: o.trustProxy,
+    allowedHosts: o.allowedHosts,
+  });
   const url = await app
     .listen({ port: o.port ?? 8080, host: o.host ?? '127.0.0.1' })
     .catch(async (err: Error) => {
@@ -76,15 +83,35 @@ export function register(program: Command): void {
       'the TLS proxy in front (addresses/CIDRs, comma-separated, or a hop count): only its ' +
         'X-Forwarded-For/-Proto are honoured (client address for login limits and audit, Secure cookies)',
     )
+    .option(
+      '--allowed-host <host>',
+      "a Host name (or host:port) to answer for besides the listening address, e.g. the TLS proxy's public " +
+        'name; repeat for several. Requests for any other Host get 421',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  filet user add ./op-x ana --role lead && filet serve ./op-x --port 8080' +
-        '\n  filet serve ./op-x --port 8080 --trust-proxy 127.0.0.1   (behind a TLS proxy on this machine)',
+        '\n  filet serve ./op-x --host 0.0.0.0 --trust-proxy 127.0.0.1 --allowed-host filet.lab.example' +
+        '   (behind a TLS proxy)',
     )
-    .action(async (dir: string, o: { port: string; host: string; store?: string; trustProxy?: string }) => {
-      const port = parsePositiveInt(o.port, '--port');
-      if (port > 65535) throw new UserError(`--port must be at most 65535, got ${port}`);
-      const trustProxy = o.trustProxy === undefined ? undefined : parseTrustProxy(o.trustProxy);
-      await serveCase(dir, { port, host: o.host, store: o.store, trustProxy });
-    });
+    .action(
+      async (
+        dir: string,
+        o: { port: string; host: string; store?: string; trustProxy?: string; allowedHost: string[] },
+      ) => {
+        const port = parsePositiveInt(o.port, '--port');
+        if (port > 65535) throw new UserError(`--port must be at most 65535, got ${port}`);
+        const trustProxy = o.trustProxy === undefined ? undefined : parseTrustProxy(o.trustProxy);
+        const allowedHosts = o.allowedHost.map((h) => {
+          try {
+            return parseAllowedHost(h);
+          } catch (err) {
+            throw new UserError(`--allowed-host: ${(err as Error).message}`);
+          }
+        });
+        await serveCase(dir, { port, host: o.host, store: o.store, trustProxy, allowedHosts });
+      },
+    );
 }

@@ -33,6 +33,11 @@ const q = (properties: Record<string, unknown>) => ({
 const read = { permission: 'case.read' as const };
 
 type Id = { Params: { id: number } };
+/** What the audit entry of a page records besides the query: how much was shown. */
+const pageSummary = (p: { total: number; items: unknown[] }) => ({
+  total: p.total,
+  returned: p.items.length,
+});
 type Paged = { Querystring: { offset: number; limit: number } };
 
 export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -63,18 +68,25 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<Id>(
     '/api/accounts/:id',
     { config: read, schema: { params: ID_PARAMS, querystring: q({}) } },
-    async (req) => {
-      const detail = await accountDetail(ctx.store, await ctx.views.get(), req.params.id);
-      await ctx.audit(req, 'view.account', { account: req.params.id }, { ok: true });
-      return detail;
-    },
+    async (req) =>
+      ctx.viewed(req, 'view.account', { account: req.params.id }, async () =>
+        accountDetail(ctx.store, await ctx.views.get(), req.params.id),
+      ),
   );
 
   app.get<Id & Paged>(
     '/api/accounts/:id/messages',
     { config: read, schema: { params: ID_PARAMS, querystring: q({ ...PAGING }) } },
-    async (req) =>
-      accountMessages(ctx.store, await ctx.views.get(), req.params.id, req.query.offset, req.query.limit),
+    async (req) => {
+      const { offset, limit } = req.query;
+      return ctx.viewed(
+        req,
+        'view.messages',
+        { account: req.params.id, offset, limit },
+        async () => accountMessages(ctx.store, await ctx.views.get(), req.params.id, offset, limit),
+        pageSummary,
+      );
+    },
   );
 
   app.get<{ Querystring: GroupQuery }>(
@@ -98,18 +110,25 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<Id>(
     '/api/groups/:id',
     { config: read, schema: { params: ID_PARAMS, querystring: q({}) } },
-    async (req) => {
-      const detail = groupDetail(await ctx.views.get(), req.params.id);
-      await ctx.audit(req, 'view.group', { group: req.params.id }, { ok: true });
-      return detail;
-    },
+    async (req) =>
+      ctx.viewed(req, 'view.group', { group: req.params.id }, async () =>
+        groupDetail(await ctx.views.get(), req.params.id),
+      ),
   );
 
   app.get<Id & Paged>(
     '/api/groups/:id/messages',
     { config: read, schema: { params: ID_PARAMS, querystring: q({ ...PAGING }) } },
-    async (req) =>
-      groupMessages(ctx.store, await ctx.views.get(), req.params.id, req.query.offset, req.query.limit),
+    async (req) => {
+      const { offset, limit } = req.query;
+      return ctx.viewed(
+        req,
+        'view.messages',
+        { group: req.params.id, offset, limit },
+        async () => groupMessages(ctx.store, await ctx.views.get(), req.params.id, offset, limit),
+        pageSummary,
+      );
+    },
   );
 
   app.get<{ Querystring: NetworkQuery }>(
@@ -128,7 +147,15 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
         }),
       },
     },
-    async (req, reply) =>
-      reply.type('application/json; charset=utf-8').send(networkJson(await ctx.views.get(), req.query)),
+    async (req, reply) => {
+      const net = await ctx.viewed(
+        req,
+        'view.network',
+        { ...req.query },
+        async () => networkJson(await ctx.views.get(), req.query),
+        (n) => ({ nodes: n.nodes, edges: n.edges }),
+      );
+      return reply.type('application/json; charset=utf-8').send(net.json);
+    },
   );
 }

@@ -1,32 +1,43 @@
 import type { FastifyInstance } from 'fastify';
 import { MergeConflict, ReviewStore } from '../../store/review-store.js';
 import { ID_PARAMS, PAGING, type ServerContext } from '../context.js';
-import { listAudit, listEvidence, verifyEvidence } from '../services/custody.js';
+import { can } from '../policy.js';
+import { checkEvidenceItem, listAudit, listEvidence, recordEvidenceCheck } from '../services/custody.js';
 import { HttpError, iso, page } from '../services/paging.js';
 
 type Id = { Params: { id: number } };
 type Paged = { Querystring: { offset: number; limit: number } };
 const pagedQuery = { type: 'object', additionalProperties: false, properties: { ...PAGING } } as const;
 
+/** A merge refused by the store, as the HTTP answer (inside the transaction, so it is rolled back and audited). */
+const refusal = (err: unknown) =>
+  err instanceof MergeConflict ? new HttpError(err.notFound ? 404 : 409, err.message) : err;
+
 export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // Paths and reader notes are case content: only for roles that may read the case (finding 9).
   app.get<Paged>(
     '/api/evidence',
     { config: { permission: 'evidence.read' }, schema: { querystring: pagedQuery } },
-    async (req) => listEvidence(ctx.store, req.query.offset, req.query.limit),
+    async (req) =>
+      listEvidence(ctx.store, req.query.offset, req.query.limit, can(req.user!.role, 'case.read')),
   );
 
   app.post<Id>(
     '/api/evidence/:id/verify',
     { config: { permission: 'evidence.verify' }, schema: { params: ID_PARAMS } },
     async (req) => {
-      const r = await verifyEvidence(ctx.store, req.params.id, req.user!.name);
-      await ctx.audit(
+      const { id } = req.params;
+      const check = await checkEvidenceItem(ctx.store, id);
+      return ctx.audited(
         req,
         'evidence.verify',
-        { evidence: req.params.id },
-        { ok: r.ok, actual: r.actual, error: r.error },
+        { evidence: id },
+        async (s) => {
+          if (!check) throw new HttpError(404, `no evidence item ${id}`);
+          return recordEvidenceCheck(s, check, req.user!.name);
+        },
+        (r) => ({ ok: r.ok, status: r.status, actual: r.actual, error: r.error }),
       );
-      return r;
     },
   );
 
@@ -72,8 +83,8 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
           additionalProperties: false,
           required: ['from', 'into', 'reason'],
           properties: {
-            from: { type: 'integer', minimum: 1 },
-            into: { type: 'integer', minimum: 1 },
+            from: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+            into: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
             reason: { type: 'string', minLength: 3, maxLength: 500 },
           },
         },
@@ -81,15 +92,18 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
     async (req, reply) => {
       const { from, into, reason } = req.body;
-      try {
-        const m = await new ReviewStore(ctx.store).merge(from, into, req.user!.name, reason, Date.now());
-        ctx.views.invalidate();
-        await ctx.audit(req, 'identity.merge', { from, into, reason }, { ok: true, merge: m.id });
-        return reply.code(201).send(mergeOut(m));
-      } catch (err) {
-        if (err instanceof MergeConflict) throw new HttpError(err.notFound ? 404 : 409, err.message);
-        throw err;
-      }
+      const m = await ctx.audited(
+        req,
+        'identity.merge',
+        { from, into, reason },
+        (s) =>
+          new ReviewStore(s).merge(from, into, req.user!.name, reason, Date.now()).catch((err: unknown) => {
+            throw refusal(err);
+          }),
+        (r) => ({ merge: r.id }),
+      );
+      ctx.views.invalidate();
+      return reply.code(201).send(mergeOut(m));
     },
   );
 
@@ -97,16 +111,24 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     '/api/merges/:id',
     { config: { permission: 'identity.merge' }, schema: { params: ID_PARAMS } },
     async (req) => {
-      try {
-        const m = await new ReviewStore(ctx.store).unmerge(req.params.id, req.user!.name, Date.now());
-        if (!m) throw new HttpError(404, `no merge ${req.params.id}`);
-        ctx.views.invalidate();
-        await ctx.audit(req, 'identity.unmerge', { merge: m.id, from: m.from, into: m.into }, { ok: true });
-        return mergeOut(m);
-      } catch (err) {
-        if (err instanceof MergeConflict) throw new HttpError(409, err.message);
-        throw err;
-      }
+      const { id } = req.params;
+      const m = await ctx.audited(
+        req,
+        'identity.unmerge',
+        { merge: id },
+        async (s) => {
+          const undone = await new ReviewStore(s)
+            .unmerge(id, req.user!.name, Date.now())
+            .catch((err: unknown) => {
+              throw refusal(err);
+            });
+          if (!undone) throw new HttpError(404, `no merge ${id}`);
+          return undone;
+        },
+        (r) => ({ from: r.from, into: r.into }),
+      );
+      ctx.views.invalidate();
+      return mergeOut(m);
     },
   );
 }

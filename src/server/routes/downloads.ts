@@ -7,9 +7,10 @@ import {
   reportDownload,
   type ExportFormat,
 } from '../services/downloads.js';
-import { HttpError } from '../services/paging.js';
 
 const lead = { permission: 'export' as const };
+/** What a download's audit entry records of the file. */
+const bytes = (d: { bytes: Buffer }) => ({ bytes: d.bytes.length });
 const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 export function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -28,12 +29,12 @@ export function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     async (req, reply) => {
-      const d = await exportDownload(ctx.store, req.params.format);
-      await ctx.audit(
+      const d = await ctx.viewed(
         req,
         'export.download',
         { format: req.params.format },
-        { ok: true, bytes: d.bytes.length },
+        () => exportDownload(ctx.store, req.params.format),
+        bytes,
       );
       return sendBytes(reply, d.bytes, d.type, d.filename);
     },
@@ -55,26 +56,19 @@ export function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
     async (req, reply) => {
       const { country } = req.params;
-      try {
-        const d = await referralDownload(ctx.store, ctx.caseDir, country);
-        await ctx.audit(req, 'referral.download', { country }, { ok: true, bytes: d.bytes.length });
-        return sendBytes(reply, d.bytes, d.type, d.filename);
-      } catch (err) {
-        if (err instanceof HttpError)
-          await ctx.audit(
-            req,
-            'referral.download',
-            { country },
-            { ok: false, status: err.statusCode, error: err.message },
-          );
-        throw err;
-      }
+      const d = await ctx.viewed(
+        req,
+        'referral.download',
+        { country },
+        () => referralDownload(ctx.store, ctx.caseDir, country),
+        bytes,
+      );
+      return sendBytes(reply, d.bytes, d.type, d.filename);
     },
   );
 
   app.get('/api/report', { config: lead, schema: { querystring: noQuery } }, async (req, reply) => {
-    const d = await reportDownload(ctx.store);
-    await ctx.audit(req, 'report.download', {}, { ok: true, bytes: d.bytes.length });
+    const d = await ctx.viewed(req, 'report.download', {}, () => reportDownload(ctx.store), bytes);
     return sendBytes(reply, d.bytes, d.type, d.filename);
   });
 }

@@ -25,7 +25,14 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
         },
       },
     },
-    async (req) => listMedia(ctx.store, await ctx.views.get(), req.query),
+    async (req) =>
+      ctx.viewed(
+        req,
+        'view.media',
+        { ...req.query },
+        async () => listMedia(ctx.store, await ctx.views.get(), req.query),
+        (p) => ({ total: p.total, returned: p.items.length }),
+      ),
   );
 
   app.get<Id>(

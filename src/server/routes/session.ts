@@ -4,6 +4,7 @@ import type { ServerContext } from '../context.js';
 import type { SessionRow } from '../../store/user-store.js';
 import type { AuthedUser } from '../services/auth.js';
 
+/** Prefix of the session cookie's name; the server appends its port (ServerContext.sessionCookie). */
 export const SESSION_COOKIE = 'filet_session';
 
 function sessionBody(ctx: ServerContext, user: AuthedUser, s: SessionRow) {
@@ -77,7 +78,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: ServerContext, loginPer
       // Counted, audited (login / login.failed) and refused (401/423/429) inside the auth service.
       const r = await ctx.auth.login(username, password, req.ip);
       req.user = r.user;
-      reply.setCookie(SESSION_COOKIE, r.sessionId, {
+      reply.setCookie(ctx.sessionCookie, r.sessionId, {
         httpOnly: true,
         sameSite: 'strict',
         secure: req.protocol === 'https',
@@ -88,13 +89,13 @@ export function sessionRoutes(app: FastifyInstance, ctx: ServerContext, loginPer
     },
   );
 
-  app.get('/api/session', { config: { permission: undefined } }, async (req) =>
+  app.get('/api/session', { config: { permission: 'session' } }, async (req) =>
     sessionBody(ctx, req.user!, req.session!),
   );
 
-  app.delete('/api/session', async (req, reply) => {
+  app.delete('/api/session', { config: { permission: 'session' } }, async (req, reply) => {
     await ctx.auth.logout(req.session!.idHash, req.user!.name, req.ip);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(ctx.sessionCookie, { path: '/' });
     return reply.code(204).send();
   });
 }

@@ -1,29 +1,69 @@
-import { checkEvidence, evidenceView } from '../../evidence/custody.js';
+import { checkEvidence, evidenceView, type EvidenceCheck } from '../../evidence/custody.js';
+import type { EvidenceItem } from '../../model/types.js';
 import type { CaseStore } from '../../store/case-store.js';
-import { ReviewStore } from '../../store/review-store.js';
-import { HttpError, iso, page } from './paging.js';
+import { ReviewStore, type EvidenceCheckRow } from '../../store/review-store.js';
+import { iso, page } from './paging.js';
 
 /** Chain of custody: evidence items and their re-verification, and the audit trail with its check. */
 
-export async function listEvidence(store: CaseStore, offset: number, limit: number) {
+const lastVerification = (c: EvidenceCheckRow | undefined) =>
+  c ? { at: iso(c.at), by: c.by, ok: c.ok } : null;
+
+/**
+ * What a role without `case.read` (the auditor) sees of an evidence item: custody metadata, built field by
+ * field (an allow-list: a field added to evidence items stays hidden until added here). No path (a chat
+ * export's file name is the chat's subject, a folder may name a person) and no reader notes (owner numbers,
+ * chat names, skipped lines); the item is identified by id, SHA-256, size, kind and device.
+ */
+export function custodyView(e: EvidenceItem, check: EvidenceCheckRow | undefined) {
+  return {
+    id: e.id,
+    sha256: e.sha256,
+    size: e.size,
+    kind: e.kind,
+    device: e.deviceLabel,
+    examiner: e.examiner,
+    acquiredAt: iso(e.acquiredAt),
+    ingestedAt: iso(e.ingestedAt),
+    toolVersion: e.toolVersion,
+    lastVerification: lastVerification(check),
+  };
+}
+
+/** Evidence items; `content` (the caller may read case content) adds the path and the reader's notes. */
+export async function listEvidence(store: CaseStore, offset: number, limit: number, content: boolean) {
   const checks = await new ReviewStore(store).latestEvidenceChecks();
-  const items = (await store.listEvidence()).map((e) => {
-    const c = checks.get(e.id);
-    return {
-      ...evidenceView(e),
-      lastVerification: c ? { at: iso(c.at), by: c.by, ok: c.ok } : null,
-    };
-  });
+  const items = (await store.listEvidence()).map((e) =>
+    content
+      ? { ...evidenceView(e), lastVerification: lastVerification(checks.get(e.id)) }
+      : custodyView(e, checks.get(e.id)),
+  );
   return page(items, offset, limit);
 }
 
-export async function verifyEvidence(store: CaseStore, id: number, user: string) {
+/** Re-hashes an evidence file (slow: run it outside any transaction); null when there is no such item. */
+export async function checkEvidenceItem(store: CaseStore, id: number): Promise<EvidenceCheck | null> {
   const e = (await store.listEvidence()).find((x) => x.id === id);
-  if (!e) throw new HttpError(404, `no evidence item ${id}`);
-  const { actual, error, status } = await checkEvidence(e);
-  const ok = status === 'ok';
-  await new ReviewStore(store).addEvidenceCheck({ evidenceId: id, at: Date.now(), by: user, ok, actual });
-  return { id, ok, expected: e.sha256, actual, error };
+  return e ? checkEvidence(e) : null;
+}
+
+/** Records a check (on a store bound to the transaction that also audits it) and gives the answer. */
+export async function recordEvidenceCheck(s: CaseStore, c: EvidenceCheck, user: string) {
+  const ok = c.status === 'ok';
+  await new ReviewStore(s).addEvidenceCheck({
+    evidenceId: c.id,
+    at: Date.now(),
+    by: user,
+    ok,
+    actual: c.actual,
+  });
+  // The reader's message names the file's path; the answer and the audit trail (read by auditors) do not.
+  const code = /: ([A-Z][A-Z0-9_]+)$/.exec(c.error ?? '')?.[1];
+  const error =
+    c.status === 'missing'
+      ? `the evidence file cannot be read at its recorded path${code ? ` (${code})` : ''}`
+      : c.error;
+  return { id: c.id, ok, status: c.status, expected: c.expected, actual: c.actual, error };
 }
 
 export async function listAudit(

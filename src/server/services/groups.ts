@@ -175,16 +175,24 @@ export interface NetworkQuery {
   minScore?: number;
 }
 
+/** The network as sent: its JSON text and its size (for the audit entry of the view). */
+export interface NetworkText {
+  json: string;
+  nodes: number;
+  edges: number;
+}
+
 // Per view: serialized graphs by query, so repeated explorer loads cost a lookup (a few filter sets at most).
-const networkCache = new WeakMap<CaseView, Map<string, string>>();
+const networkCache = new WeakMap<CaseView, Map<string, NetworkText>>();
 
 /** The network as JSON text, cached per view and query. */
-export function networkJson(v: CaseView, q: NetworkQuery): string {
+export function networkJson(v: CaseView, q: NetworkQuery): NetworkText {
   const key = JSON.stringify(Object.entries(q).sort());
   const cache = networkCache.get(v) ?? networkCache.set(v, new Map()).get(v)!;
   let out = cache.get(key);
   if (out === undefined) {
-    out = JSON.stringify(network(v, q));
+    const g = network(v, q);
+    out = { json: JSON.stringify(g), nodes: g.nodes.count, edges: g.edges.count };
     if (cache.size >= 64) cache.delete(cache.keys().next().value!);
     cache.set(key, out);
   }

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runDemo } from '../../src/demo.js';
+import { ingestPaths } from '../../src/evidence/ingest.js';
+import { importHashList } from '../../src/matching/import-list.js';
+import { matchCase } from '../../src/matching/match.js';
+import { analyzeAndSave } from '../../src/network/service.js';
+import { initCase } from '../../src/store/case-dir.js';
+import type { DeviceEntry as DemoDevice } from '../../src/synth/truth.js';
+import { tempDir, type StoreTarget } from './stores.js';
+
+/**
+ * A served demo case for the server tests: `demoRoot()` runs the demo once (synth → ingest → list → match →
+ * analyze, SQLite); `caseOn(root, target)` gives that case for SQLite, or the same pipeline from the demo's
+ * synthetic operation into PostgreSQL.
+ */
+export async function demoRoot(prefix: string): Promise<string> {
+  const root = tempDir(prefix);
+  await runDemo({ dir: root, seed: 7, scale: 'small', quiet: true });
+  return root;
+}
+
+export async function caseOn(root: string, target: StoreTarget): Promise<string> {
+  if (target.name === 'sqlite') return join(root, 'case');
+  const op = join(root, 'operation');
+  const dir = join(tempDir('filet-server-pg-'), 'case');
+  const { store } = await initCase(dir, { store: target.store });
+  try {
+    const devices = JSON.parse(readFileSync(join(op, 'devices.json'), 'utf8')) as DemoDevice[];
+    for (const d of devices)
+      await ingestPaths(
+        store,
+        d.files.map((f) => join(op, f)),
+        {
+          device: d.label,
+          owner: d.owner,
+          ownerName: d.ownerName,
+          tz: d.tz,
+          locale: d.locale,
+          examiner: 'test',
+        },
+      );
+    await importHashList(store, join(op, 'lists', 'known-vics.json'), { name: 'synthetic-known' });
+    await matchCase(store, dir, {});
+    await analyzeAndSave(store, {});
+  } finally {
+    await store.close();
+  }
+  return dir;
+}
