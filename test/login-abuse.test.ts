@@ -62,6 +62,8 @@ async function serve(
     caseDir: c.dir,
     caseStore: c.store,
     loginPerIpPerMinute: 100_000,
+    // app.inject sends Host: localhost:80; a server that is not listening answers only configured hosts.
+    allowedHosts: ['localhost:80'],
     ...rest,
     auth: { ...(clock ? { clock: () => clock.t } : {}), ...rest.auth },
   });

@@ -125,7 +125,7 @@ describe.each(STORE_TARGETS)('served media on $name', (target) => {
     await importHashList(store, join(op.dir, 'lists', 'known-vics.json'), { name: 'synthetic-known' });
     await matchCase(store, caseDir, {});
     for (const r of ['lead', 'analyst']) await addUser(store, `${r}-user`, r as 'lead', PASSWORD);
-    app = await buildServer({ caseDir, caseStore: store });
+    app = await buildServer({ caseDir, caseStore: store, allowedHosts: ['localhost:80'] });
     for (const r of ['lead', 'analyst']) {
       const res = await app.inject({
         method: 'POST',
