@@ -59,7 +59,7 @@ describe.each(STORE_TARGETS)('transactions on $name', (target) => {
         await gate;
         throw new Error('the change fails');
       });
-      await inside;
+      await within(10_000, Promise.race([inside, failing]), 'the transaction to start');
       // Unrelated, while the other transaction is open.
       const unrelated = store.setMeta('outside', '1');
       release();

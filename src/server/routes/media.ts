@@ -111,15 +111,14 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     async (req) => {
-      const r = await setReview(
-        ctx.store,
-        await ctx.views.get(),
-        req.params.id,
-        req.user!.name,
-        req.body.status,
-        req.body.note ?? null,
+      const v = await ctx.views.get();
+      // The review and its audit entry commit together.
+      const r = await ctx.audited(
+        req,
+        'media.review',
+        { media: req.params.id, status: req.body.status },
+        (s) => setReview(s, v, req.params.id, req.user!.name, req.body.status, req.body.note ?? null),
       );
-      await ctx.audit(req, 'media.review', { media: req.params.id, status: req.body.status }, { ok: true });
       return { review: r };
     },
   );
