@@ -113,8 +113,9 @@ describe('filet CLI', () => {
     filet(['verify', dir]);
     const ok = filet(['audit', 'verify', dir]);
     expect(ok.code).toBe(0);
-    // init, one entry per evidence item (each committed with its item), verify.
-    expect(ok.stdout).toMatch(new RegExp(`intact: ${2 + op.devices[1]!.files.length} entries`));
+    // The genesis entry (written when the case was created), init, one entry per evidence item (each
+    // committed with its item), verify.
+    expect(ok.stdout).toMatch(new RegExp(`intact: ${3 + op.devices[1]!.files.length} entries`));
     const db = new Database(join(dir, 'case.sqlite'));
     const row = db.prepare('SELECT args FROM audit WHERE seq = 2').get() as { args: string };
     // One byte: the first digit or letter of the arguments changes.

@@ -198,6 +198,7 @@ describe.each(STORE_TARGETS)('case store on $name', ({ name, store: storeArg }) 
   it('chains the audit log and names an edited, a removed and a truncated entry', async () => {
     const { store } = await initCase(join(tempDir(), 'case'), { store: storeArg });
     try {
+      // Entry 1 is the genesis entry written by initCase; these are entries 2..6.
       for (let i = 0; i < 5; i++) await store.appendAudit('tester', `action-${i}`, { i }, { ok: true });
       expect((await store.verifyAudit()).ok).toBe(true);
       await store.db.run(`UPDATE audit SET args = ? WHERE case_id = ? AND seq = 3`, [
@@ -208,14 +209,14 @@ describe.each(STORE_TARGETS)('case store on $name', ({ name, store: storeArg }) 
       expect(v.ok).toBe(false);
       expect(v.problems).toContainEqual(expect.objectContaining({ seq: 3, problem: 'edited' }));
       await store.db.run(`UPDATE audit SET args = ? WHERE case_id = ? AND seq = 3`, [
-        '{"i":2}',
+        '{"i":1}',
         store.caseId,
       ]);
       expect((await store.verifyAudit()).ok).toBe(true);
       await store.db.run(`DELETE FROM audit WHERE case_id = ? AND seq = 2`, [store.caseId]);
       v = await store.verifyAudit();
       expect(v.problems).toContainEqual(expect.objectContaining({ seq: 3, problem: 'removed' }));
-      await store.db.run(`DELETE FROM audit WHERE case_id = ? AND seq = 5`, [store.caseId]);
+      await store.db.run(`DELETE FROM audit WHERE case_id = ? AND seq = 6`, [store.caseId]);
       v = await store.verifyAudit();
       expect(v.problems).toContainEqual(expect.objectContaining({ problem: 'truncated' }));
     } finally {

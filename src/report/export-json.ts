@@ -8,7 +8,7 @@ import type { CaseStore } from '../store/case-store.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** Version of docs/schema/case-export.schema.json that this code writes. */
-export const EXPORT_SCHEMA_VERSION = '1.0.0';
+export const EXPORT_SCHEMA_VERSION = '1.1.0';
 
 export interface ExportOptions {
   /** Include every message and provenance row (large). */
@@ -31,6 +31,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * (roles, scores, clusters…) are present from the start, null or empty until then.
  */
 export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}) {
+  // The audit head first: everything read below is at least as recent as that entry of the log.
+  const auditHead = await store.auditHead();
   const info = await store.getCase();
   const evidence = await store.listEvidence();
   const accounts = await store.accounts();
@@ -178,7 +180,7 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
     generator: TOOL_VERSION,
     generatedAt: new Date().toISOString(),
     synthetic: info?.synthetic ?? false,
-    case: { id: store.caseId, name: info?.name ?? null, store: store.dialect },
+    case: { id: store.caseId, name: info?.name ?? null, store: store.dialect, auditHead },
     evidence: evidence.map(evidenceView),
     accounts: exportAccounts,
     groups,

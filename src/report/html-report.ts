@@ -160,6 +160,7 @@ ${htmlTable(
 
   const body = `<h1>Case report — ${esc(doc.case.name ?? doc.case.id)}</h1>
 <p class="meta">Case ${esc(doc.case.id)} · ${esc(doc.case.store)} store · generated ${esc(doc.generatedAt)} by ${esc(TOOL_VERSION)}</p>
+${auditHeadNote(doc.case.auditHead)}
 ${overview}
 ${network}
 ${timeline}
@@ -168,6 +169,12 @@ ${suspects}
 ${flaggedGroups}
 ${evidence}`;
   return page({ title: `filet report — ${doc.case.name ?? doc.case.id}`, synthetic: view.synthetic, body });
+}
+
+/** The audit head the report was written at: a copy outside the case for `filet audit verify --expect-head`. */
+function auditHeadNote(head: string | null): string {
+  if (!head) return '<p class="note">The audit log of this case was empty when this report was written.</p>';
+  return `<p class="note">Audit head when this report was written: <span class="hash">${esc(head)}</span>. Keep this report: <code>filet audit verify CASE --expect-head ${esc(head)}</code> fails if the log was later truncated before that entry or rewritten.</p>`;
 }
 
 /** Writes the report of the case open in `store` to `out`; returns its size. */

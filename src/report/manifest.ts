@@ -21,13 +21,21 @@ function filesUnder(dir: string): string[] {
   return out.sort();
 }
 
-export async function writeManifest(dir: string): Promise<number> {
+/**
+ * `audit` adds a comment line (`sha256sum -c` and `shasum -c` skip lines starting with #) naming the case
+ * and its audit head when the package was written: a copy of the head outside the case (docs/audit.md).
+ */
+export async function writeManifest(
+  dir: string,
+  audit?: { caseId: string; auditHead: string | null },
+): Promise<number> {
   const lines: string[] = [];
+  const comments = audit ? [`# filet case ${audit.caseId} audit head ${audit.auditHead ?? 'none'}`] : [];
   for (const f of filesUnder(dir)) {
     if (f === MANIFEST) continue;
     lines.push(`${(await sha256File(join(dir, f))).sha256}  ${f}`);
   }
-  writeFileSync(join(dir, MANIFEST), lines.join('\n') + '\n');
+  writeFileSync(join(dir, MANIFEST), [...comments, ...lines].join('\n') + '\n');
   return lines.length;
 }
 
@@ -54,7 +62,7 @@ export async function checkManifest(dir: string): Promise<Omit<ManifestCheck, 'd
   const listed = new Map<string, string>();
   const text = readFileSync(join(dir, MANIFEST), 'utf8');
   text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
+    if (!line.trim() || line.startsWith('#')) return;
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
     if (!m) return r.errors.push(`${MANIFEST} line ${i + 1}: not "<sha256>  <file>"`);
     const path = m[2]!;

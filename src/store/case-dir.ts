@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { loadAuditKey } from './audit-key.js';
 import { CaseStore } from './case-store.js';
 import type { SqlDriver } from './driver.js';
 import { PostgresDriver, redactUrl } from './postgres-driver.js';
@@ -77,6 +78,8 @@ export async function initCase(
     throw new UserError(`unknown store "${opts.store}": use sqlite or postgres://user@host/db`);
   }
   const pgUrl = isPostgresUrl(storeUrl) ? storeUrl : null;
+  // The audit key first (created on first use): a key that is refused leaves no half-made case behind.
+  loadAuditKey({ caseDir: dir, create: true });
   const caseFile: CaseFile = {
     format: 'filet-case',
     version: 1,
@@ -92,13 +95,17 @@ export async function initCase(
   const driver = driverFor(dir, caseFile, pgUrl ?? undefined);
   try {
     await CaseStore.migrate(driver);
-    const store = new CaseStore(driver, caseFile.caseId);
-    await store.createCase({
-      caseId: caseFile.caseId,
-      name: caseFile.name,
-      createdAt: Date.now(),
-      synthetic: false,
-      toolVersion: TOOL_VERSION,
+    const store = new CaseStore(driver, caseFile.caseId, dir);
+    // The case and the genesis entry of its audit log together: no case exists without one.
+    await store.transaction(async (s) => {
+      await s.createCase({
+        caseId: caseFile.caseId,
+        name: caseFile.name,
+        createdAt: Date.now(),
+        synthetic: false,
+        toolVersion: TOOL_VERSION,
+      });
+      await s.appendGenesis();
     });
     // case.json last, written atomically: a case without it was never created.
     const tmp = join(dir, `${CASE_FILE}.tmp`);
@@ -121,7 +128,7 @@ export async function openCase(
   const driver = driverFor(dir, caseFile, opts.store);
   try {
     await CaseStore.migrate(driver);
-    const store = new CaseStore(driver, caseFile.caseId);
+    const store = new CaseStore(driver, caseFile.caseId, dir);
     if (!(await store.getCase())) {
       throw new UserError(`case ${caseFile.caseId} is not in the store at ${driver.location}`, { file: dir });
     }

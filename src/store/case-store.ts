@@ -1,14 +1,23 @@
 import type { EvidenceItem, ParsedRecord } from '../model/types.js';
 import {
   type AuditEntry,
+  type AuditHead,
   type AuditVerification,
+  GENESIS_ACTION,
   GENESIS_HASH,
-  entryHash,
+  MAC_SCHEME,
+  type StoredAuditEntry,
+  entryMac,
+  formatHead,
+  storedValue,
   verifyChain,
 } from './audit-chain.js';
+import { auditKeyPath, loadAuditKey, type AuditKey } from './audit-key.js';
+import { canonicalJson } from './canonical-json.js';
 import type { Param, SqlDriver } from './driver.js';
 import { IngestWriter, type IngestStats } from './ingest-writer.js';
 import { MIGRATIONS } from './migrations.js';
+import { UserError } from '../util/errors.js';
 
 export interface CaseInfo {
   caseId: string;
@@ -139,6 +148,8 @@ export class CaseStore {
   constructor(
     readonly db: SqlDriver,
     readonly caseId: string,
+    /** The case folder, when known: the audit key must not be inside it. */
+    readonly caseDir: string | null = null,
   ) {}
 
   get dialect(): 'sqlite' | 'postgres' {
@@ -152,7 +163,7 @@ export class CaseStore {
    */
   transaction<T>(fn: (s: CaseStore) => Promise<T>): Promise<T> {
     return this.db.transaction(this.caseId, (tx) =>
-      fn(tx === this.db ? this : new CaseStore(tx, this.caseId)),
+      fn(tx === this.db ? this : new CaseStore(tx, this.caseId, this.caseDir)),
     );
   }
 
@@ -320,38 +331,86 @@ export class CaseStore {
 
   // ---- audit ----------------------------------------------------------------------------------------------
 
-  /** Appends one hash-chained entry and moves the recorded head, in one transaction. */
+  /**
+   * Appends one entry to the keyed chain (audit-chain.ts) and moves the recorded head, in one transaction:
+   * called on a store bound to a transaction, it joins it, so the entry commits with the change or not at
+   * all. Arguments and result are stored as the canonical JSON that is MACed; a value with no JSON form
+   * (NaN, Infinity, undefined in an array…) is refused before anything is written.
+   */
   async appendAudit(actor: string, action: string, args: unknown, result: unknown): Promise<AuditEntry> {
+    if (action === GENESIS_ACTION)
+      throw new Error(`${GENESIS_ACTION} is written when the case is created, not appended`);
+    return this.appendEntry(actor, action, args, result);
+  }
+
+  /** Writes entry 1, which binds the log to this case and to the installation's key (initCase). */
+  async appendGenesis(): Promise<AuditEntry> {
+    return this.appendEntry('filet', GENESIS_ACTION, null, null, true);
+  }
+
+  private auditKey(create: boolean): AuditKey | null {
+    return loadAuditKey({ caseDir: this.caseDir, create });
+  }
+
+  private async appendEntry(
+    actor: string,
+    action: string,
+    args: unknown,
+    result: unknown,
+    genesis = false,
+  ): Promise<AuditEntry> {
+    // Refused before anything is written: a value with no JSON form.
+    const plainArgs = genesis ? null : canonicalJson(args ?? null);
+    const resultText = canonicalJson(result ?? null);
     return this.transaction(async (s) => {
+      const recorded = await s.getMeta('audit_key_id');
+      // The key is created on first use only: for a case chained with a key, a missing key is an error,
+      // not a reason to make another one.
+      const key = this.auditKey(genesis || recorded === null);
+      if (!key)
+        throw new UserError(
+          `there is no audit key at ${auditKeyPath()}, and the audit log of case ${this.caseId} is chained with key ${recorded}: nothing was appended; restore that key file (docs/audit.md)`,
+        );
+      if (recorded !== null && recorded !== key.id)
+        throw new UserError(
+          `the audit log of case ${this.caseId} is chained with key ${recorded}, the key here (${key.path}) is ${key.id}: nothing was appended; use the key file of the installation that wrote the case (docs/audit.md)`,
+        );
+      const argsText = plainArgs ?? canonicalJson({ caseId: this.caseId, keyId: key.id, scheme: MAC_SCHEME });
       const last = await s.db.get<{ seq: number; hash: string }>(
         'SELECT seq, hash FROM audit WHERE case_id = ? ORDER BY seq DESC LIMIT 1',
         [this.caseId],
       );
-      const seq = (last?.seq ?? 0) + 1;
-      const prevHash = last?.hash ?? GENESIS_HASH;
-      const at = Date.now();
-      const body = { at, actor, action, args: args ?? null, result: result ?? null };
-      const hash = entryHash(prevHash, body);
+      if (genesis && last) throw new Error(`case ${this.caseId} already has an audit log`);
+      const entry: Omit<StoredAuditEntry, 'hash'> = {
+        seq: Number(last?.seq ?? 0) + 1,
+        at: Date.now(),
+        actor,
+        action,
+        argsText,
+        resultText,
+        prevHash: last?.hash ?? GENESIS_HASH,
+      };
+      const hash = entryMac(key.bytes, this.caseId, entry);
       await s.db.run(
         'INSERT INTO audit (case_id, seq, at, actor, action, args, result, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [
-          this.caseId,
-          seq,
-          at,
-          actor,
-          action,
-          JSON.stringify(body.args),
-          JSON.stringify(body.result),
-          prevHash,
-          hash,
-        ],
+        [this.caseId, entry.seq, entry.at, actor, action, argsText, resultText, entry.prevHash, hash],
       );
-      await s.setMeta('audit_head', JSON.stringify({ seq, hash }));
-      return { seq, ...body, prevHash, hash };
+      await s.setMeta('audit_head', JSON.stringify({ seq: entry.seq, hash }));
+      if (genesis) await s.setMeta('audit_key_id', key.id);
+      return {
+        seq: entry.seq,
+        at: entry.at,
+        actor,
+        action,
+        args: storedValue(argsText),
+        result: storedValue(resultText),
+        prevHash: entry.prevHash,
+        hash,
+      };
     });
   }
 
-  async readAudit(opts: { offset?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+  private async storedAudit(opts: { offset?: number; limit?: number } = {}): Promise<StoredAuditEntry[]> {
     const rows = await this.db.all<Record<string, unknown>>(
       'SELECT * FROM audit WHERE case_id = ? ORDER BY seq LIMIT ? OFFSET ?',
       [this.caseId, opts.limit ?? 1e9, opts.offset ?? 0],
@@ -361,19 +420,54 @@ export class CaseStore {
       at: Number(r.at),
       actor: String(r.actor),
       action: String(r.action),
-      args: JSON.parse(String(r.args)) as unknown,
-      result: JSON.parse(String(r.result)) as unknown,
+      argsText: String(r.args),
+      resultText: String(r.result),
       prevHash: String(r.prev_hash),
       hash: String(r.hash),
     }));
   }
 
-  async verifyAudit(): Promise<AuditVerification> {
-    const head = await this.getMeta('audit_head');
-    return verifyChain(
-      await this.readAudit(),
-      head ? (JSON.parse(head) as { seq: number; hash: string }) : null,
+  /** The log as values (no key needed: a log can always be read, even where it cannot be verified). */
+  async readAudit(opts: { offset?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+    return (await this.storedAudit(opts)).map(({ argsText, resultText, ...e }) => ({
+      ...e,
+      args: storedValue(argsText),
+      result: storedValue(resultText),
+    }));
+  }
+
+  /** The last entry of the log as `seq:hash` (what reports, exports and referral packages print). */
+  async auditHead(): Promise<string | null> {
+    const last = await this.db.get<{ seq: number; hash: string }>(
+      'SELECT seq, hash FROM audit WHERE case_id = ? ORDER BY seq DESC LIMIT 1',
+      [this.caseId],
     );
+    return last ? formatHead({ seq: Number(last.seq), hash: last.hash }) : null;
+  }
+
+  /**
+   * Verifies the chain with this installation's key (never created here). `expectHead` is a head kept
+   * outside the case (`seq:hash` or the hash, as a report or export printed it): the chain must hold it.
+   */
+  async verifyAudit(
+    opts: { expectHead?: { seq: number | null; hash: string } | null } = {},
+  ): Promise<AuditVerification> {
+    const key = this.auditKey(false);
+    const headText = await this.getMeta('audit_head');
+    let recordedHead: AuditHead | null = null;
+    try {
+      const h = headText ? (JSON.parse(headText) as AuditHead) : null;
+      if (h && Number.isInteger(h.seq) && typeof h.hash === 'string') recordedHead = h;
+    } catch {
+      recordedHead = null;
+    }
+    return verifyChain(await this.storedAudit(), {
+      caseId: this.caseId,
+      key: key ?? { missing: auditKeyPath() },
+      recordedKeyId: await this.getMeta('audit_key_id'),
+      recordedHead,
+      expectHead: opts.expectHead ?? null,
+    });
   }
 
   // ---- reads for services -----------------------------------------------------------------------------------
