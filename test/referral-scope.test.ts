@@ -2,16 +2,13 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../src/demo.js';
-import { ingestPaths } from '../src/evidence/ingest.js';
-import { importHashList } from '../src/matching/import-list.js';
-import { matchCase } from '../src/matching/match.js';
-import { analyzeAndSave } from '../src/network/service.js';
 import { buildCaseView } from '../src/report/case-view.js';
 import { verifyManifests } from '../src/report/manifest.js';
 import { writeReferrals } from '../src/report/referrals.js';
 import { AnalysisStore } from '../src/store/analysis-store.js';
-import { initCase, openCase } from '../src/store/case-dir.js';
+import { openCase } from '../src/store/case-dir.js';
 import type { DeviceEntry } from '../src/synth/truth.js';
+import { caseOn as demoCaseOn } from './helpers/demo-case.js';
 import { STORE_TARGETS, tempDir, type StoreTarget } from './helpers/stores.js';
 
 /**
@@ -59,37 +56,7 @@ afterAll(() => {
   if (demoRoot) rmSync(demoRoot, { recursive: true, force: true });
 });
 
-/** The demo's pipeline on another store (PostgreSQL), from the demo's synthetic operation. */
-async function caseOn(target: StoreTarget): Promise<string> {
-  if (target.name === 'sqlite') return join(demoRoot, 'case');
-  const op = join(demoRoot, 'operation');
-  const dir = join(demoRoot, 'case-pg');
-  const { store } = await initCase(dir, { store: target.store });
-  try {
-    await store.setSynthetic(true);
-    const devices = JSON.parse(readFileSync(join(op, 'devices.json'), 'utf8')) as DeviceEntry[];
-    for (const d of devices)
-      await ingestPaths(
-        store,
-        d.files.map((f) => join(op, f)),
-        {
-          device: d.label,
-          owner: d.owner,
-          ownerName: d.ownerName,
-          tz: d.tz,
-          locale: d.locale,
-          examiner: 'test',
-        },
-      );
-    await importHashList(store, join(op, 'lists', 'known-vics.json'), { name: 'synthetic-known' });
-    await importHashList(store, join(op, 'lists', 'known.csv'), { name: 'synthetic-known-csv' });
-    await matchCase(store, dir, {});
-    await analyzeAndSave(store, {});
-  } finally {
-    await store.close();
-  }
-  return dir;
-}
+const caseOn = (target: StoreTarget) => demoCaseOn(demoRoot, target);
 
 const digits = (phone: string) => phone.replace(/^\+/, '');
 const htmlEscaped = (s: string) =>

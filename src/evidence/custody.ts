@@ -3,11 +3,14 @@ import type { EvidenceItem } from '../model/types.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** An evidence item as exports and the API show it (one shape everywhere). */
-export function evidenceView(e: EvidenceItem) {
+/**
+ * Custody metadata of an evidence item, built field by field (an allow-list: a field added to evidence items
+ * stays out until added here). No path (a chat export's file name is the chat's subject, a folder may name a
+ * person) and no reader notes (owner numbers, chat names): what an auditor may see.
+ */
+export function custodyMetadata(e: EvidenceItem) {
   return {
     id: e.id,
-    path: e.path,
     sha256: e.sha256,
     size: e.size,
     kind: e.kind,
@@ -16,8 +19,12 @@ export function evidenceView(e: EvidenceItem) {
     acquiredAt: iso(e.acquiredAt),
     ingestedAt: iso(e.ingestedAt),
     toolVersion: e.toolVersion,
-    notes: e.notes,
   };
+}
+
+/** An evidence item as exports and the API show it to those who may read case content. */
+export function evidenceView(e: EvidenceItem) {
+  return { ...custodyMetadata(e), path: e.path, notes: e.notes };
 }
 
 export interface EvidenceCheck {

@@ -105,29 +105,47 @@ async function readUnder(root: string, rel: string, maxBytes: number): Promise<B
   }
 }
 
-const S_IFMT = 0o170000;
-const S_IFLNK = 0o120000;
-
-/** The bytes of the single entry named `name`; refused when the zip holds it twice or it is a link. */
-async function readZipEntry(zipPath: string, name: string, maxBytes: number): Promise<Buffer> {
-  const zf = await new Promise<yauzl.ZipFile>((res, rej) =>
+/** Opens an export zip for reading entries (refusal names the file). */
+async function openZip(zipPath: string): Promise<yauzl.ZipFile> {
+  return new Promise<yauzl.ZipFile>((res, rej) =>
     yauzl.open(zipPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, z) =>
       err ? rej(err) : res(z!),
     ),
   ).catch((err: Error) => {
     throw new MediaReadRefused(`cannot open the export zip ${zipPath}: ${err.message}`, 'not-found');
   });
-  try {
-    const found: yauzl.Entry[] = [];
-    await new Promise<void>((resolve, reject) => {
-      zf.on('error', reject);
-      zf.on('end', () => resolve());
-      zf.on('entry', (e: yauzl.Entry) => {
-        if (e.fileName === name) found.push(e);
-        zf.readEntry();
-      });
+}
+
+/** Every entry of the zip's central directory whose name is in `names`, all of them (duplicates too). */
+async function entriesNamed(zf: yauzl.ZipFile, names: Set<string>): Promise<Map<string, yauzl.Entry[]>> {
+  const byName = new Map<string, yauzl.Entry[]>();
+  await new Promise<void>((resolve, reject) => {
+    zf.on('error', reject);
+    zf.on('end', () => resolve());
+    zf.on('entry', (e: yauzl.Entry) => {
+      if (names.has(e.fileName))
+        (byName.get(e.fileName) ?? byName.set(e.fileName, []).get(e.fileName)!).push(e);
       zf.readEntry();
     });
+    zf.readEntry();
+  });
+  return byName;
+}
+
+function openEntry(zf: yauzl.ZipFile, e: yauzl.Entry): Promise<NodeJS.ReadableStream> {
+  return new Promise((res, rej) =>
+    zf.openReadStream(e, (err, st) => (err || !st ? rej(err ?? new Error('no stream')) : res(st))),
+  );
+}
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+
+/** The bytes of the single entry named `name`; refused when the zip holds it twice or it is a link. */
+async function readZipEntry(zipPath: string, name: string, maxBytes: number): Promise<Buffer> {
+  const zf = await openZip(zipPath);
+  try {
+    const found = (await entriesNamed(zf, new Set([name]))).get(name) ?? [];
     if (!found.length) throw new MediaReadRefused(`entry ${name} is not in ${zipPath}`, 'not-found');
     if (found.length > 1)
       throw new MediaReadRefused(
@@ -140,9 +158,7 @@ async function readZipEntry(zipPath: string, name: string, maxBytes: number): Pr
       throw new MediaReadRefused(`entry ${name} of ${zipPath} is a symbolic link: refused`, 'symlink');
     if (e.uncompressedSize > maxBytes)
       throw new MediaReadRefused(`entry ${name} is larger than ${maxBytes} bytes`, 'too-large');
-    const rs = await new Promise<NodeJS.ReadableStream>((res, rej) =>
-      zf.openReadStream(e, (err, s) => (err || !s ? rej(err ?? new Error('no stream')) : res(s))),
-    );
+    const rs = await openEntry(zf, e);
     const chunks: Buffer[] = [];
     let n = 0;
     for await (const c of rs as AsyncIterable<Buffer>) {
@@ -167,25 +183,9 @@ export async function extractZipMedia(
   outDir: string,
 ): Promise<{ extracted: Map<string, string>; refused: Map<string, string> }> {
   await mkdir(outDir, { recursive: true });
-  const zf = await new Promise<yauzl.ZipFile>((res, rej) =>
-    yauzl.open(zipPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, z) =>
-      err ? rej(err) : res(z!),
-    ),
-  ).catch((err: Error) => {
-    throw new MediaReadRefused(`cannot open the export zip ${zipPath}: ${err.message}`, 'not-found');
-  });
+  const zf = await openZip(zipPath);
   try {
-    const byName = new Map<string, yauzl.Entry[]>();
-    await new Promise<void>((resolve, reject) => {
-      zf.on('error', reject);
-      zf.on('end', () => resolve());
-      zf.on('entry', (e: yauzl.Entry) => {
-        if (names.has(e.fileName))
-          (byName.get(e.fileName) ?? byName.set(e.fileName, []).get(e.fileName)!).push(e);
-        zf.readEntry();
-      });
-      zf.readEntry();
-    });
+    const byName = await entriesNamed(zf, names);
     const extracted = new Map<string, string>();
     const refused = new Map<string, string>();
     let n = 0;
@@ -198,12 +198,7 @@ export async function extractZipMedia(
         refused.set(name, `entry ${name} of ${zipPath} is a symbolic link`);
       else {
         const dest = join(outDir, `m${++n}${extname(name).replace(/[^.\w]/g, '')}`);
-        const rs = await new Promise<NodeJS.ReadableStream>((res, rej) =>
-          zf.openReadStream(found[0]!, (err, st) =>
-            err || !st ? rej(err ?? new Error('no stream')) : res(st),
-          ),
-        );
-        await pipeline(rs, createWriteStream(dest));
+        await pipeline(await openEntry(zf, found[0]!), createWriteStream(dest));
         extracted.set(name, dest);
       }
     }

@@ -404,7 +404,7 @@ async function writePackage(
     generator: TOOL_VERSION,
     generatedAt: new Date().toISOString(),
     synthetic: view.synthetic,
-    case: { id: doc.case.id, name: doc.case.name },
+    case: { id: doc.case.id, name: doc.case.name, auditHead: doc.case.auditHead ?? null },
     country: r.country,
     accounts,
     groups: evidenceGroups,

@@ -12,7 +12,7 @@ import { tempDir, type StoreTarget } from './stores.js';
 /**
  * A served demo case for the server tests: `demoRoot()` runs the demo once (synth → ingest → list → match →
  * analyze, SQLite); `caseOn(root, target)` gives that case for SQLite, or the same pipeline from the demo's
- * synthetic operation into PostgreSQL.
+ * synthetic operation into PostgreSQL (the same two lists, marked synthetic like the demo's case).
  */
 export async function demoRoot(prefix: string): Promise<string> {
   const root = tempDir(prefix);
@@ -26,6 +26,7 @@ export async function caseOn(root: string, target: StoreTarget): Promise<string>
   const dir = join(tempDir('filet-server-pg-'), 'case');
   const { store } = await initCase(dir, { store: target.store });
   try {
+    await store.setSynthetic(true);
     const devices = JSON.parse(readFileSync(join(op, 'devices.json'), 'utf8')) as DemoDevice[];
     for (const d of devices)
       await ingestPaths(
@@ -40,7 +41,9 @@ export async function caseOn(root: string, target: StoreTarget): Promise<string>
           examiner: 'test',
         },
       );
+    // The demo's two lists (the CSV carries SHA-256 for media a database knows by hash only).
     await importHashList(store, join(op, 'lists', 'known-vics.json'), { name: 'synthetic-known' });
+    await importHashList(store, join(op, 'lists', 'known.csv'), { name: 'synthetic-known-csv' });
     await matchCase(store, dir, {});
     await analyzeAndSave(store, {});
   } finally {

@@ -1,4 +1,4 @@
-import { checkEvidence, evidenceView, type EvidenceCheck } from '../../evidence/custody.js';
+import { checkEvidence, custodyMetadata, evidenceView, type EvidenceCheck } from '../../evidence/custody.js';
 import type { EvidenceItem } from '../../model/types.js';
 import type { CaseStore } from '../../store/case-store.js';
 import { ReviewStore, type EvidenceCheckRow } from '../../store/review-store.js';
@@ -9,25 +9,9 @@ import { iso, page } from './paging.js';
 const lastVerification = (c: EvidenceCheckRow | undefined) =>
   c ? { at: iso(c.at), by: c.by, ok: c.ok } : null;
 
-/**
- * What a role without `case.read` (the auditor) sees of an evidence item: custody metadata, built field by
- * field (an allow-list: a field added to evidence items stays hidden until added here). No path (a chat
- * export's file name is the chat's subject, a folder may name a person) and no reader notes (owner numbers,
- * chat names, skipped lines); the item is identified by id, SHA-256, size, kind and device.
- */
+/** What a role without `case.read` (the auditor) sees of an evidence item: custody metadata only. */
 export function custodyView(e: EvidenceItem, check: EvidenceCheckRow | undefined) {
-  return {
-    id: e.id,
-    sha256: e.sha256,
-    size: e.size,
-    kind: e.kind,
-    device: e.deviceLabel,
-    examiner: e.examiner,
-    acquiredAt: iso(e.acquiredAt),
-    ingestedAt: iso(e.ingestedAt),
-    toolVersion: e.toolVersion,
-    lastVerification: lastVerification(check),
-  };
+  return { ...custodyMetadata(e), lastVerification: lastVerification(check) };
 }
 
 /** Evidence items; `content` (the caller may read case content) adds the path and the reader's notes. */
