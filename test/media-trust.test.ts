@@ -282,4 +282,25 @@ describe.each(STORE_TARGETS)('served media on $name', (target) => {
     expect(r.json().message).toMatch(/ambiguous/);
     expect(r.rawPayload.includes(second)).toBe(false);
   });
+
+  it('finding 11: bytes that are not an allowed image are never served, whatever the evidence calls them', async () => {
+    const page = Buffer.from('<html><script>alert("SYNTHETIC")</script></html>');
+    const zip = join(work, 'WhatsApp Chat with Type test.zip');
+    await writeZip(zip, [
+      {
+        name: '_chat.txt',
+        data: '[3/14/23, 9:01:00 PM] Ana Example: <attached: 00000002-PHOTO-2023-03-14-21-01-00.jpg>\n',
+      },
+      { name: '00000002-PHOTO-2023-03-14-21-01-00.jpg', data: page },
+    ]);
+    await ingestPaths(store, [zip], { device: 'export-type', locale: 'en-US' });
+    await matchCase(store, caseDir, {});
+    const item = (await media()).find((m) => m.sha256 === sha256(page));
+    expect(item, 'the attachment was ingested as a media item').toBeDefined();
+    for (const r of [await reveal(item!.id), await call('GET', `/api/media/${item!.id}/thumbnail`)]) {
+      expect([403, 415]).toContain(r.statusCode);
+      expect(r.body).not.toContain('<script');
+      expect(r.headers['content-type']).toMatch(/json/);
+    }
+  });
 });
