@@ -1,5 +1,6 @@
 /** Response shapes of docs/api.md, as far as the UI reads them. Times are ISO strings (UTC). */
 export type Permission =
+  | 'session'
   | 'case.read'
   | 'media.reveal'
   | 'media.review'
