@@ -68,7 +68,8 @@ const VARIANT_NAMES: (keyof PdqDihedral)[] = [
 const DECODE_EXCEPTIONS = new Map<string, string>();
 
 describe.skipIf(!!MISSING)('PDQ conformance with the reference test vectors', () => {
-  const expected = readExpected();
+  // A skipped describe still runs its body to collect tests: read nothing when the data is absent.
+  const expected = MISSING ? [] : readExpected();
   const rows: { path: string; pdq: number; worstVariant: number; quality: string; fast: number }[] = [];
 
   beforeAll(async () => {
