@@ -171,6 +171,8 @@ export async function readBackupLayout(path: string): Promise<BackupLayout> {
       header,
     };
   }
+  // The prefix length byte promises more than the file holds: cut short, not a foreign format.
+  if (named && size >= 1 && size < head[0] + 2 + 32) throw tooShort();
   let p: ParsedPrefix;
   try {
     p = parsePrefix(head);

@@ -80,6 +80,8 @@ export interface CryptWriteOptions {
   /** Extra protobuf bytes appended to the prefix (e.g. a field this version of filet does not know). */
   extraPrefixFields?: Buffer;
   iv?: Buffer;
+  /** BackupPrefix field 6 (crypt15): 3 the 64-digit key (default), 2 password, 4 passkey. */
+  keyTypeNew?: number;
 }
 
 /** The header bytes (crypt12 fixed header, or length + flag + BackupPrefix). */
@@ -116,7 +118,7 @@ export function backupHeader(
     pb.int(1, format === 'crypt14' ? 0 : 1),
     keyData,
     pb.bytes(4, info),
-    ...(format === 'crypt15' ? [pb.int(6, 3)] : []),
+    ...(format === 'crypt15' ? [pb.int(6, o.keyTypeNew ?? 3)] : []),
     o.extraPrefixFields ?? Buffer.alloc(0),
   ]);
   if (prefix.length > 255) throw new Error('prefix longer than 255 bytes');
