@@ -26,6 +26,8 @@ export interface DecryptResult {
 }
 
 const CHUNK = 1 << 20;
+/** Buffering between the stages, so hashing, AES and inflate (zlib's thread pool) overlap. */
+const HWM = 1 << 20;
 
 async function readTail(path: string, layout: BackupLayout): Promise<{ tag: Buffer; md5: Buffer }> {
   const fh = await open(path, 'r');
@@ -44,6 +46,7 @@ async function readTail(path: string, layout: BackupLayout): Promise<{ tag: Buff
 function splitter(layout: BackupLayout, md5: ReturnType<typeof createHash>): Transform {
   let pos = 0;
   return new Transform({
+    highWaterMark: HWM,
     transform(chunk: Buffer, _enc, done) {
       md5.update(chunk);
       const from = Math.max(layout.dataStart - pos, 0);
@@ -55,7 +58,7 @@ function splitter(layout: BackupLayout, md5: ReturnType<typeof createHash>): Tra
 }
 
 function decipherFor(key: Buffer, layout: BackupLayout, tag: Buffer): DecipherGCM {
-  const d = createDecipheriv('aes-256-gcm', key, layout.iv) as DecipherGCM;
+  const d = createDecipheriv('aes-256-gcm', key, layout.iv, { highWaterMark: HWM }) as DecipherGCM;
   d.setAuthTag(tag);
   return d;
 }
@@ -122,15 +125,16 @@ export async function decryptBackup(
       source(path, layout),
       splitter(layout, md5),
       decipherFor(key, layout, tag),
-      createInflate({ chunkSize: 256 * 1024 }),
+      createInflate({ chunkSize: 1 << 20 }),
       new Transform({
+        highWaterMark: HWM,
         transform(chunk: Buffer, _e, done) {
           sha.update(chunk);
           size += chunk.length;
           done(null, chunk);
         },
       }),
-      createWriteStream(outPath, { flags: 'wx', mode: 0o600 }),
+      createWriteStream(outPath, { flags: 'wx', mode: 0o600, highWaterMark: HWM }),
     );
   } catch (err) {
     await rm(outPath, { force: true });

@@ -39,8 +39,9 @@ async function detect(path: string): Promise<number> {
   }
   if (named === 'crypt12') return n >= 67 && head[0] === 0 && head[1] === 1 ? 0.9 : 0.6;
   try {
-    parsePrefix(head.subarray(0, n));
-    return named ? 0.95 : 0.7;
+    const p = parsePrefix(head.subarray(0, n));
+    // Unnamed (renamed, carved): only a prefix that also states its key type, and then barely over the bar.
+    return named ? 0.95 : p.keyType !== undefined ? 0.55 : 0;
   } catch {
     // A .crypt14/.crypt15 name with an unreadable header: still ours, read() says what is wrong.
     return named ? 0.6 : 0;
