@@ -28,7 +28,7 @@ import { parseMessage } from '../src/evidence/android-crypt/protobuf.js';
 import { detectReader } from '../src/evidence/registry.js';
 import { digestBuffer } from '../src/hashing/digests.js';
 import type { CaseStore } from '../src/store/case-store.js';
-import { initCase } from '../src/store/case-dir.js';
+import { initCase, openCase } from '../src/store/case-dir.js';
 import { writeAndroidMsgstore } from '../src/synth/devices/android-msgstore-writer.js';
 import {
   encryptedBackupKeyBytes,
@@ -395,6 +395,42 @@ describe.each(STORE_TARGETS)('ingest of encrypted backups on $name', (target) =>
   });
   const ingestOpts = { device: 'phone-A', owner: device?.owner, tz: 'UTC' };
 
+  it('crypt12 and crypt14 (files/key) give the same case as the plain msgstore.db', async () => {
+    const a = await open();
+    try {
+      await ingestAudited(
+        a.store,
+        a.dir,
+        [plainPath],
+        { ...ingestOpts, owner: device.owner },
+        {},
+        { match: false },
+      );
+      const want = await snapshot(a.store);
+      for (const f of ['crypt12', 'crypt14'] as const) {
+        const b = await open();
+        try {
+          const { outcomes } = await ingestAudited(
+            b.store,
+            b.dir,
+            [backup(f)],
+            { ...ingestOpts, owner: device.owner, keyFile: keyFile() },
+            {},
+            { match: false },
+          );
+          expect(await snapshot(b.store), f).toEqual(want);
+          const o = outcomes[0];
+          if (o.status !== 'ingested') throw new Error(o.status);
+          expect((o.evidence.notes.encryptedBackup as { format: string }).format).toBe(f);
+        } finally {
+          await b.store.close();
+        }
+      }
+    } finally {
+      await a.store.close();
+    }
+  });
+
   it('the crypt15 gives the same messages, members, media and events as the plain msgstore.db', async () => {
     const a = await open();
     const b = await open();
@@ -479,19 +515,22 @@ describe.each(STORE_TARGETS)('ingest of encrypted backups on $name', (target) =>
   });
 });
 
-describe('CLI', () => {
+describe.each(STORE_TARGETS)('CLI on $name', (target) => {
+  const store = target.name === 'postgres' ? target.store : undefined;
   it('filet ingest --key HEX: ingested, and the key is nowhere in the case or its audit log', async () => {
-    const c = await initCase(join(tempDir(), 'case'), {});
+    const c = await initCase(join(tempDir(), 'case'), { store });
     await c.store.close();
     const hex = keys.root.toString('hex');
     const r = filet(['ingest', c.dir, backup('crypt15'), '--key', hex, '--device', 'phone-A', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(hex);
-    const bytes = readFileSync(join(c.dir, 'case.sqlite'));
-    expect(bytes.includes(Buffer.from(hex))).toBe(false);
-    expect(bytes.includes(Buffer.from(hex.toUpperCase()))).toBe(false);
-    expect(bytes.includes(keys.root)).toBe(false);
-    const { openCase } = await import('../src/store/case-dir.js');
+    if (target.name === 'sqlite') {
+      // Every byte of the store: the key in no table, no page, no free space.
+      const bytes = readFileSync(join(c.dir, 'case.sqlite'));
+      expect(bytes.includes(Buffer.from(hex))).toBe(false);
+      expect(bytes.includes(Buffer.from(hex.toUpperCase()))).toBe(false);
+      expect(bytes.includes(keys.root)).toBe(false);
+    }
     const o = await openCase(c.dir);
     try {
       const audit = await o.store.readAudit();
@@ -499,6 +538,7 @@ describe('CLI', () => {
       expect(entry.args).toMatchObject({ key: 'given on the command line (not recorded)' });
       expect(JSON.stringify(audit)).not.toContain(hex);
       const ev = (await o.store.listEvidence())[0];
+      expect(JSON.stringify(ev)).not.toContain(hex);
       expect((ev.notes.encryptedBackup as { keySource: unknown }).keySource).toEqual({
         kind: '64-digit key',
         given: 'hex given on the command line (not recorded)',
@@ -507,13 +547,31 @@ describe('CLI', () => {
       await o.store.close();
     }
     // A wrong --key (in a case without that file yet): the tag error, exit non-zero, the key not echoed.
-    const c2 = await initCase(join(tempDir(), 'case'), {});
+    const c2 = await initCase(join(tempDir(), 'case'), { store });
     await c2.store.close();
     const bad = randomBytes(32).toString('hex');
     const w = filet(['ingest', c2.dir, backup('crypt15'), '--key', bad]);
     expect(w.code).not.toBe(0);
     expect(w.stderr).toMatch(/wrong key/);
     expect(w.stdout + w.stderr).not.toContain(bad);
+    const o2 = await openCase(c2.dir);
+    try {
+      expect((await o2.store.counts()).evidence).toBe(0);
+      const failed = (await o2.store.readAudit()).filter((e) => e.action === 'ingest');
+      expect(failed).toHaveLength(1);
+      expect(failed[0].result).toMatchObject({ ok: false });
+      expect(JSON.stringify(failed)).not.toContain(bad);
+    } finally {
+      await o2.store.close();
+    }
+    expect(readdirSync(join(c2.dir, 'derived', 'tmp'))).toEqual([]);
+  });
+
+  it('filet parse --key-file reads an encrypted backup without a case', () => {
+    const r = filet(['parse', backup('crypt15'), '--key-file', e2eKeyFile()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('android-msgstore-crypt');
+    expect(r.stdout).toMatch(/message\s+\d+/);
   });
 });
 
