@@ -13,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs';
@@ -146,6 +147,23 @@ describe('crypt12 / crypt14 / crypt15 files', () => {
     expect(l.dataStart).not.toBe(std.dataStart);
     expect(l.header.featureFlagByte).toBe(false);
     expect(l.header.unknownFields).toEqual(['23/2', '24/0', '25/5']);
+    expect((await decryptTo(out, crypt15AesKey(keys.root))).equals(plain)).toBe(true);
+  });
+
+  it('a prefix longer than 127 bytes with two-byte field tags (feature fields 16 and up) parses', async () => {
+    const out = scratch('msgstore.db.crypt15');
+    // Feature fields 19…39 inside field 4 would need a second info message: append them as top-level extras
+    // (unknown to the reader) and as a long app version, so the prefix passes 127 bytes.
+    const extras = Buffer.concat(Array.from({ length: 24 }, (_, i) => pb.int(16 + i, 1)));
+    await writeCryptBackup(plainPath, out, 'crypt15', keys, {
+      appVersion: '2.24.8.85-synthetic-build-with-a-long-name',
+      extraPrefixFields: extras,
+    });
+    const raw = readFileSync(out);
+    expect(raw[0]).toBeGreaterThan(127);
+    const l = await readBackupLayout(out);
+    expect(l.header.prefixLength).toBe(raw[0]);
+    expect((l.header.unknownFields as string[]).length).toBe(24);
     expect((await decryptTo(out, crypt15AesKey(keys.root))).equals(plain)).toBe(true);
   });
 
@@ -352,6 +370,29 @@ describe('errors', () => {
     const pw = scratch('msgstore.db.crypt15');
     await writeCryptBackup(plainPath, pw, 'crypt15', keys, { keyTypeNew: 2 });
     await expect(read(pw, {})).rejects.toThrow(/protected by a password: .*cannot be decrypted offline/);
+    // A key that does not open a password backup: the tag error, with the same explanation.
+    await expect(read(pw, { keyHex: randomBytes(32).toString('hex') })).rejects.toThrow(
+      /wrong key .*cannot be decrypted offline/,
+    );
+  });
+
+  it('the working copy is private (0700 folder, 0600 file) while read, and gone afterwards', async () => {
+    const work = scratch('work');
+    const gen = androidCryptReader.read(
+      backup('crypt15'),
+      { deviceLabel: 'D', tz: 'UTC', decryption: { keyFile: e2eKeyFile(), workDir: work } },
+      {},
+    );
+    const it = gen[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(false);
+    const dirs = readdirSync(work);
+    expect(dirs).toHaveLength(1);
+    expect(statSync(join(work, dirs[0])).mode & 0o777).toBe(0o700);
+    const copy = join(work, dirs[0], 'msgstore.db');
+    expect(statSync(copy).mode & 0o777).toBe(0o600);
+    expect(sha256(readFileSync(copy))).toBe(sha256(plain));
+    await it.return?.(undefined);
+    expect(readdirSync(work)).toEqual([]);
   });
 
   it('dated older backups are recognised and their date recorded', async () => {

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import type { EvidenceReader, ParsedRecord, ReaderNotes, ReaderOptions } from '../../model/types.js';
 import { UserError } from '../../util/errors.js';
 import { androidMsgstoreReader } from '../android-msgstore/index.js';
-import { decryptBackup } from './decrypt.js';
+import { decryptBackup, WrongKeyError } from './decrypt.js';
 import {
   backupDateFromName,
   formatFromName,
@@ -112,7 +112,11 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
   const work = mkdtempSync(join(base, `filet-decrypt-${randomBytes(4).toString('hex')}-`));
   try {
     const plain = join(work, 'msgstore.db');
-    const r = await decryptBackup(path, layout, key, plain);
+    const r = await decryptBackup(path, layout, key, plain).catch((err: unknown) => {
+      if (err instanceof WrongKeyError && (layout.keyType === 2 || layout.keyType === 4))
+        throw new WrongKeyError(`${err.message}; ${PASSWORD_BACKUP_EXPLANATION}`);
+      throw err;
+    });
     key.fill(0);
     enc.md5 = r.md5;
     enc.plaintext = { sha256: r.plaintextSha256, size: r.plaintextSize };
