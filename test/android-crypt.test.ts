@@ -19,6 +19,8 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestAudited } from '../src/app/case-actions.js';
 import { DamagedBackupError, decryptBackup, WrongKeyError } from '../src/evidence/android-crypt/decrypt.js';
@@ -41,7 +43,7 @@ import {
 } from '../src/synth/devices/crypt-writer.js';
 import { buildOperation, type Device } from '../src/synth/operation.js';
 import { UserError } from '../src/util/errors.js';
-import { filet } from './helpers/cli.js';
+import { filet, REPO } from './helpers/cli.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 
 const tmp = tempDir('filet-crypt-');
@@ -586,6 +588,22 @@ describe.each(STORE_TARGETS)('CLI on $name', (target) => {
       });
     } finally {
       await o.store.close();
+    }
+    if (target.name === 'sqlite') {
+      // The exported case is schema-valid with the new evidence kind, and carries no key either.
+      const out = join(c.dir, 'exports', 'case.json');
+      const ex = filet(['export', c.dir, '--format', 'json', '--out', out]);
+      expect(ex.code, ex.stderr).toBe(0);
+      const text = readFileSync(out, 'utf8');
+      expect(text).not.toContain(hex);
+      const ajv = new Ajv2020({ allErrors: true, strict: false });
+      addFormats.default(ajv);
+      const validate = ajv.compile(
+        JSON.parse(readFileSync(join(REPO, 'docs/schema/case-export.schema.json'), 'utf8')),
+      );
+      const doc = JSON.parse(text) as { evidence: { kind: string }[] };
+      expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+      expect(doc.evidence[0].kind).toBe('android-msgstore-crypt');
     }
     // A wrong --key (in a case without that file yet): the tag error, exit non-zero, the key not echoed.
     const c2 = await initCase(join(tempDir(), 'case'), { store });
