@@ -57,11 +57,16 @@ function keyFor(
   const d = options.decryption ?? {};
   const passwordLike = layout.keyType === 2 || layout.keyType === 4;
   if (!d.keyFile && !d.keyHex) {
+    const kind = layout.keyType === 2 ? 'password' : 'passkey';
+    const hint =
+      layout.format === 'crypt15'
+        ? '--key-file (files/encrypted_backup.key from the device) or --key (the 64-digit end-to-end key); ' +
+          `if the user protected the backup with a password instead: ${PASSWORD_BACKUP_EXPLANATION}`
+        : '--key-file (files/key from the device)';
     throw new UserError(
       passwordLike
-        ? `this ${layout.format} backup is protected by a ${layout.keyType === 2 ? 'password' : 'passkey'}: ${PASSWORD_BACKUP_EXPLANATION}`
-        : `encrypted ${layout.format} backup: give its key with --key-file (${layout.format === 'crypt15' ? 'files/encrypted_backup.key' : 'files/key'} from the device) ` +
-            `${layout.format === 'crypt15' ? 'or --key with the 64-digit end-to-end key' : ''}`.trim(),
+        ? `this ${layout.format} backup is protected by a ${kind}: ${PASSWORD_BACKUP_EXPLANATION}`
+        : `encrypted ${layout.format} backup: give its key with ${hint}`,
       { file: path },
     );
   }
