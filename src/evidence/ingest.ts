@@ -17,6 +17,11 @@ export interface IngestOptions {
   owner?: string;
   ownerName?: string;
   limits?: ReaderOptions['limits'];
+  /** Encrypted Android backups: a key file (files/key, files/encrypted_backup.key) or the 64-digit key. */
+  keyFile?: string;
+  key?: string;
+  /** Where a decrypted working copy is made (a private folder, removed after reading); default the OS temp. */
+  workDir?: string;
   onProgress?: (records: number) => void;
   /**
    * Called for every path: inside the item's own transaction when it is ingested (its audit entry commits
@@ -99,6 +104,7 @@ export async function ingestPaths(
       owner: opts.owner,
       ownerName: opts.ownerName,
       limits: opts.limits,
+      decryption: { keyFile: opts.keyFile, keyHex: opts.key, workDir: opts.workDir },
     };
     const item: Omit<EvidenceItem, 'id'> = {
       path,

@@ -1,11 +1,17 @@
 import type { EvidenceReader } from '../model/types.js';
 import { UserError } from '../util/errors.js';
+import { androidCryptReader } from './android-crypt/index.js';
 import { androidMsgstoreReader } from './android-msgstore/index.js';
 import { chatExportReader } from './chat-export/index.js';
 import { iosChatStorageReader } from './ios-chatstorage/index.js';
 
 /** Every evidence reader filet knows. A new format is a new module added here, nothing else changes. */
-export const READERS: EvidenceReader[] = [chatExportReader, androidMsgstoreReader, iosChatStorageReader];
+export const READERS: EvidenceReader[] = [
+  chatExportReader,
+  androidMsgstoreReader,
+  iosChatStorageReader,
+  androidCryptReader,
+];
 
 /** Picks the reader most confident about the file's content (not its name). */
 export async function detectReader(path: string): Promise<{ reader: EvidenceReader; confidence: number }> {

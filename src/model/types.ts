@@ -27,6 +27,7 @@ export type EvidenceKind =
   | 'chat-export-txt'
   | 'chat-export-zip'
   | 'android-msgstore'
+  | 'android-msgstore-crypt'
   | 'android-wa-db'
   | 'ios-chatstorage'
   | 'media-folder';
@@ -192,6 +193,10 @@ export interface ReaderOptions {
   ownerName?: string;
   /** Size limits for archives. */
   limits?: { maxEntryBytes: number; maxTotalBytes: number };
+  /** Encrypted backups (android-crypt): the key, and where the private plaintext copy goes. */
+  decryption?: { keyFile?: string; keyHex?: string; workDir?: string };
+  /** Look for media, wa.db and owner files beside this path instead (a decrypted working copy's original). */
+  layoutFrom?: string;
 }
 
 /** A reader's report on what it did, stored in the evidence item's notes. */

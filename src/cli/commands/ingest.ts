@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { IngestOutcome } from '../../evidence/ingest.js';
 import { UserError } from '../../util/errors.js';
@@ -16,6 +17,8 @@ interface IngestCliOptions {
   store?: string;
   json?: boolean;
   match?: boolean;
+  keyFile?: string;
+  key?: string;
 }
 
 function describe(o: IngestOutcome): string {
@@ -49,12 +52,21 @@ export function register(program: Command): void {
     .option('--acquired <iso-date>', 'when it was acquired (ISO 8601)')
     .option('--tz <zone>', 'IANA time zone assumed for exports (default UTC, recorded)')
     .option('--locale <locale>', 'locale hint for ambiguous date orders (en-US, es, de, …)')
+    .option(
+      '--key-file <path>',
+      'key of an encrypted Android backup: files/key (crypt12/14), files/encrypted_backup.key (crypt15)',
+    )
+    .option(
+      '--key <hex>',
+      "a crypt15 backup's 64-digit end-to-end key (never recorded in the case or its audit log)",
+    )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nExample:\n  filet ingest ./op-x "WhatsApp Chat with Group.zip" --device phone-A --owner +34600000123 --tz Europe/Madrid',
+      '\nExample:\n  filet ingest ./op-x "WhatsApp Chat with Group.zip" --device phone-A --owner +34600000123 --tz Europe/Madrid' +
+        '\n  filet ingest ./op-x Databases/msgstore.db.crypt15 --key-file files/encrypted_backup.key --device phone-B',
     )
     .action(async (dir: string, paths: string[], o: IngestCliOptions) => {
       let acquiredAt: number | null = null;
@@ -81,6 +93,10 @@ export function register(program: Command): void {
               acquiredAt,
               tz: o.tz,
               locale: o.locale,
+              keyFile: o.keyFile,
+              key: o.key,
+              // The decrypted working copy of an encrypted backup: a private folder here, removed after reading.
+              workDir: join(caseDir, 'derived', 'tmp'),
               onProgress: (n) => bar.tick(n),
             },
             {
@@ -90,6 +106,9 @@ export function register(program: Command): void {
               tz: o.tz ?? 'UTC',
               locale: o.locale,
               examiner: o.examiner,
+              ...(o.keyFile ? { keyFile: resolve(o.keyFile) } : {}),
+              // The key itself never goes into the audit log.
+              ...(o.key ? { key: 'given on the command line (not recorded)' } : {}),
             },
             { match: o.match !== false },
           );

@@ -16,6 +16,8 @@ export function register(program: Command): void {
     .option('--owner-name <name>', "how the owner's own messages are named in an export")
     .option('--tz <zone>', 'IANA time zone assumed for exports', 'UTC')
     .option('--locale <locale>', 'locale hint for ambiguous date orders')
+    .option('--key-file <path>', 'key of an encrypted Android backup (files/key, files/encrypted_backup.key)')
+    .option('--key <hex>', "a crypt15 backup's 64-digit key (never printed)")
     .addHelpText(
       'after',
       '\nExample:\n  filet parse "WhatsApp Chat with Group.zip" --json --tz Europe/Madrid | head',
@@ -30,6 +32,8 @@ export function register(program: Command): void {
           ownerName?: string;
           tz: string;
           locale?: string;
+          keyFile?: string;
+          key?: string;
         },
       ) => {
         const path = resolve(p);
@@ -45,6 +49,8 @@ export function register(program: Command): void {
           locale: o.locale,
           owner: o.owner,
           ownerName: o.ownerName,
+          // An encrypted backup is decrypted into a private temporary folder, removed after reading.
+          decryption: { keyFile: o.keyFile, keyHex: o.key },
         };
         for await (const r of reader.read(path, opts, notes) as AsyncIterable<ParsedRecord>) {
           counts[r.type] = (counts[r.type] ?? 0) + 1;

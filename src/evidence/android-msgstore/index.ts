@@ -89,7 +89,7 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
         { file: path },
       );
     }
-    const layout = androidLayout(path);
+    const layout = androidLayout(options.layoutFrom ?? path);
     const owner = resolveOwner(options.deviceLabel, options.owner, [layout.root, layout.dbDir]);
     notes.schema = hasNew && hasLegacy ? 'both' : hasNew ? 'new' : 'legacy';
     const ctx = new Ctx(db, path, options, notes, owner, layout.media, creatorsFromWaDb(layout.waDb, notes));

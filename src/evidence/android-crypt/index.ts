@@ -1,0 +1,140 @@
+/**
+ * Reader for WhatsApp's encrypted Android backups `msgstore.db.crypt12 / .crypt14 / .crypt15` (and the
+ * dated older copies `msgstore-YYYY-MM-DD.1.db.crypt1X`). The evidence item is the encrypted file as
+ * received; it is decrypted (format.ts, keys.ts, decrypt.ts) into a private working copy — a fresh folder
+ * (mode 0700) under `options.decryption.workDir` (the CLI gives the case's `derived/tmp/`) or the system
+ * temporary folder — which the Android msgstore reader then reads, media, wa.db and shared_prefs being
+ * looked up beside the encrypted file. The folder is removed afterwards, whatever happens. The notes record
+ * the format, the header, where the key came from (a key file's path and SHA-256, or "given on the command
+ * line"; never the key) and the plaintext's SHA-256 and size.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { EvidenceReader, ParsedRecord, ReaderNotes, ReaderOptions } from '../../model/types.js';
+import { UserError } from '../../util/errors.js';
+import { androidMsgstoreReader } from '../android-msgstore/index.js';
+import { decryptBackup, WrongKeyError } from './decrypt.js';
+import {
+  backupDateFromName,
+  formatFromName,
+  KEY_TYPES,
+  parsePrefix,
+  readBackupLayout,
+  type BackupLayout,
+} from './format.js';
+import { crypt15AesKey, loadKeyFile, PASSWORD_BACKUP_EXPLANATION, rootKeyFromHex } from './keys.js';
+
+async function detect(path: string): Promise<number> {
+  const named = formatFromName(path);
+  const fh = await open(path, 'r');
+  const head = Buffer.alloc(512);
+  let n: number;
+  try {
+    n = (await fh.read(head, 0, 512, 0)).bytesRead;
+  } finally {
+    await fh.close();
+  }
+  if (named === 'crypt12') return n >= 67 && head[0] === 0 && head[1] === 1 ? 0.9 : 0.6;
+  try {
+    const p = parsePrefix(head.subarray(0, n));
+    // Unnamed (renamed, carved): only a prefix that also states its key type, and then barely over the bar.
+    return named ? 0.95 : p.keyType !== undefined ? 0.55 : 0;
+  } catch {
+    // A .crypt14/.crypt15 name with an unreadable header: still ours, read() says what is wrong.
+    return named ? 0.6 : 0;
+  }
+}
+
+function keyFor(
+  path: string,
+  layout: BackupLayout,
+  options: ReaderOptions,
+  notes: Record<string, unknown>,
+): Buffer {
+  const d = options.decryption ?? {};
+  const passwordLike = layout.keyType === 2 || layout.keyType === 4;
+  if (!d.keyFile && !d.keyHex) {
+    const kind = layout.keyType === 2 ? 'password' : 'passkey';
+    const hint =
+      layout.format === 'crypt15'
+        ? '--key-file (files/encrypted_backup.key from the device) or --key (the 64-digit end-to-end key); ' +
+          `if the user protected the backup with a password instead: ${PASSWORD_BACKUP_EXPLANATION}`
+        : '--key-file (files/key from the device)';
+    throw new UserError(
+      passwordLike
+        ? `this ${layout.format} backup is protected by a ${kind}: ${PASSWORD_BACKUP_EXPLANATION}`
+        : `encrypted ${layout.format} backup: give its key with ${hint}`,
+      { file: path },
+    );
+  }
+  if (d.keyFile && d.keyHex) throw new UserError('give either --key-file or --key, not both');
+  if (d.keyHex) {
+    if (layout.format !== 'crypt15')
+      throw new UserError(
+        `a 64-digit key opens crypt15 backups only; this ${layout.format} backup needs the device's files/key (--key-file)`,
+        { file: path },
+      );
+    notes.keySource = { kind: '64-digit key', given: 'hex given on the command line (not recorded)' };
+    return crypt15AesKey(rootKeyFromHex(d.keyHex));
+  }
+  const kf = loadKeyFile(resolve(d.keyFile!));
+  notes.keySource = { kind: kf.kind, keyFile: kf.path, keyFileSha256: kf.sha256 };
+  if (layout.format === 'crypt15') {
+    if (kf.kind !== 'encrypted_backup.key')
+      throw new UserError(
+        `this is a crypt12/crypt14 key file (files/key); a crypt15 backup needs files/encrypted_backup.key or the 64-digit key`,
+        { file: kf.path },
+      );
+    return crypt15AesKey(kf.secret);
+  }
+  if (kf.kind !== 'key')
+    throw new UserError(
+      `this is a crypt15 key file (encrypted_backup.key); a ${layout.format} backup needs the device's files/key`,
+      { file: kf.path },
+    );
+  if (layout.serverSalt && kf.serverSalt && !layout.serverSalt.equals(kf.serverSalt))
+    notes.keyFileServerSaltDiffers = true;
+  return kf.secret;
+}
+
+async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): AsyncGenerator<ParsedRecord> {
+  const layout = await readBackupLayout(path);
+  const enc: Record<string, unknown> = {
+    format: layout.format,
+    size: layout.size,
+    header: layout.header,
+  };
+  if (layout.keyType !== undefined) enc.keyType = KEY_TYPES[layout.keyType] ?? `unknown (${layout.keyType})`;
+  const date = backupDateFromName(path);
+  if (date) enc.olderBackupOf = date;
+  notes.encryptedBackup = enc;
+  const key = keyFor(path, layout, options, enc);
+  const base = options.decryption?.workDir ?? tmpdir();
+  mkdirSync(base, { recursive: true });
+  const work = mkdtempSync(join(base, `filet-decrypt-${randomBytes(4).toString('hex')}-`));
+  try {
+    const plain = join(work, 'msgstore.db');
+    const r = await decryptBackup(path, layout, key, plain).catch((err: unknown) => {
+      if (err instanceof WrongKeyError && (layout.keyType === 2 || layout.keyType === 4))
+        throw new WrongKeyError(`${err.message}; ${PASSWORD_BACKUP_EXPLANATION}`);
+      throw err;
+    });
+    key.fill(0);
+    enc.md5 = r.md5;
+    enc.plaintext = { sha256: r.plaintextSha256, size: r.plaintextSize };
+    enc.workingCopy = `decrypted into a private folder under ${base}, removed after reading`;
+    yield* androidMsgstoreReader.read(plain, { ...options, layoutFrom: path }, notes);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export const androidCryptReader: EvidenceReader = {
+  kind: 'android-msgstore-crypt',
+  description: 'Android WhatsApp encrypted backup msgstore.db.crypt12/.crypt14/.crypt15 (with its key)',
+  detect,
+  read,
+};
