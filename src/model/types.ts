@@ -29,6 +29,7 @@ export type EvidenceKind =
   | 'android-msgstore'
   | 'android-wa-db'
   | 'ios-chatstorage'
+  | 'ios-backup'
   | 'media-folder';
 
 export interface EvidenceItem {

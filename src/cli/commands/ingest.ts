@@ -16,6 +16,7 @@ interface IngestCliOptions {
   store?: string;
   json?: boolean;
   match?: boolean;
+  backupPassword?: string;
 }
 
 function describe(o: IngestOutcome): string {
@@ -41,7 +42,10 @@ export function register(program: Command): void {
     .command('ingest')
     .description('read evidence files into a case, each in one transaction, with provenance')
     .argument('<case>', 'the case folder')
-    .argument('<paths...>', 'evidence files (chat export .txt/.zip, …)')
+    .argument(
+      '<paths...>',
+      'evidence files (chat export .txt/.zip, device databases, iTunes / Finder backup folders, …)',
+    )
     .option('--device <label>', 'label of the device the evidence comes from')
     .option('--owner <e164>', "the device owner's number, e.g. +34600000123")
     .option('--owner-name <name>', "how the owner's own messages are named in an export")
@@ -49,6 +53,10 @@ export function register(program: Command): void {
     .option('--acquired <iso-date>', 'when it was acquired (ISO 8601)')
     .option('--tz <zone>', 'IANA time zone assumed for exports (default UTC, recorded)')
     .option('--locale <locale>', 'locale hint for ambiguous date orders (en-US, es, de, …)')
+    .option(
+      '--backup-password <password>',
+      'password of an encrypted iTunes / Finder backup folder (used to decrypt; never stored or audited)',
+    )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')
     .option('--json', 'machine-readable output')
@@ -81,6 +89,7 @@ export function register(program: Command): void {
               acquiredAt,
               tz: o.tz,
               locale: o.locale,
+              backupPassword: o.backupPassword,
               onProgress: (n) => bar.tick(n),
             },
             {
@@ -90,6 +99,8 @@ export function register(program: Command): void {
               tz: o.tz ?? 'UTC',
               locale: o.locale,
               examiner: o.examiner,
+              // --backup-password is deliberately absent: only whether one was given is audited.
+              ...(o.backupPassword !== undefined ? { backupPassword: 'given (not recorded)' } : {}),
             },
             { match: o.match !== false },
           );
