@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestAudited } from '../src/app/case-actions.js';
@@ -311,6 +312,39 @@ describe.each(STORE_TARGETS)('backup ingest on $name', (target) => {
       expect(again!.status).toBe('already-ingested');
     }
   }, 300_000);
+
+  it('a message that lives only in ChatStorage.sqlite-wal is read from the backup', async () => {
+    // A copy of the phone whose last write is still in the WAL (no checkpoint), as a live phone leaves it.
+    const walDevice = join(work, `wal-device-${target.name}`);
+    cpSync(deviceDir, walDevice, { recursive: true });
+    const live = join(work, `wal-live-${target.name}`);
+    cpSync(deviceDir, live, { recursive: true });
+    const db = new Database(join(live, 'ChatStorage.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.prepare(
+      `INSERT INTO ZWAMESSAGE (Z_PK, ZCHATSESSION, ZISFROMME, ZMESSAGETYPE, ZGROUPMEMBER, ZMESSAGEDATE, ZSTANZAID, ZTEXT)
+       SELECT MAX(Z_PK) + 1, 1, 0, 0, 1, 494882300.5, 'SYNTHWALONLY0001', 'synthetic row in the WAL' FROM ZWAMESSAGE`,
+    ).run();
+    for (const f of ['ChatStorage.sqlite', 'ChatStorage.sqlite-wal', 'ChatStorage.sqlite-shm'])
+      cpSync(join(live, f), join(walDevice, f));
+    db.close();
+    expect(readFileSync(join(walDevice, 'ChatStorage.sqlite')).includes('SYNTHWALONLY0001')).toBe(false);
+    expect(readFileSync(join(walDevice, 'ChatStorage.sqlite-wal')).includes('SYNTHWALONLY0001')).toBe(true);
+    const w = writeIosBackup(walDevice, join(work, `wal-backup-${target.name}`), {
+      udid: '00008110-00000000000000WAL',
+      owner: { jid: OWNER_JID },
+    });
+    const c = await fresh('wal');
+    await ingest(c, w.dir);
+    const [ev] = await c.store.listEvidence();
+    const read = (ev!.notes.backup as { filesRead: { path: string }[] }).filesRead.map((f) => f.path);
+    expect(read).toContain(`${WA_DOMAIN}/ChatStorage.sqlite-wal`);
+    const texts: string[] = [];
+    for await (const page of c.store.messages()) for (const m of page) if (m.waKeyId) texts.push(m.waKeyId);
+    expect(texts).toContain('SYNTHWALONLY0001');
+    expect(texts.length).toBe((await view(cases.bare!.store)).messages.length + 1);
+  });
 
   it('--owner overrides the plist and is recorded as such', async () => {
     const c = await fresh('override');
