@@ -112,7 +112,9 @@ export class IosBackup {
   private readonly classKeys: Map<number, Buffer> | null;
   private readonly tmp: string;
   private readonly db: Database.Database;
-  private readonly byPath = new Map<string, BackupEntry & { blob: Buffer | null }>();
+  // Entries without their Files.file blobs (a phone's backup lists hundreds of thousands): read on demand.
+  private readonly byPath = new Map<string, BackupEntry>();
+  private blobOf!: Database.Statement<[string], { file: Buffer | null }>;
 
   private constructor(
     readonly folder: string,
@@ -160,18 +162,13 @@ export class IosBackup {
         throw new UserError('Manifest.db is not an SQLite database (after decryption)', { file: folder });
       this.db = new Database(dbCopy, { readonly: true, fileMustExist: true });
       const rows = this.db
-        .prepare('SELECT fileID, domain, relativePath, flags, file FROM Files ORDER BY domain, relativePath')
-        .all() as Array<{
-        fileID: string;
-        domain: string;
-        relativePath: string;
-        flags: number;
-        file: Buffer | null;
-      }>;
+        .prepare('SELECT fileID, domain, relativePath, flags FROM Files ORDER BY domain, relativePath')
+        .all() as Array<{ fileID: string; domain: string; relativePath: string; flags: number }>;
       for (const r of rows) {
         const path = r.relativePath ? `${r.domain}/${r.relativePath}` : r.domain;
-        this.byPath.set(path, { ...r, path, blob: r.file });
+        this.byPath.set(path, { ...r, path });
       }
+      this.blobOf = this.db.prepare('SELECT file FROM Files WHERE fileID = ?');
     } catch (err) {
       rmSync(this.tmp, { recursive: true, force: true });
       throw err;
@@ -219,16 +216,15 @@ export class IosBackup {
 
   entry(path: string): BackupEntry | null {
     const e = this.byPath.get(path);
-    return e
-      ? { fileID: e.fileID, domain: e.domain, relativePath: e.relativePath, flags: e.flags, path: e.path }
-      : null;
+    return e ? { ...e } : null;
   }
 
   fileInfo(path: string): BackupFileInfo {
     const e = this.byPath.get(path);
     if (!e) throw new UserError(`${path} is not in the backup`);
-    return e.blob
-      ? decodeFileBlob(e.blob)
+    const blob = this.blobOf.get(e.fileID)?.file ?? null;
+    return blob
+      ? decodeFileBlob(blob)
       : { size: null, lastModified: null, protectionClass: null, encryptionKey: null };
   }
 
