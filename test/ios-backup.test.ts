@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -461,7 +463,24 @@ describe.each(STORE_TARGETS)('backup ingest on $name', (target) => {
     } finally {
       await opened.store.close();
     }
-    mkdirSync(dir, { recursive: true });
+    // The export names the kind the schema knows; verify re-hashes Manifest.db; parse points to ingest.
+    const out = join(dir, 'exports', 'case.json');
+    const ex = filet(['export', dir, '--format', 'json', '--out', out]);
+    expect(ex.code, ex.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as { evidence: { kind: string }[] };
+    const schema = JSON.parse(
+      readFileSync(join('docs', 'schema', 'case-export.schema.json'), 'utf8'),
+    ) as object;
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+    expect(doc.evidence.map((e) => e.kind)).toEqual(['ios-backup']);
+    const verify = filet(['verify', dir]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const parse = filet(['parse', encrypted]);
+    expect(parse.code).not.toBe(0);
+    expect(parse.stderr).toMatch(/iTunes \/ Finder backup folder.*filet ingest/);
     const bytes = allBytes(dir);
     for (const enc of ['utf8', 'utf16le'] as const)
       expect(bytes.includes(Buffer.from(PASSWORD, enc))).toBe(false);

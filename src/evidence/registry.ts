@@ -2,6 +2,7 @@ import type { EvidenceReader } from '../model/types.js';
 import { UserError } from '../util/errors.js';
 import { androidMsgstoreReader } from './android-msgstore/index.js';
 import { chatExportReader } from './chat-export/index.js';
+import { looksLikeBackupFolder } from './ios-backup/backup.js';
 import { iosChatStorageReader } from './ios-chatstorage/index.js';
 
 /** Every evidence reader filet knows. A new format is a new module added here, nothing else changes. */
@@ -9,6 +10,11 @@ export const READERS: EvidenceReader[] = [chatExportReader, androidMsgstoreReade
 
 /** Picks the reader most confident about the file's content (not its name). */
 export async function detectReader(path: string): Promise<{ reader: EvidenceReader; confidence: number }> {
+  if (looksLikeBackupFolder(path))
+    throw new UserError(
+      'an iTunes / Finder backup folder: it is read by `filet ingest CASE FOLDER [--backup-password P]` only',
+      { file: path },
+    );
   let best: { reader: EvidenceReader; confidence: number } | null = null;
   const errors: string[] = [];
   for (const reader of READERS) {
