@@ -369,6 +369,22 @@ describe.each(STORE_TARGETS)('backup ingest on $name', (target) => {
     expect((await view(c.store)).messages).toEqual((await view(cases.bare!.store)).messages);
   });
 
+  it('a backup holding WhatsApp and WhatsApp Business reads WhatsApp and names Business as not read', async () => {
+    const both = writeIosBackup(deviceDir, join(work, `both-${target.name}`), {
+      udid: '00008110-0000000000000TWO',
+      domain: [WA_DOMAIN, WA_SMB_DOMAIN],
+      owner: { jid: OWNER_JID },
+    });
+    const c = await fresh('both');
+    await ingest(c, both.dir);
+    const [ev] = await c.store.listEvidence();
+    const b = ev!.notes.backup as { app: string; otherWhatsAppInstances: string[] };
+    expect(b.app).toBe('WhatsApp');
+    expect(b.otherWhatsAppInstances).toEqual([
+      `WhatsApp Business (${WA_SMB_DOMAIN}): not read in this evidence item`,
+    ]);
+  });
+
   it('refuses wrong password, missing password, no WhatsApp, Manifest.mbdb with clear errors, writing nothing', async () => {
     const c = await fresh('refused');
     const attempts: [string[], Record<string, unknown>, RegExp][] = [

@@ -19,6 +19,12 @@ interface IngestCliOptions {
   backupPassword?: string;
 }
 
+/** An iTunes / Finder backup holding a second WhatsApp instance says so (it is not read in this item). */
+function backupRemark(notes: Record<string, unknown>): string {
+  const others = (notes.backup as { otherWhatsAppInstances?: string[] } | undefined)?.otherWhatsAppInstances;
+  return others?.length ? `; also in the backup, not read: ${others.join(', ')}` : '';
+}
+
 function describe(o: IngestOutcome): string {
   switch (o.status) {
     case 'ingested': {
@@ -27,7 +33,8 @@ function describe(o: IngestOutcome): string {
         `${o.path}: evidence #${o.evidence.id} (${o.evidence.kind}, sha256 ${o.evidence.sha256.slice(0, 16)}…): ` +
         `${s.messages.new} messages new, ${s.messages.duplicate} already known; ${s.events.new} events; ` +
         `${s.accounts.new} identities new; ${s.media.new} media new (${s.media.present} files hashed)` +
-        (s.unclassified ? `; ${s.unclassified} lines not classified (kept, see the evidence notes)` : '')
+        (s.unclassified ? `; ${s.unclassified} lines not classified (kept, see the evidence notes)` : '') +
+        backupRemark(o.evidence.notes)
       );
     }
     case 'already-ingested':

@@ -33,8 +33,8 @@ export interface IosBackupWriterOptions {
   iter?: number;
   /** The preferences plist of WhatsApp: OwnJabberID / LastOwnJabberID, FullUserName. */
   owner?: { jid: string; key?: 'OwnJabberID' | 'LastOwnJabberID'; name?: string };
-  /** Domain the WhatsApp files go to (default WhatsApp's); null leaves WhatsApp out. */
-  domain?: string | null;
+  /** Domain(s) the WhatsApp files go to (default WhatsApp's; two: WhatsApp and Business); null leaves WhatsApp out. */
+  domain?: string | string[] | null;
   /** Writes an iOS 9-era `Manifest.mbdb` instead of Manifest.db. */
   legacyMbdb?: boolean;
 }
@@ -176,8 +176,8 @@ export function writeIosBackup(
     }
     for (const d of [...ds].sort()) entries.push({ domain, rel: d, data: null });
   };
-  const domain = o.domain === undefined ? WA_DOMAIN : o.domain;
-  if (domain) {
+  const domains = o.domain === undefined ? [WA_DOMAIN] : o.domain === null ? [] : [o.domain].flat();
+  for (const domain of domains) {
     const rels = walk(deviceDir);
     const group = domain.replace(/^AppDomainGroup-/, '');
     const prefsRel = `Library/Preferences/${group}.plist`;
