@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ingestPaths, type IngestOptions, type IngestOutcome } from '../evidence/ingest.js';
 import { importHashList, type ImportListOptions } from '../matching/import-list.js';
 import { matchCase, type MatchOptions, type MatchSummary } from '../matching/match.js';
@@ -42,6 +43,7 @@ export async function ingestAudited(
 ): Promise<{ outcomes: IngestOutcome[]; match: MatchSummary | null }> {
   const outcomes = await auditedSteps(store, 'ingest', args, (record) =>
     ingestPaths(store, paths, {
+      workDir: join(caseDir, 'working'),
       ...opts,
       onOutcome: async (s, o) => {
         await opts.onOutcome?.(s, o);

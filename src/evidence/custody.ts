@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { sha256File } from '../hashing/digests.js';
 import type { EvidenceItem } from '../model/types.js';
 
@@ -41,7 +42,8 @@ export async function checkEvidence(e: EvidenceItem): Promise<EvidenceCheck> {
   let actual: string | null = null;
   let error: string | null = null;
   try {
-    actual = (await sha256File(e.path)).sha256;
+    // An iTunes / Finder backup is identified by its Manifest.db as stored (docs/evidence.md).
+    actual = (await sha256File(e.kind === 'ios-backup' ? join(e.path, 'Manifest.db') : e.path)).sha256;
   } catch (err) {
     error = `cannot read ${e.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
   }

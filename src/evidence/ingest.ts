@@ -1,5 +1,5 @@
-import { constants, accessSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { constants, accessSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { EvidenceItem, ReaderNotes, ReaderOptions } from '../model/types.js';
 import { sha256File } from '../hashing/digests.js';
 import type { CaseStore } from '../store/case-store.js';
@@ -7,6 +7,7 @@ import type { IngestStats } from '../store/ingest-writer.js';
 import { UserError } from '../util/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { detectReader } from './registry.js';
+import { BackupIngest, looksLikeBackupFolder } from './ios-backup/ingest.js';
 
 export interface IngestOptions {
   device?: string;
@@ -20,7 +21,13 @@ export interface IngestOptions {
   /** Encrypted Android backups: a key file (files/key, files/encrypted_backup.key) or the 64-digit key. */
   keyFile?: string;
   key?: string;
-  /** Where a decrypted working copy is made (a private folder, removed after reading); default the OS temp. */
+  /** Password of an encrypted iTunes / Finder backup: used to decrypt, never stored. */
+  backupPassword?: string;
+  /**
+   * The case's working area for private copies: an iTunes / Finder backup's WhatsApp files (kept: media are
+   * served from them later) and decrypted Android backups (a private folder, removed after reading).
+   * Default: the OS temp folder.
+   */
   workDir?: string;
   onProgress?: (records: number) => void;
   /**
@@ -72,11 +79,35 @@ export async function ingestPaths(
 ): Promise<IngestOutcome[]> {
   const tz = validateTimeZone(opts.tz ?? 'UTC');
   const files = paths.map((p) => resolve(p));
-  for (const f of files) checkReadable(f);
+  // Backup folders are opened (format, password, WhatsApp present) before anything is written.
+  const backups = new Map<string, BackupIngest>();
+  try {
+    for (const f of files) {
+      if (!looksLikeBackupFolder(f)) checkReadable(f);
+      else if (!backups.has(f)) {
+        if (!opts.workDir)
+          throw new UserError('ingesting a backup folder needs the case folder', { file: f });
+        backups.set(f, await BackupIngest.open(f, opts.backupPassword));
+      }
+    }
+    return await ingestFiles(store, files, opts, tz, backups);
+  } finally {
+    for (const b of backups.values()) b.close();
+  }
+}
+
+async function ingestFiles(
+  store: CaseStore,
+  files: string[],
+  opts: IngestOptions,
+  tz: string,
+  backups: Map<string, BackupIngest>,
+): Promise<IngestOutcome[]> {
   const outcomes: IngestOutcome[] = [];
   const seen = new Map<string, string>();
   for (const path of files) {
-    const { sha256, size } = await sha256File(path);
+    const backup = backups.get(path);
+    const { sha256, size } = backup ? backup.identity : await sha256File(path);
     const dup = seen.get(sha256);
     if (dup) {
       const o: IngestOutcome = { path, status: 'duplicate-argument', sameAs: dup };
@@ -92,7 +123,7 @@ export async function ingestPaths(
       outcomes.push(o);
       continue;
     }
-    const { reader } = await detectReader(path);
+    const reader = backup ? null : (await detectReader(path)).reader;
     const deviceLabel = opts.device ?? `device-of-${sha256.slice(0, 8)}`;
     const notes: ReaderNotes = { tz, tzSource: opts.tz ? 'command line' : 'default (UTC)' };
     if (opts.locale) notes.localeHint = opts.locale;
@@ -110,7 +141,7 @@ export async function ingestPaths(
       path,
       sha256,
       size,
-      kind: reader.kind,
+      kind: reader ? reader.kind : 'ios-backup',
       deviceLabel,
       examiner: opts.examiner ?? null,
       acquiredAt: opts.acquiredAt ?? null,
@@ -118,20 +149,27 @@ export async function ingestPaths(
       toolVersion: TOOL_VERSION,
       notes,
     };
-    const { evidence, stats } = await store.ingestEvidence(
-      item,
-      reader.read(path, readerOpts, notes),
-      opts.onProgress,
-      async (s, evidence, stats) => {
-        // The recorded digest must describe what was read: a file that changed meanwhile is not committed.
-        if ((await sha256File(path)).sha256 !== sha256) {
-          throw new UserError('the file changed while it was being ingested; nothing was recorded', {
-            file: path,
-          });
-        }
-        await opts.onOutcome?.(s, { path, status: 'ingested', evidence, stats });
-      },
-    );
+    const work = backup ? join(opts.workDir!, `ios-backup-${sha256.slice(0, 16)}`) : null;
+    if (work) rmSync(work, { recursive: true, force: true });
+    const { evidence, stats } = await store
+      .ingestEvidence(
+        item,
+        backup ? backup.read(work!, readerOpts, notes) : reader!.read(path, readerOpts, notes),
+        opts.onProgress,
+        async (s, evidence, stats) => {
+          // The recorded digest must describe what was read: a file that changed meanwhile is not committed.
+          if (backup ? !(await backup.unchanged()) : (await sha256File(path)).sha256 !== sha256) {
+            throw new UserError('the file changed while it was being ingested; nothing was recorded', {
+              file: path,
+            });
+          }
+          await opts.onOutcome?.(s, { path, status: 'ingested', evidence, stats });
+        },
+      )
+      .catch((err: unknown) => {
+        if (work) rmSync(work, { recursive: true, force: true });
+        throw err;
+      });
     outcomes.push({ path, status: 'ingested', evidence, stats });
   }
   return outcomes;

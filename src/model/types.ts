@@ -30,6 +30,7 @@ export type EvidenceKind =
   | 'android-msgstore-crypt'
   | 'android-wa-db'
   | 'ios-chatstorage'
+  | 'ios-backup'
   | 'media-folder';
 
 export interface EvidenceItem {

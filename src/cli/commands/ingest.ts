@@ -19,6 +19,13 @@ interface IngestCliOptions {
   match?: boolean;
   keyFile?: string;
   key?: string;
+  backupPassword?: string;
+}
+
+/** An iTunes / Finder backup holding a second WhatsApp instance says so (it is not read in this item). */
+function backupRemark(notes: Record<string, unknown>): string {
+  const others = (notes.backup as { otherWhatsAppInstances?: string[] } | undefined)?.otherWhatsAppInstances;
+  return others?.length ? `; also in the backup, not read: ${others.join(', ')}` : '';
 }
 
 function describe(o: IngestOutcome): string {
@@ -29,7 +36,8 @@ function describe(o: IngestOutcome): string {
         `${o.path}: evidence #${o.evidence.id} (${o.evidence.kind}, sha256 ${o.evidence.sha256.slice(0, 16)}…): ` +
         `${s.messages.new} messages new, ${s.messages.duplicate} already known; ${s.events.new} events; ` +
         `${s.accounts.new} identities new; ${s.media.new} media new (${s.media.present} files hashed)` +
-        (s.unclassified ? `; ${s.unclassified} lines not classified (kept, see the evidence notes)` : '')
+        (s.unclassified ? `; ${s.unclassified} lines not classified (kept, see the evidence notes)` : '') +
+        backupRemark(o.evidence.notes)
       );
     }
     case 'already-ingested':
@@ -44,7 +52,10 @@ export function register(program: Command): void {
     .command('ingest')
     .description('read evidence files into a case, each in one transaction, with provenance')
     .argument('<case>', 'the case folder')
-    .argument('<paths...>', 'evidence files (chat export .txt/.zip, …)')
+    .argument(
+      '<paths...>',
+      'evidence files (chat export .txt/.zip, device databases, iTunes / Finder backup folders, …)',
+    )
     .option('--device <label>', 'label of the device the evidence comes from')
     .option('--owner <e164>', "the device owner's number, e.g. +34600000123")
     .option('--owner-name <name>', "how the owner's own messages are named in an export")
@@ -59,6 +70,10 @@ export function register(program: Command): void {
     .option(
       '--key <hex>',
       "a crypt15 backup's 64-digit end-to-end key (never recorded in the case or its audit log)",
+    )
+    .option(
+      '--backup-password <password>',
+      'password of an encrypted iTunes / Finder backup folder (used to decrypt; never stored or audited)',
     )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')
@@ -95,8 +110,7 @@ export function register(program: Command): void {
               locale: o.locale,
               keyFile: o.keyFile,
               key: o.key,
-              // The decrypted working copy of an encrypted backup: a private folder here, removed after reading.
-              workDir: join(caseDir, 'derived', 'tmp'),
+              backupPassword: o.backupPassword,
               onProgress: (n) => bar.tick(n),
             },
             {
@@ -109,6 +123,8 @@ export function register(program: Command): void {
               ...(o.keyFile ? { keyFile: resolve(o.keyFile) } : {}),
               // The key itself never goes into the audit log.
               ...(o.key ? { key: 'given on the command line (not recorded)' } : {}),
+              // --backup-password is deliberately absent: only whether one was given is audited.
+              ...(o.backupPassword !== undefined ? { backupPassword: 'given (not recorded)' } : {}),
             },
             { match: o.match !== false },
           );
