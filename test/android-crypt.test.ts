@@ -623,7 +623,7 @@ describe.each(STORE_TARGETS)('CLI on $name', (target) => {
     } finally {
       await o2.store.close();
     }
-    expect(readdirSync(join(c2.dir, 'derived', 'tmp'))).toEqual([]);
+    expect(readdirSync(join(c2.dir, 'working'))).toEqual([]);
   });
 
   it('filet parse --key-file reads an encrypted backup without a case', () => {

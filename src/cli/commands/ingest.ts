@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { IngestOutcome } from '../../evidence/ingest.js';
 import { UserError } from '../../util/errors.js';

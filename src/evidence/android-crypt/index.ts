@@ -2,7 +2,7 @@
  * Reader for WhatsApp's encrypted Android backups `msgstore.db.crypt12 / .crypt14 / .crypt15` (and the
  * dated older copies `msgstore-YYYY-MM-DD.1.db.crypt1X`). The evidence item is the encrypted file as
  * received; it is decrypted (format.ts, keys.ts, decrypt.ts) into a private working copy — a fresh folder
- * (mode 0700) under `options.decryption.workDir` (the CLI gives the case's `derived/tmp/`) or the system
+ * (mode 0700) under `options.decryption.workDir` (the CLI gives the case's `working/`) or the system
  * temporary folder — which the Android msgstore reader then reads, media, wa.db and shared_prefs being
  * looked up beside the encrypted file. The folder is removed afterwards, whatever happens. The notes record
  * the format, the header, where the key came from (a key file's path and SHA-256, or "given on the command
