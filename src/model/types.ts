@@ -188,6 +188,8 @@ export interface ReaderOptions {
   locale?: string;
   /** Owner's number (E.164) for device databases that do not store it. */
   owner?: string;
+  /** Where `owner` came from when not from `--owner` (discovery: the device file and key). */
+  ownerSource?: string;
   /** How the owner appears in the device's own exports (their profile name), mapped to `owner`. */
   ownerName?: string;
   /** Size limits for archives. */
