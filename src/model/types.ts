@@ -190,6 +190,11 @@ export interface ReaderOptions {
   owner?: string;
   /** Where `owner` came from when not from `--owner` (discovery: the device file and key). */
   ownerSource?: string;
+  /**
+   * Where the media of a device database are, when discovery found them elsewhere than beside the
+   * database: `evidenceRoot` (media fileRefs are relative to it) and the folders holding `Media/`.
+   */
+  mediaFolder?: { evidenceRoot: string; bases: string[] };
   /** How the owner appears in the device's own exports (their profile name), mapped to `owner`. */
   ownerName?: string;
   /** Size limits for archives. */

@@ -76,7 +76,7 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
         { file: path },
       );
     }
-    const layout = androidLayout(path);
+    const layout = androidLayout(path, options.mediaFolder);
     const owner = resolveOwner(
       options.deviceLabel,
       options.owner,

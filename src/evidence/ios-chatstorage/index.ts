@@ -75,7 +75,9 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
         },
       );
     }
-    const media = mediaFolder(path);
+    const media = options.mediaFolder
+      ? new MediaFolder(options.mediaFolder.evidenceRoot, options.mediaFolder.bases, ['Message'])
+      : mediaFolder(path);
     const owner = resolveOwner(options.deviceLabel, options.owner, [], options.ownerSource);
     const accounts = new AccountEmitter(owner.key);
     const counts = {
