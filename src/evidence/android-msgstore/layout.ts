@@ -27,16 +27,16 @@ export function androidLayout(
   const media = mediaOverride
     ? MediaFolder.existing(mediaOverride.evidenceRoot, mediaOverride.bases, 'Media', ['WhatsApp'])
     : MediaFolder.existing(
-    root,
-    [
-      root,
-      join(root, 'WhatsApp'),
-      join(root, 'Android', 'media', 'com.whatsapp', 'WhatsApp'),
-      join(dbDir, 'WhatsApp'),
-    ],
-    'Media',
-    ['WhatsApp'],
-  );
+        root,
+        [
+          root,
+          join(root, 'WhatsApp'),
+          join(root, 'Android', 'media', 'com.whatsapp', 'WhatsApp'),
+          join(dbDir, 'WhatsApp'),
+        ],
+        'Media',
+        ['WhatsApp'],
+      );
   return { root, dbDir, waDb: existsSync(waDb) ? waDb : null, media };
 }
 
