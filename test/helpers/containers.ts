@@ -137,3 +137,50 @@ export function treeEntries(dir: string, prefix = ''): TarSpec[] {
 }
 
 export const tarGz = (entries: TarSpec[]) => gzipSync(tarBuffer(entries));
+
+/** A binary plist holding one dictionary of ASCII strings (as iOS writes preference files). */
+export function bplistOfStrings(dict: Record<string, string>): Buffer {
+  const keys = Object.keys(dict);
+  const n = keys.length;
+  const str = (s: string) => {
+    const b = Buffer.from(s, 'latin1');
+    return Buffer.concat([
+      b.length < 15 ? Buffer.from([0x50 | b.length]) : Buffer.from([0x5f, 0x10, b.length]),
+      b,
+    ]);
+  };
+  const objs = [
+    Buffer.from([0xd0 | n, ...keys.map((_, i) => 1 + i), ...keys.map((_, i) => 1 + n + i)]),
+    ...keys.map(str),
+    ...keys.map((k) => str(dict[k]!)),
+  ];
+  const head = Buffer.from('bplist00');
+  const offsets: number[] = [];
+  let pos = head.length;
+  for (const o of objs) {
+    offsets.push(pos);
+    pos += o.length;
+  }
+  const table = Buffer.alloc(objs.length * 2);
+  offsets.forEach((o, i) => table.writeUInt16BE(o, i * 2));
+  const trailer = Buffer.alloc(32);
+  trailer[6] = 2;
+  trailer[7] = 1;
+  trailer.writeBigUInt64BE(BigInt(objs.length), 8);
+  trailer.writeBigUInt64BE(0n, 16);
+  trailer.writeBigUInt64BE(BigInt(pos), 24);
+  return Buffer.concat([head, ...objs, table, trailer]);
+}
+
+/** A zip of every file below `dir` (yazl), entries named `<prefix><relative path>`. */
+export async function zipTree(dir: string, out: string, prefix = '', extra: TarSpec[] = []): Promise<void> {
+  const yazl = (await import('yazl')).default;
+  const { createWriteStream } = await import('node:fs');
+  const z = new yazl.ZipFile();
+  for (const e of [...treeEntries(dir, prefix), ...extra])
+    z.addBuffer(Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? ''), e.name);
+  z.end();
+  await new Promise<void>((res, rej) =>
+    z.outputStream.pipe(createWriteStream(out)).on('close', res).on('error', rej),
+  );
+}
