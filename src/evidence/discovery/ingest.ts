@@ -162,7 +162,6 @@ export async function ingestDiscovered(
         const owner = ownerFor(inst, dev, opts.owner);
         const notes: ReaderNotes = { tz, tzSource: opts.tz ? 'command line' : 'default (UTC)' };
         if (opts.locale) notes.localeHint = opts.locale;
-        if (owner.note) notes.owner = owner.note;
         notes.discovery = {
           source: dev.source,
           sourceKind: dev.fs.kind,
@@ -178,7 +177,10 @@ export async function ingestDiscovered(
           matchedBy: art.matchedBy,
           ...(art.duplicateViews.length ? { duplicateViews: art.duplicateViews } : {}),
           ...(inst.notes.length ? { remarks: inst.notes } : {}),
+          ...(owner.note ? { owner: owner.note } : {}),
         };
+        // Exports keep the reader's own owner note; for databases the reader writes `notes.owner` too.
+        if (owner.note && isExport && opts.owner) notes.owner = owner.note;
         if (container)
           notes.container = { path: dev.source, kind: dev.fs.kind, ...container, mtimeMs: undefined };
         if (stage) notes.stagedCopy = readPath;
