@@ -5,7 +5,7 @@ import type { DiscoveredOutcome } from '../../evidence/discovery/ingest.js';
 import { closeDiscovery, discover, type Discovery } from '../../evidence/discovery/index.js';
 import type { IngestOutcome } from '../../evidence/ingest.js';
 import { detectReader } from '../../evidence/registry.js';
-import { containerKind } from '../../evidence/vfs/index.js';
+import { containerKind, openEvidenceFs } from '../../evidence/vfs/index.js';
 import { UserError } from '../../util/errors.js';
 import { progress, type Progress } from '../../util/progress.js';
 import { ingestAudited, ingestDiscoveredAudited } from '../../app/case-actions.js';
@@ -52,8 +52,15 @@ async function partition(paths: string[]): Promise<{ files: string[]; trees: str
     try {
       await detectReader(p);
       files.push(p); // a chat export zip is its own evidence item, as before
+      continue;
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
+    }
+    // A container that cannot even be opened (truncated, damaged) fails as an evidence file did before.
+    const fs = await openEvidenceFs(p).catch(() => null);
+    if (!fs) files.push(p);
+    else {
+      await fs.close();
       trees.push(p);
     }
   }
