@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkEvidence } from '../src/evidence/custody.js';
+import { readEvidenceMedia } from '../src/evidence/media-reader.js';
 import { closeDiscovery, discover } from '../src/evidence/discovery/index.js';
 import { ingestDiscovered } from '../src/evidence/discovery/ingest.js';
 import { ingestPaths } from '../src/evidence/ingest.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { initCase } from '../src/store/case-dir.js';
 import { filet } from './helpers/cli.js';
-import { zipTree } from './helpers/containers.js';
+import { tarGz, treeEntries, zipTree } from './helpers/containers.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
 
@@ -126,6 +127,13 @@ describe.each(STORE_TARGETS)('ingest from a container on $name', ({ store: store
       }).filter((e) => e.isFile());
       expect(inner.filter((x) => x.role === 'media').length).toBe(mediaFiles.length);
       expect(await checkEvidence(ev!)).toMatchObject({ status: 'ok', expected: zipSha, actual: zipSha });
+      // Media of a container's device are read back (for thumbnails/reveal) from their staged copies.
+      const present = (await a.store.media()).filter((m) => m.present && m.fileRef);
+      expect(present.length).toBeGreaterThan(0);
+      for (const m of present) {
+        const bytes = await readEvidenceMedia(ev!, m.fileRef!);
+        expect(createHash('sha256').update(bytes).digest('hex')).toBe(m.sha256);
+      }
       // The bare database is the same bytes: already in case B.
       const again = await ingestPaths(a.store, [join(deviceDir, 'databases', 'msgstore.db')], {});
       expect(again[0]!.status).toBe('already-ingested');
@@ -179,13 +187,50 @@ describe.each(STORE_TARGETS)('ingest from a container on $name', ({ store: store
   });
 });
 
+describe('a whole operation packed as .tar.gz', () => {
+  it('gives the same case as the operation folder (exports inside the container included)', async () => {
+    const work = tempDir();
+    const tgz = join(work, 'op.tar.gz');
+    writeFileSync(
+      tgz,
+      tarGz([
+        ...treeEntries(join(op.dir, 'devices'), 'devices/'),
+        ...treeEntries(join(op.dir, 'exports'), 'exports/'),
+      ]),
+    );
+    const facts = [];
+    for (const src of [op.dir, tgz]) {
+      const c = await initCase(join(work, `case-${facts.length}`), { store: 'sqlite' });
+      try {
+        const d = await discover([src]);
+        try {
+          const out = await ingestDiscovered(c.store, d, { workDir: c.dir });
+          expect(out.every((o) => o.status === 'ingested')).toBe(true);
+        } finally {
+          await closeDiscovery(d);
+        }
+        const evs = await c.store.listEvidence();
+        expect(evs.every((e) => e.path === src || e.path.startsWith(`${src}/`))).toBe(true);
+        for (const e of evs) expect((await checkEvidence(e)).status).toBe('ok');
+        facts.push(await caseFacts(c.store));
+      } finally {
+        await c.store.close();
+      }
+    }
+    expect(facts[0]!.messages).toBeGreaterThan(0);
+    expect(facts[1]).toEqual(facts[0]);
+  });
+});
+
 describe('filet ingest CASE OPERATION_FOLDER', () => {
   it('ingests every device of a synth operation as its own device in one command', () => {
     const work = tempDir();
     const caseDir = join(work, 'case');
     expect(filet(['init', caseDir]).code).toBe(0);
+    const caseBefore = snapshot(caseDir);
     const dry = filet(['ingest', caseDir, op.dir, '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
+    expect(snapshot(caseDir)).toEqual(caseBefore); // a dry run writes nothing
     const plan = JSON.parse(dry.stdout) as {
       devices: Array<{ label: string; instances: Array<{ artifacts: Array<{ path: string }> }> }>;
     };

@@ -268,7 +268,7 @@ async function stageArtifact(
     primary = join(stage, 'ChatStorage.sqlite');
     mediaDest = join(stage, 'Message');
     mediaFolder = { evidenceRoot: stage, bases: [join(stage, 'Message')] };
-  } else primary = join(stage, safe(name) || 'export');
+  } else primary = join(stage, name); // the export's own name: the chat's subject is read from it
   wanted.set(art.path, primary);
   roles.set(art.path, art.kind);
   for (const c of art.companions) {
