@@ -1,8 +1,8 @@
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { closeDiscovery, discover, type Discovery } from '../src/evidence/discovery/index.js';
-import { bplistOfStrings, tarGz, treeEntries, zipTree } from './helpers/containers.js';
+import { bplistOfStrings, rawZip, tarGz, treeEntries, zipTree } from './helpers/containers.js';
 import { tempDir } from './helpers/stores.js';
 import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
 
@@ -178,6 +178,44 @@ describe('artifact discovery', () => {
         key: 'OwnJabberID',
         name: 'Test C',
       });
+    } finally {
+      await closeDiscovery(d);
+    }
+  });
+
+  it('never picks "the first one" of two databases stored under one name in a zip', async () => {
+    const dbs = op.devices
+      .filter((d) => d.files.some((f) => f.endsWith('msgstore.db')))
+      .slice(0, 2)
+      .map((d) =>
+        readFileSync(
+          join(
+            op.dir,
+            d.files.find((f) => f.endsWith('msgstore.db'))!,
+          ),
+        ),
+      );
+    const zip = join(tempDir(), 'phone-9.zip');
+    writeFileSync(
+      zip,
+      rawZip([
+        { name: 'databases/msgstore.db', data: dbs[0]! },
+        { name: 'databases/msgstore.db', data: dbs[1]! },
+      ]),
+    );
+    const d = await discover([zip]);
+    try {
+      expect(d.devices.map((x) => x.label)).toEqual(['phone-9']);
+      const arts = d.devices[0]!.instances.flatMap((i) => i.artifacts);
+      expect(arts.map((a) => a.path).sort()).toEqual([
+        'databases/msgstore.db#dup1',
+        'databases/msgstore.db#dup2',
+      ]);
+      expect(arts.every((a) => a.matchedBy.startsWith('table signature'))).toBe(true);
+      expect(d.devices[0]!.instances[0]!.notes.join(' ')).toMatch(/hold different databases/);
+      expect(d.ignored.find((i) => i.path === 'databases/msgstore.db')?.reason).toMatch(
+        /the same name 2 times/,
+      );
     } finally {
       await closeDiscovery(d);
     }
