@@ -82,7 +82,7 @@ export async function ingestDiscoveredAudited(
   discovery: Discovery,
   opts: DiscoveredIngestOptions,
   args: Record<string, unknown>,
-  after: { match?: boolean; matchOptions?: MatchOptions } = {},
+  after: { match?: boolean; matchOptions?: MatchOptions; changedBefore?: boolean } = {},
 ): Promise<{ outcomes: DiscoveredOutcome[]; match: MatchSummary | null }> {
   const outcomes = await auditedSteps(store, 'ingest', args, (record) =>
     ingestDiscovered(store, discovery, {
@@ -93,7 +93,7 @@ export async function ingestDiscoveredAudited(
       },
     }),
   );
-  const changed = outcomes.some((o) => o.status === 'ingested');
+  const changed = after.changedBefore === true || outcomes.some((o) => o.status === 'ingested');
   const hasLists = (await new HashListStore(store).lists()).length > 0;
   const match =
     after.match !== false && changed && hasLists

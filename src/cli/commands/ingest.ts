@@ -323,7 +323,10 @@ async function ingestTrees(
             onProgress: (n) => bar?.tick(n),
           },
           { ...args, paths: trees, devices: d.devices.map((x) => x.label) },
-          { match: o.match !== false },
+          {
+            match: o.match !== false,
+            changedBefore: plain?.outcomes.some((x) => x.status === 'ingested') ?? false,
+          },
         );
         return { plain, found };
       } finally {

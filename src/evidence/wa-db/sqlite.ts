@@ -139,18 +139,32 @@ export async function sqliteSignature(
   withColumnsOf: string[] = [],
 ): Promise<{ tables: Set<string>; columns: Map<string, Set<string>> } | null> {
   if (!(await hasSqliteHeader(path))) return null;
+  // Several readers ask about the same file in a row (detection): one private copy answers them all
+  // while the file and its -wal are unchanged.
+  const stamp = async (p: string) => {
+    const st = await lstat(p).catch(() => null);
+    return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : '-';
+  };
+  const key = `${path}\0${await stamp(path)}\0${await stamp(`${path}-wal`)}\0${withColumnsOf.join(',')}`;
+  const hit = signatureCache.get(key);
+  if (hit) return hit;
   let p: PrivateDb | null = null;
   try {
     p = await openPrivateCopy(path);
     const columns = new Map<string, Set<string>>();
     for (const t of withColumnsOf) if (p.tables.has(t)) columns.set(t, columnsOf(p.db, t));
-    return { tables: p.tables, columns };
+    const sig = { tables: p.tables, columns };
+    if (signatureCache.size > 256) signatureCache.clear();
+    signatureCache.set(key, sig);
+    return sig;
   } catch {
     return null;
   } finally {
     p?.close();
   }
 }
+
+const signatureCache = new Map<string, { tables: Set<string>; columns: Map<string, Set<string>> }>();
 
 export function columnsOf(db: Db, table: string): Set<string> {
   const rows = db.prepare(`PRAGMA table_info("${table.replace(/"/g, '""')}")`).all() as { name: string }[];
