@@ -98,6 +98,14 @@ describe('artifact discovery', () => {
       join(dump, 'data/data/com.whatsapp/shared_prefs/com.whatsapp_preferences_light.xml'),
       prefs({ registration_jid: '34600000011@s.whatsapp.net', push_name: 'Test A' }),
     );
+    // A second registration file naming another number: reported as a conflict, the first in order wins.
+    write(
+      join(dump, 'data/data/com.whatsapp/shared_prefs/registration.RegisterPhone.xml'),
+      prefs({
+        'com.whatsapp.registration.RegisterPhone.country_code': '34',
+        'com.whatsapp.registration.RegisterPhone.phone_number': '600000099',
+      }),
+    );
     write(join(dump, 'data/data/com.whatsapp.w4b/databases/msgstore.db'), '');
     copyFileSync(businessDb, join(dump, 'data/data/com.whatsapp.w4b/databases/msgstore.db'));
     write(
@@ -136,7 +144,12 @@ describe('artifact discovery', () => {
         name: 'Test A',
         file: 'phone-7/Dump/data/data/com.whatsapp/shared_prefs/com.whatsapp_preferences_light.xml',
       });
+      expect(consumer.ownerConflicts.map((c) => [c.number, c.key])).toEqual([
+        ['+34600000011', 'registration_jid'],
+        ['+34600000099', 'com.whatsapp.registration.RegisterPhone.country_code + …phone_number'],
+      ]);
       const business = phone.instances.find((i) => i.id === 'android-business')!;
+      expect(business.ownerConflicts).toEqual([]);
       expect(business.owner).toMatchObject({ number: '+34600000022', key: 'cc + ph' });
       expect(business.app).toBe('business');
       expect(phone.instances.find((i) => i.id === 'android-consumer-user95')!.user).toBe(95);
