@@ -18,7 +18,9 @@
  * - `close()` releases the container.
  * An implementation must refuse symbolic links (never follow one), paths that leave the root, and
  * ambiguity; it must stream (never hold a whole entry in memory). `openEvidenceFs(path)` picks the
- * implementation from the file's content (zip / gzip / tar magic), or the folder one for a directory.
+ * implementation: first any registered `FsOpener` that claims the path (`registerFsOpener`, for views
+ * such as an iTunes backup), then the file's content (zip / gzip / tar magic), or the folder one.
+ * `writeHashed`, `NameTable` and `normaliseEntryName` are there for implementers.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -185,10 +187,28 @@ export async function containerKind(path: string): Promise<ContainerKind | null>
   return null;
 }
 
+/**
+ * Other views of evidence as a file system (an iTunes/Finder backup folder seen as its device tree, a
+ * decrypted backup): `claims(path)` says whether the folder or file is one (from its content), `open`
+ * returns its EvidenceFs. Openers are asked in order before the built-in folder/zip/tar ones.
+ */
+export interface FsOpener {
+  name: string;
+  claims(path: string): Promise<boolean>;
+  open(path: string): Promise<EvidenceFs>;
+}
+
+const OPENERS: FsOpener[] = [];
+
+export function registerFsOpener(opener: FsOpener): void {
+  if (!OPENERS.some((o) => o.name === opener.name)) OPENERS.push(opener);
+}
+
 /** Opens a folder or container file as an EvidenceFs. */
 export async function openEvidenceFs(path: string): Promise<EvidenceFs> {
   const st = await stat(path).catch(() => null);
   if (!st) throw new UserError('no such file or folder', { file: path });
+  for (const o of OPENERS) if (await o.claims(path)) return o.open(path);
   if (st.isDirectory()) {
     const { FolderFs } = await import('./folder.js');
     return new FolderFs(path);
