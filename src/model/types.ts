@@ -213,4 +213,10 @@ export interface EvidenceReader {
   /** 0 (not mine) … 1 (certainly mine), decided from content, not name alone. */
   detect(path: string): Promise<number>;
   read(path: string, options: ReaderOptions, notes: ReaderNotes): AsyncIterable<ParsedRecord>;
+  /**
+   * Where discovery (src/evidence/discovery/) finds this reader's artifacts in a folder or container:
+   * prefix-independent globs (`**` spans folders, `*` stays within a name) and, for SQLite formats, a
+   * table signature (every inner list: one of its tables must exist) that claims a renamed file.
+   */
+  artifacts?: { patterns: string[]; tables?: string[][] };
 }

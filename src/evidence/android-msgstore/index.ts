@@ -113,4 +113,19 @@ export const androidMsgstoreReader: EvidenceReader = {
   description: 'Android WhatsApp msgstore.db (decrypted), new and legacy schemas',
   detect,
   read,
+  artifacts: {
+    patterns: [
+      '**/com.whatsapp/databases/msgstore.db',
+      '**/com.whatsapp.w4b/databases/msgstore.db',
+      '**/data/user/*/com.whatsapp/databases/msgstore.db',
+      '**/databases/msgstore.db',
+      '**/msgstore.db',
+    ],
+    // IPED's signature.
+    tables: [
+      ['chat_list', 'chat'],
+      ['messages', 'message'],
+      ['group_participants', 'group_participant_user'],
+    ],
+  },
 };

@@ -22,6 +22,7 @@ import { basename, extname, join } from 'node:path';
 import type { EvidenceKind } from '../../model/types.js';
 import { UserError } from '../../util/errors.js';
 import { chatExportReader } from '../chat-export/index.js';
+import { READERS } from '../registry.js';
 import { ownerFromMeFile, ownerFromPrefs } from '../wa-db/owner.js';
 import { sqliteSignature } from '../wa-db/sqlite.js';
 import { containerKind, openEvidenceFs, type EvidenceFs, type VfsEntry } from '../vfs/index.js';
@@ -35,34 +36,18 @@ export interface ArtifactRule {
   tables?: string[][];
 }
 
-export const ARTIFACT_RULES: ArtifactRule[] = [
-  {
-    kind: 'android-msgstore',
-    patterns: [
-      '**/com.whatsapp/databases/msgstore.db',
-      '**/com.whatsapp.w4b/databases/msgstore.db',
-      '**/data/user/*/com.whatsapp/databases/msgstore.db',
-      '**/databases/msgstore.db',
-      '**/msgstore.db',
-    ],
-    tables: [
-      ['chat_list', 'chat'],
-      ['messages', 'message'],
-      ['group_participants', 'group_participant_user'],
-    ],
-  },
-  {
-    kind: 'ios-chatstorage',
-    patterns: [
-      '**/AppGroup/*/ChatStorage.sqlite',
-      '**/group.net.whatsapp.WhatsApp.shared/ChatStorage.sqlite',
-      '**/ChatStorage.sqlite',
-    ],
-    tables: [['ZWACHATSESSION'], ['ZWAMESSAGE'], ['ZWAMEDIAITEM'], ['ZWAGROUPMEMBER']],
-  },
-  { kind: 'chat-export-zip', patterns: ['**/*.zip'] },
-  { kind: 'chat-export-txt', patterns: ['**/*.txt'] },
-];
+/** The rules every reader declares (EvidenceReader.artifacts), in the registry's order. */
+export const ARTIFACT_RULES: ArtifactRule[] = READERS.flatMap((r) =>
+  r.artifacts
+    ? [
+        {
+          kind: r.kind,
+          patterns: r.artifacts.patterns,
+          ...(r.artifacts.tables ? { tables: r.artifacts.tables } : {}),
+        },
+      ]
+    : [],
+);
 
 /** `**` any number of folders, `*` within one name. */
 export function globToRegExp(glob: string): RegExp {

@@ -299,4 +299,13 @@ export const iosChatStorageReader: EvidenceReader = {
   description: 'iOS WhatsApp ChatStorage.sqlite',
   detect,
   read,
+  artifacts: {
+    patterns: [
+      '**/AppGroup/*/ChatStorage.sqlite',
+      '**/group.net.whatsapp.WhatsApp.shared/ChatStorage.sqlite',
+      '**/ChatStorage.sqlite',
+    ],
+    // IPED's signature.
+    tables: [['ZWACHATSESSION'], ['ZWAMESSAGE'], ['ZWAMEDIAITEM'], ['ZWAGROUPMEMBER']],
+  },
 };
