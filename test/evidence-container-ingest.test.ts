@@ -286,5 +286,10 @@ describe('filet ingest CASE OPERATION_FOLDER', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/no WhatsApp artifact found\. Searched: .*tree \(folder\)/);
     expect(r.stderr).toMatch(/1 × not a WhatsApp artifact/);
+    const audit = JSON.parse(filet(['audit', 'show', join(work, 'case'), '--json']).stdout) as Array<{
+      action: string;
+      result: { ok: boolean };
+    }>;
+    expect(audit.filter((e) => e.action === 'ingest').map((e) => e.result.ok)).toEqual([false]);
   });
 });

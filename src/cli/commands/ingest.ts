@@ -9,7 +9,7 @@ import { containerKind, openEvidenceFs } from '../../evidence/vfs/index.js';
 import { UserError } from '../../util/errors.js';
 import { progress, type Progress } from '../../util/progress.js';
 import { ingestAudited, ingestDiscoveredAudited } from '../../app/case-actions.js';
-import { printJson, withCase } from '../context.js';
+import { auditedSteps, printJson, withCase } from '../context.js';
 
 interface IngestCliOptions {
   owner?: string;
@@ -264,9 +264,17 @@ async function ingestTrees(
   const d = await discover(
     trees.map((t) => resolve(t)),
     { label: o.device },
-  );
+  ).catch(async (err: unknown) => {
+    // Without --dry-run, a failed ingest leaves its failure in the audit log, as for an evidence file.
+    if (!o.dryRun) await recordFailure(dir, o, [...files, ...trees], err);
+    throw err;
+  });
   try {
-    if (!d.devices.length) throw nothingFound(d);
+    if (!d.devices.length) {
+      const err = nothingFound(d);
+      if (!o.dryRun) await recordFailure(dir, o, [...files, ...trees], err);
+      throw err;
+    }
     if (o.device && d.devices.length > 1)
       throw new UserError(
         `--device names one device, but ${d.devices.length} were found (${d.devices.map((x) => x.label).join(', ')}): ingest them without --device (each keeps its folder or container name) or one at a time`,
@@ -347,4 +355,13 @@ async function ingestTrees(
   } finally {
     await closeDiscovery(d);
   }
+}
+
+async function recordFailure(dir: string, o: IngestCliOptions, paths: string[], err: unknown): Promise<void> {
+  // The original error is what the user sees: a case that cannot be opened only loses the audit entry.
+  await withCase(dir, o, ({ store }) =>
+    auditedSteps(store, 'ingest', { paths, device: o.device, owner: o.owner, tz: o.tz ?? 'UTC' }, () =>
+      Promise.reject(err),
+    ),
+  ).catch(() => {});
 }
