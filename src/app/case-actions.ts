@@ -1,4 +1,10 @@
 import { join } from 'node:path';
+import {
+  ingestDiscovered,
+  type DiscoveredIngestOptions,
+  type DiscoveredOutcome,
+} from '../evidence/discovery/ingest.js';
+import type { Discovery } from '../evidence/discovery/index.js';
 import { ingestPaths, type IngestOptions, type IngestOutcome } from '../evidence/ingest.js';
 import { importHashList, type ImportListOptions } from '../matching/import-list.js';
 import { matchCase, type MatchOptions, type MatchSummary } from '../matching/match.js';
@@ -11,10 +17,19 @@ import { audited, auditedSteps } from './audited.js';
  * "unmatched" (never displayed) until they are compared with every list; so ingest and list import run the
  * comparison right after, unless told not to (then the status says "unmatched" until `filet match`).
  */
-export function outcomeSummary(x: IngestOutcome): Record<string, unknown> {
+export function outcomeSummary(x: IngestOutcome | DiscoveredOutcome): Record<string, unknown> {
+  const where =
+    'device' in x ? { device: x.device, instance: x.instance, ...(x.inner ? { inner: x.inner } : {}) } : {};
   return x.status === 'ingested'
-    ? { path: x.path, status: x.status, evidence: x.evidence.id, sha256: x.evidence.sha256, stats: x.stats }
-    : { path: x.path, status: x.status };
+    ? {
+        path: x.path,
+        ...where,
+        status: x.status,
+        evidence: x.evidence.id,
+        sha256: x.evidence.sha256,
+        stats: x.stats,
+      }
+    : { path: x.path, ...where, status: x.status };
 }
 
 export async function matchAudited(
@@ -56,6 +71,35 @@ export async function ingestAudited(
   const match =
     after.match !== false && changed && hasLists
       ? await matchAudited(store, caseDir, after.matchOptions, { after: 'ingest' })
+      : null;
+  return { outcomes, match };
+}
+
+/**
+ * Ingests every artifact discovery found in folders and containers (each artifact and its audit entry in
+ * one transaction), then matches if lists exist.
+ */
+export async function ingestDiscoveredAudited(
+  store: CaseStore,
+  discovery: Discovery,
+  opts: DiscoveredIngestOptions,
+  args: Record<string, unknown>,
+  after: { match?: boolean; matchOptions?: MatchOptions; changedBefore?: boolean } = {},
+): Promise<{ outcomes: DiscoveredOutcome[]; match: MatchSummary | null }> {
+  const outcomes = await auditedSteps(store, 'ingest', args, (record) =>
+    ingestDiscovered(store, discovery, {
+      ...opts,
+      onOutcome: async (s, o) => {
+        await opts.onOutcome?.(s, o);
+        await record(s, { items: [outcomeSummary(o as DiscoveredOutcome)] });
+      },
+    }),
+  );
+  const changed = after.changedBefore === true || outcomes.some((o) => o.status === 'ingested');
+  const hasLists = (await new HashListStore(store).lists()).length > 0;
+  const match =
+    after.match !== false && changed && hasLists
+      ? await matchAudited(store, opts.workDir, after.matchOptions, { after: 'ingest' })
       : null;
   return { outcomes, match };
 }

@@ -37,17 +37,26 @@ export interface EvidenceCheck {
   error: string | null;
 }
 
-/** Re-hashes an evidence file and compares it with the SHA-256 recorded at ingest. */
+/**
+ * Re-hashes an evidence file and compares it with the SHA-256 recorded at ingest. For an artifact found
+ * in a container (.zip/.tar of a device), the container is what was received: it is re-hashed and
+ * compared with the container's SHA-256 recorded in the notes.
+ */
 export async function checkEvidence(e: EvidenceItem): Promise<EvidenceCheck> {
   let actual: string | null = null;
   let error: string | null = null;
+  const container = e.notes.container as { path?: unknown; sha256?: unknown } | undefined;
+  const expected =
+    container && typeof container.sha256 === 'string' && container.path === e.path
+      ? container.sha256
+      : e.sha256;
   try {
     // An iTunes / Finder backup is identified by its Manifest.db as stored (docs/evidence.md).
     actual = (await sha256File(e.kind === 'ios-backup' ? join(e.path, 'Manifest.db') : e.path)).sha256;
   } catch (err) {
     error = `cannot read ${e.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
   }
-  const status = actual === null ? 'missing' : actual === e.sha256 ? 'ok' : 'changed';
+  const status = actual === null ? 'missing' : actual === expected ? 'ok' : 'changed';
   if (status === 'changed') error = 'the SHA-256 differs from the one recorded at ingest';
-  return { id: e.id, path: e.path, expected: e.sha256, actual, status, error };
+  return { id: e.id, path: e.path, expected, actual, status, error };
 }

@@ -25,9 +25,18 @@ export class MediaReadRefused extends Error {
 
 export const MAX_MEDIA_BYTES = 256 * 1024 * 1024;
 
+/**
+ * An export found inside a container (.zip/.tar of a device) was read from its staged copy in the case
+ * folder (`notes.stagedCopy`, see discovery/ingest.ts): its media are read from that copy.
+ */
+function stagedOrPath(evidence: EvidenceItem): string {
+  const staged = evidence.notes.stagedCopy;
+  return typeof staged === 'string' ? staged : evidence.path;
+}
+
 /** The folder a non-zip evidence item's media `fileRef`s are relative to, as recorded at ingest. */
 export function mediaRootOf(evidence: EvidenceItem): string | null {
-  if (evidence.kind === 'chat-export-txt') return dirname(evidence.path);
+  if (evidence.kind === 'chat-export-txt') return dirname(stagedOrPath(evidence));
   const mf = evidence.notes.mediaFolder as { evidenceRoot?: unknown } | undefined;
   return typeof mf?.evidenceRoot === 'string' ? mf.evidenceRoot : null;
 }
@@ -37,7 +46,7 @@ export async function readEvidenceMedia(
   fileRef: string,
   maxBytes = MAX_MEDIA_BYTES,
 ): Promise<Buffer> {
-  if (evidence.kind === 'chat-export-zip') return readZipEntry(evidence.path, fileRef, maxBytes);
+  if (evidence.kind === 'chat-export-zip') return readZipEntry(stagedOrPath(evidence), fileRef, maxBytes);
   const root = mediaRootOf(evidence);
   if (!root) throw new MediaReadRefused(`evidence #${evidence.id} recorded no media folder`, 'not-found');
   return readUnder(root, fileRef, maxBytes);

@@ -190,6 +190,13 @@ export interface ReaderOptions {
   locale?: string;
   /** Owner's number (E.164) for device databases that do not store it. */
   owner?: string;
+  /** Where `owner` came from when not from `--owner` (discovery: the device file and key). */
+  ownerSource?: string;
+  /**
+   * Where the media of a device database are, when discovery found them elsewhere than beside the
+   * database: `evidenceRoot` (media fileRefs are relative to it) and the folders holding `Media/`.
+   */
+  mediaFolder?: { evidenceRoot: string; bases: string[] };
   /** How the owner appears in the device's own exports (their profile name), mapped to `owner`. */
   ownerName?: string;
   /** Size limits for archives. */
@@ -212,4 +219,10 @@ export interface EvidenceReader {
   /** 0 (not mine) … 1 (certainly mine), decided from content, not name alone. */
   detect(path: string): Promise<number>;
   read(path: string, options: ReaderOptions, notes: ReaderNotes): AsyncIterable<ParsedRecord>;
+  /**
+   * Where discovery (src/evidence/discovery/) finds this reader's artifacts in a folder or container:
+   * prefix-independent globs (`**` spans folders, `*` stays within a name) and, for SQLite formats, a
+   * table signature (every inner list: one of its tables must exist) that claims a renamed file.
+   */
+  artifacts?: { patterns: string[]; tables?: string[][] };
 }

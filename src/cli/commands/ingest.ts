@@ -1,10 +1,16 @@
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { DiscoveredOutcome } from '../../evidence/discovery/ingest.js';
+import { closeDiscovery, discover, type Discovery } from '../../evidence/discovery/index.js';
 import type { IngestOutcome } from '../../evidence/ingest.js';
+import { looksLikeBackupFolder } from '../../evidence/ios-backup/ingest.js';
+import { detectReader } from '../../evidence/registry.js';
+import { containerKind, openEvidenceFs } from '../../evidence/vfs/index.js';
 import { UserError } from '../../util/errors.js';
-import { progress } from '../../util/progress.js';
-import { ingestAudited } from '../../app/case-actions.js';
-import { printJson, withCase } from '../context.js';
+import { progress, type Progress } from '../../util/progress.js';
+import { ingestAudited, ingestDiscoveredAudited } from '../../app/case-actions.js';
+import { auditedSteps, printJson, withCase } from '../context.js';
 
 interface IngestCliOptions {
   owner?: string;
@@ -20,12 +26,139 @@ interface IngestCliOptions {
   keyFile?: string;
   key?: string;
   backupPassword?: string;
+  dryRun?: boolean;
 }
 
 /** An iTunes / Finder backup holding a second WhatsApp instance says so (it is not read in this item). */
 function backupRemark(notes: Record<string, unknown>): string {
   const others = (notes.backup as { otherWhatsAppInstances?: string[] } | undefined)?.otherWhatsAppInstances;
   return others?.length ? `; also in the backup, not read: ${others.join(', ')}` : '';
+}
+
+/**
+ * Which paths are evidence files read as today (a chat export, a bare database) and which are folders or
+ * containers to search (a device folder, an operation folder, a .zip/.tar/.tar.gz of a device).
+ */
+async function partition(paths: string[]): Promise<{ files: string[]; trees: string[] }> {
+  const files: string[] = [];
+  const trees: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      files.push(p); // ingestPaths reports it
+      continue;
+    }
+    if (st.isDirectory()) {
+      // An iTunes / Finder backup folder is one evidence item with a reader of its own.
+      if (looksLikeBackupFolder(p)) files.push(p);
+      else trees.push(p);
+      continue;
+    }
+    const kind = st.isFile() ? await containerKind(p).catch(() => null) : null;
+    if (!kind) {
+      files.push(p);
+      continue;
+    }
+    try {
+      await detectReader(p);
+      files.push(p); // a chat export zip is its own evidence item, as before
+      continue;
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+    }
+    // A container that cannot even be opened (truncated, damaged) fails as an evidence file did before.
+    const fs = await openEvidenceFs(p).catch(() => null);
+    if (!fs) files.push(p);
+    else {
+      await fs.close();
+      trees.push(p);
+    }
+  }
+  return { files, trees };
+}
+
+function nothingFound(d: Discovery): UserError {
+  const reasons = new Map<string, number>();
+  for (const i of d.ignored) reasons.set(i.reason, (reasons.get(i.reason) ?? 0) + 1);
+  const why = [...reasons].map(([r, n]) => `${n} × ${r}`).join('; ');
+  return new UserError(
+    `no WhatsApp artifact found. Searched: ${d.searched.join(', ')}, for ` +
+      `**/com.whatsapp(.w4b)/databases/msgstore.db, **/msgstore.db, **/AppGroup/*/ChatStorage.sqlite, ` +
+      `**/ChatStorage.sqlite, chat export .zip/.txt, and SQLite files with a WhatsApp table signature` +
+      (why ? `. Ignored: ${why}` : '. The tree holds no files'),
+  );
+}
+
+/** What discovery found, for --dry-run (text) and --json. */
+export function discoveryView(d: Discovery, cliOwner?: string, device?: string) {
+  return {
+    devices: d.devices.map((dev) => ({
+      label: device ?? dev.label,
+      source: dev.source,
+      container: dev.fs.kind,
+      instances: dev.instances.map((i) => ({
+        id: i.id,
+        platform: i.platform,
+        app: i.app,
+        user: i.user,
+        appRoot: i.appRoot,
+        owner:
+          cliOwner && i.platform !== 'export'
+            ? { number: cliOwner, source: 'command line (--owner)', foundInDevice: i.owner }
+            : i.owner
+              ? { ...i.owner, source: 'device file' }
+              : null,
+        ownerConflicts: i.ownerConflicts,
+        notes: i.notes,
+        artifacts: i.artifacts.map((a) => ({
+          kind: a.kind,
+          path: a.path,
+          size: a.size,
+          matchedBy: a.matchedBy,
+          companions: a.companions,
+          mediaBases: a.mediaBases,
+          duplicateViews: a.duplicateViews,
+        })),
+      })),
+    })),
+    ignored: d.ignored,
+    ignoredNotListed: d.ignoredNotListed,
+    searched: d.searched,
+  };
+}
+
+function printDiscovery(v: ReturnType<typeof discoveryView>): void {
+  for (const dev of v.devices) {
+    console.log(`device ${dev.label}  (${dev.container} ${dev.source})`);
+    for (const i of dev.instances) {
+      const owner = i.owner
+        ? `owner ${i.owner.number} (${'file' in i.owner && i.owner.file ? `${i.owner.file}, key ${i.owner.key}` : i.owner.source})`
+        : i.platform === 'export'
+          ? 'owner: from --owner/--owner-name'
+          : 'owner unknown (give --owner)';
+      console.log(`  instance ${i.id}: ${owner}`);
+      for (const c of i.ownerConflicts)
+        console.log(`    owner conflict: ${c.number} in ${c.file} (${c.key})`);
+      for (const n of i.notes) console.log(`    note: ${n}`);
+      for (const a of i.artifacts) {
+        console.log(`    ${a.kind}  ${a.path}  (${a.size} bytes; ${a.matchedBy})`);
+        for (const c of a.companions) console.log(`      with ${c.role} ${c.path}`);
+        if (a.mediaBases.length) console.log(`      media under ${a.mediaBases[0] || '.'}/Media`);
+        for (const x of a.duplicateViews) console.log(`      same bytes as ${x} (counted once)`);
+      }
+    }
+  }
+  const n = v.ignored.length + v.ignoredNotListed;
+  console.log(`ignored ${n} entries`);
+  for (const i of v.ignored.slice(0, 50)) console.log(`  ${i.path}: ${i.reason}`);
+  if (n > 50) console.log(`  … (${n - 50} more; --json lists up to ${v.ignored.length})`);
+}
+
+function describeDiscovered(o: DiscoveredOutcome): string {
+  const where = `${o.device} ${o.inner ?? o.path}`;
+  return describe({ ...o, path: where } as IngestOutcome);
 }
 
 function describe(o: IngestOutcome): string {
@@ -54,7 +187,7 @@ export function register(program: Command): void {
     .argument('<case>', 'the case folder')
     .argument(
       '<paths...>',
-      'evidence files (chat export .txt/.zip, device databases, iTunes / Finder backup folders, …)',
+      'evidence files (chat export .txt/.zip, msgstore.db(.crypt1X), ChatStorage.sqlite, iTunes / Finder backup folders), or folders and .zip/.tar/.tar.gz containers to search',
     )
     .option('--device <label>', 'label of the device the evidence comes from')
     .option('--owner <e164>', "the device owner's number, e.g. +34600000123")
@@ -77,10 +210,15 @@ export function register(program: Command): void {
     )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')
+    .option(
+      '--dry-run',
+      'list the devices, instances, artifacts and owners found in folders/containers; write nothing',
+    )
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nExample:\n  filet ingest ./op-x "WhatsApp Chat with Group.zip" --device phone-A --owner +34600000123 --tz Europe/Madrid' +
+      '\nExamples:\n  filet ingest ./op-x "WhatsApp Chat with Group.zip" --device phone-A --owner +34600000123 --tz Europe/Madrid' +
+        '\n  filet ingest ./op-x ./extractions/phone-B.zip --dry-run\n  filet ingest ./op-x ./seized-devices/' +
         '\n  filet ingest ./op-x Databases/msgstore.db.crypt15 --key-file files/encrypted_backup.key --device phone-B',
     )
     .action(async (dir: string, paths: string[], o: IngestCliOptions) => {
@@ -93,6 +231,13 @@ export function register(program: Command): void {
       if (o.owner && !/^\+[1-9]\d{6,14}$/.test(o.owner)) {
         throw new UserError(`--owner must be an E.164 number like +34600000123, got "${o.owner}"`);
       }
+      const { files, trees } = await partition(paths);
+      if (trees.length) {
+        await ingestTrees(dir, files, trees, o, acquiredAt);
+        return;
+      }
+      if (o.dryRun)
+        throw new UserError('--dry-run applies to folders and containers (.zip/.tar/.tar.gz of a device)');
       const { outcomes, match } = await withCase(dir, o, async ({ store, dir: caseDir }) => {
         const bar = progress('ingest', 0, { quiet: o.json });
         try {
@@ -141,4 +286,125 @@ export function register(program: Command): void {
           );
       }
     });
+}
+
+async function ingestTrees(
+  dir: string,
+  files: string[],
+  trees: string[],
+  o: IngestCliOptions,
+  acquiredAt: number | null,
+): Promise<void> {
+  const d = await discover(
+    trees.map((t) => resolve(t)),
+    { label: o.device },
+  ).catch(async (err: unknown) => {
+    // Without --dry-run, a failed ingest leaves its failure in the audit log, as for an evidence file.
+    if (!o.dryRun) await recordFailure(dir, o, [...files, ...trees], err);
+    throw err;
+  });
+  try {
+    if (!d.devices.length) {
+      const err = nothingFound(d);
+      if (!o.dryRun) await recordFailure(dir, o, [...files, ...trees], err);
+      throw err;
+    }
+    if (o.device && d.devices.length > 1)
+      throw new UserError(
+        `--device names one device, but ${d.devices.length} were found (${d.devices.map((x) => x.label).join(', ')}): ingest them without --device (each keeps its folder or container name) or one at a time`,
+      );
+    const dbInstances = d.devices.flatMap((x) => x.instances).filter((i) => i.platform !== 'export');
+    if (o.owner && dbInstances.length > 1)
+      throw new UserError(
+        `--owner names one account, but ${dbInstances.length} WhatsApp instances were found: ingest them one at a time (their owners are read from each device's own files)`,
+      );
+    const view = discoveryView(d, o.owner, o.device);
+    if (o.dryRun) {
+      if (o.json) printJson({ dryRun: true, files, ...view });
+      else {
+        printDiscovery(view);
+        if (files.length) console.log(`also as evidence files: ${files.join(', ')}`);
+        console.log('dry run: nothing was written');
+      }
+      return;
+    }
+    const args = {
+      paths: [...files, ...trees],
+      device: o.device,
+      owner: o.owner,
+      tz: o.tz ?? 'UTC',
+      locale: o.locale,
+      examiner: o.examiner,
+    };
+    const result = await withCase(dir, o, async ({ store, dir: caseDir }) => {
+      const common = {
+        device: o.device,
+        owner: o.owner,
+        ownerName: o.ownerName,
+        examiner: o.examiner,
+        acquiredAt,
+        tz: o.tz,
+        locale: o.locale,
+      };
+      // Evidence files given beside the trees (an encrypted backup with its key, a backup folder).
+      const secrets = { keyFile: o.keyFile, key: o.key, backupPassword: o.backupPassword };
+      const plain = files.length
+        ? await ingestAudited(
+            store,
+            caseDir,
+            files,
+            { ...common, ...secrets },
+            { ...args, paths: files },
+            { match: false },
+          )
+        : null;
+      let bar: Progress | null = null;
+      try {
+        const found = await ingestDiscoveredAudited(
+          store,
+          d,
+          {
+            ...common,
+            device: o.device,
+            workDir: caseDir,
+            onArtifact: (dev, art, i, total) => {
+              bar?.stop();
+              bar = progress(`${dev.label} ${basename(art.path)} (${i + 1}/${total})`, 0, { quiet: o.json });
+            },
+            onProgress: (n) => bar?.tick(n),
+          },
+          { ...args, paths: trees, devices: d.devices.map((x) => x.label) },
+          {
+            match: o.match !== false,
+            changedBefore: plain?.outcomes.some((x) => x.status === 'ingested') ?? false,
+          },
+        );
+        return { plain, found };
+      } finally {
+        (bar as Progress | null)?.stop();
+      }
+    });
+    const outcomes = [...(result.plain?.outcomes ?? []), ...result.found.outcomes];
+    if (o.json) printJson({ devices: view.devices.map((x) => x.label), outcomes });
+    else {
+      for (const x of result.plain?.outcomes ?? []) console.log(describe(x));
+      for (const x of result.found.outcomes) console.log(describeDiscovered(x));
+      const match = result.found.match;
+      if (match)
+        console.log(
+          `matched against the case's lists: ${match.known} known material, ${match.novel} novel, ${match.unmatched} unmatched`,
+        );
+    }
+  } finally {
+    await closeDiscovery(d);
+  }
+}
+
+async function recordFailure(dir: string, o: IngestCliOptions, paths: string[], err: unknown): Promise<void> {
+  // The original error is what the user sees: a case that cannot be opened only loses the audit entry.
+  await withCase(dir, o, ({ store }) =>
+    auditedSteps(store, 'ingest', { paths, device: o.device, owner: o.owner, tz: o.tz ?? 'UTC' }, () =>
+      Promise.reject(err),
+    ),
+  ).catch(() => {});
 }

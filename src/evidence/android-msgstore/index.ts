@@ -5,11 +5,10 @@
  * record's location is the table and row it came from. See codes.ts for the code tables and layout.ts for
  * the folder layouts searched for media, wa.db and the owner's registration files.
  */
-import Database from 'better-sqlite3';
 import type { EvidenceReader, ParsedRecord, ReaderNotes, ReaderOptions } from '../../model/types.js';
 import { UserError } from '../../util/errors.js';
 import { resolveOwner } from '../wa-db/owner.js';
-import { hasSqliteHeader, openDb, type Db } from '../wa-db/sqlite.js';
+import { openDb, openPrivateCopy, sqliteSignature, type PrivateDb } from '../wa-db/sqlite.js';
 import { jidKind, jidString, parseJid } from '../wa-db/jids.js';
 import { Ctx } from './context.js';
 import { androidLayout } from './layout.js';
@@ -27,38 +26,25 @@ function schemaOf(tables: Set<string>): { hasNew: boolean; hasLegacy: boolean } 
 }
 
 async function detect(path: string): Promise<number> {
-  if (!(await hasSqliteHeader(path))) return 0;
-  let db: Db | null = null;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
-      name: string;
-    }[];
-    const { hasNew, hasLegacy } = schemaOf(new Set(rows.map((r) => r.name)));
-    if (hasLegacy) {
-      // `messages` alone is a common name: require the WhatsApp key columns too.
-      const cols = new Set(
-        (db.prepare('PRAGMA table_info(messages)').all() as { name: string }[]).map((c) => c.name),
-      );
-      if (cols.has('key_remote_jid') && cols.has('key_id')) return 0.95;
-    }
-    return hasNew ? 0.95 : 0;
-  } catch {
-    // Corrupt header or pages: "not mine" here; read() reports the file precisely.
-    return 0;
-  } finally {
-    db?.close();
+  const sig = await sqliteSignature(path, ['messages']);
+  if (!sig) return 0;
+  const { hasNew, hasLegacy } = schemaOf(sig.tables);
+  if (hasLegacy) {
+    // `messages` alone is a common name: require the WhatsApp key columns too.
+    const cols = sig.columns.get('messages') ?? new Set();
+    if (cols.has('key_remote_jid') && cols.has('key_id')) return 0.95;
   }
+  return hasNew ? 0.95 : 0;
 }
 
 /** Creators of groups from a sibling wa.db (wa_group_admin_settings.creator_jid), when present. */
-function creatorsFromWaDb(path: string | null, notes: ReaderNotes): Map<string, string> {
+async function creatorsFromWaDb(path: string | null, notes: ReaderNotes): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (!path) return out;
-  let db: Db | null = null;
+  let opened: PrivateDb | null = null;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    const rows = db.prepare('SELECT jid, creator_jid AS c FROM wa_group_admin_settings').all() as {
+    opened = await openPrivateCopy(path, notes, 'wa.db');
+    const rows = opened.db.prepare('SELECT jid, creator_jid AS c FROM wa_group_admin_settings').all() as {
       jid: string | null;
       c: string | null;
     }[];
@@ -72,13 +58,14 @@ function creatorsFromWaDb(path: string | null, notes: ReaderNotes): Map<string, 
   } catch (err) {
     notes.waDb = { path, used: false, reason: (err as Error).message };
   } finally {
-    db?.close();
+    opened?.close();
   }
   return out;
 }
 
 async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): AsyncGenerator<ParsedRecord> {
-  const { db, tables } = await openDb(path);
+  const opened = await openDb(path, notes);
+  const { db, tables } = opened;
   try {
     const { hasNew, hasLegacy } = schemaOf(tables);
     if (!hasNew && !hasLegacy) {
@@ -89,10 +76,23 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
         { file: path },
       );
     }
-    const layout = androidLayout(options.layoutFrom ?? path);
-    const owner = resolveOwner(options.deviceLabel, options.owner, [layout.root, layout.dbDir]);
+    const layout = androidLayout(options.layoutFrom ?? path, options.mediaFolder);
+    const owner = resolveOwner(
+      options.deviceLabel,
+      options.owner,
+      [layout.root, layout.dbDir],
+      options.ownerSource,
+    );
     notes.schema = hasNew && hasLegacy ? 'both' : hasNew ? 'new' : 'legacy';
-    const ctx = new Ctx(db, path, options, notes, owner, layout.media, creatorsFromWaDb(layout.waDb, notes));
+    const ctx = new Ctx(
+      db,
+      path,
+      options,
+      notes,
+      owner,
+      layout.media,
+      await creatorsFromWaDb(layout.waDb, notes),
+    );
     if (owner.source.startsWith('device file')) {
       const rec = ctx.accounts.see(owner.key, `${owner.phone!.slice(1)}@s.whatsapp.net`, {
         kind: 'file',
@@ -104,7 +104,7 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
     if (hasLegacy) yield* readLegacySchema(ctx, tables, hasNew);
     ctx.writeNotes();
   } finally {
-    db.close();
+    opened.close();
   }
 }
 
@@ -113,4 +113,19 @@ export const androidMsgstoreReader: EvidenceReader = {
   description: 'Android WhatsApp msgstore.db (decrypted), new and legacy schemas',
   detect,
   read,
+  artifacts: {
+    patterns: [
+      '**/com.whatsapp/databases/msgstore.db',
+      '**/com.whatsapp.w4b/databases/msgstore.db',
+      '**/data/user/*/com.whatsapp/databases/msgstore.db',
+      '**/databases/msgstore.db',
+      '**/msgstore.db',
+    ],
+    // IPED's signature.
+    tables: [
+      ['chat_list', 'chat'],
+      ['messages', 'message'],
+      ['group_participants', 'group_participant_user'],
+    ],
+  },
 };

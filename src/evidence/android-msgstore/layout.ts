@@ -17,21 +17,26 @@ export interface AndroidLayout {
   media: MediaFolder;
 }
 
-export function androidLayout(dbPath: string): AndroidLayout {
+export function androidLayout(
+  dbPath: string,
+  mediaOverride?: { evidenceRoot: string; bases: string[] },
+): AndroidLayout {
   const dbDir = dirname(resolve(dbPath));
   const root = basename(dbDir) === 'databases' ? dirname(dbDir) : dbDir;
   const waDb = join(dbDir, 'wa.db');
-  const media = MediaFolder.existing(
-    root,
-    [
-      root,
-      join(root, 'WhatsApp'),
-      join(root, 'Android', 'media', 'com.whatsapp', 'WhatsApp'),
-      join(dbDir, 'WhatsApp'),
-    ],
-    'Media',
-    ['WhatsApp'],
-  );
+  const media = mediaOverride
+    ? MediaFolder.existing(mediaOverride.evidenceRoot, mediaOverride.bases, 'Media', ['WhatsApp'])
+    : MediaFolder.existing(
+        root,
+        [
+          root,
+          join(root, 'WhatsApp'),
+          join(root, 'Android', 'media', 'com.whatsapp', 'WhatsApp'),
+          join(dbDir, 'WhatsApp'),
+        ],
+        'Media',
+        ['WhatsApp'],
+      );
   return { root, dbDir, waDb: existsSync(waDb) ? waDb : null, media };
 }
 

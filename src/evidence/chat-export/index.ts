@@ -106,6 +106,15 @@ function reader(kind: EvidenceKind | null): EvidenceReader {
       return detectChatExport(path);
     },
     read: (path: string, options: ReaderOptions, notes: ReaderNotes) => parseChatExport(path, options, notes),
+    // Any .zip/.txt; discovery keeps those whose content `detect` accepts.
+    artifacts: {
+      patterns:
+        kind === 'chat-export-zip'
+          ? ['**/*.zip']
+          : kind === 'chat-export-txt'
+            ? ['**/*.txt']
+            : ['**/*.zip', '**/*.txt'],
+    },
   };
 }
 

@@ -10,7 +10,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import type {
   EvidenceReader,
   MediaStatus,
@@ -25,27 +24,15 @@ import { AccountEmitter } from '../wa-db/accounts.js';
 import { accountKeyOfJid, jidKind, jidString, oldGroupJidFacts, parseJid } from '../wa-db/jids.js';
 import { MediaFolder } from '../wa-db/media.js';
 import { resolveOwner } from '../wa-db/owner.js';
-import { colOr, columnsOf, hasSqliteHeader, iterateRows, openDb, type Db } from '../wa-db/sqlite.js';
+import { colOr, columnsOf, iterateRows, openDb, sqliteSignature } from '../wa-db/sqlite.js';
 import { IOS_MEDIA_KINDS, IOS_VALUE_EVENTS, appleToMs, iosEvent, iosMessageKind } from './codes.js';
 
 export const IOS_TABLES = ['ZWAMESSAGE', 'ZWACHATSESSION'];
 const SELF_EVENTS = new Set(['left', 'joined_via_link']);
 
 async function detect(path: string): Promise<number> {
-  if (!(await hasSqliteHeader(path))) return 0;
-  let db: Db | null = null;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
-      name: string;
-    }[];
-    const names = new Set(rows.map((r) => r.name));
-    return IOS_TABLES.every((t) => names.has(t)) ? 0.95 : 0;
-  } catch {
-    return 0;
-  } finally {
-    db?.close();
-  }
+  const sig = await sqliteSignature(path);
+  return sig && IOS_TABLES.every((t) => sig.tables.has(t)) ? 0.95 : 0;
 }
 
 function mediaFolder(dbPath: string): MediaFolder {
@@ -76,7 +63,8 @@ interface MsgRow {
 }
 
 async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): AsyncGenerator<ParsedRecord> {
-  const { db, tables } = await openDb(path);
+  const opened = await openDb(path, notes);
+  const { db, tables } = opened;
   try {
     const missing = ['ZWAMESSAGE', 'ZWACHATSESSION', 'ZWAGROUPMEMBER'].filter((t) => !tables.has(t));
     if (missing.length) {
@@ -87,8 +75,10 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
         },
       );
     }
-    const media = mediaFolder(path);
-    const owner = resolveOwner(options.deviceLabel, options.owner, []);
+    const media = options.mediaFolder
+      ? new MediaFolder(options.mediaFolder.evidenceRoot, options.mediaFolder.bases, ['Message'])
+      : mediaFolder(path);
+    const owner = resolveOwner(options.deviceLabel, options.owner, [], options.ownerSource);
     const accounts = new AccountEmitter(owner.key);
     const counts = {
       groups: 0,
@@ -300,7 +290,7 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
     notes.counts = { ...counts, accounts: accounts.size, unknownKinds, unknownEvents };
     media.writeNotes(notes);
   } finally {
-    db.close();
+    opened.close();
   }
 }
 
@@ -309,4 +299,13 @@ export const iosChatStorageReader: EvidenceReader = {
   description: 'iOS WhatsApp ChatStorage.sqlite',
   detect,
   read,
+  artifacts: {
+    patterns: [
+      '**/AppGroup/*/ChatStorage.sqlite',
+      '**/group.net.whatsapp.WhatsApp.shared/ChatStorage.sqlite',
+      '**/ChatStorage.sqlite',
+    ],
+    // IPED's signature.
+    tables: [['ZWACHATSESSION'], ['ZWAMESSAGE'], ['ZWAMEDIAITEM'], ['ZWAGROUPMEMBER']],
+  },
 };

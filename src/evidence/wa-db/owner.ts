@@ -56,9 +56,18 @@ function isFile(p: string): boolean {
   }
 }
 
-export function resolveOwner(deviceLabel: string, cliOwner: string | undefined, roots: string[]): Owner {
+/**
+ * `ownerSource` says where `cliOwner` came from when it was not typed by the investigator (evidence
+ * discovery passes the number it found in the device's own files, with the file and key).
+ */
+export function resolveOwner(
+  deviceLabel: string,
+  cliOwner: string | undefined,
+  roots: string[],
+  ownerSource?: string,
+): Owner {
   const cli = toE164(cliOwner);
-  if (cli) return { key: `phone:${cli}`, phone: cli, source: 'command line (--owner)' };
+  if (cli) return { key: `phone:${cli}`, phone: cli, source: ownerSource ?? 'command line (--owner)' };
   for (const root of roots) {
     for (const rel of PREFS) {
       const p = join(root, rel);

@@ -1,11 +1,21 @@
 /**
- * Opening seized SQLite databases: read-only, never creating a file, and turning every way a damaged
+ * Opening seized SQLite databases: always a private copy (the database and its `-wal` when present,
+ * copied into a temporary folder removed on close), never the evidence file itself — SQLite opened
+ * read-only in place still creates or changes `-shm` beside it. The copy is hashed while it is made and
+ * recorded in the reader's notes (`innerArtifacts`). A temporary folder (not the case folder) because the
+ * copy is scratch: its bytes are the evidence's, its digest is recorded, and nothing refers to it later.
+ * Every way a damaged
  * file can fail (not SQLite, truncated, corrupt page met half-way through a scan) into a UserError that
  * names the file, so one bad item never crashes an ingest.
  */
-import { open } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { lstat, mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { ReaderNotes } from '../../model/types.js';
 import { UserError } from '../../util/errors.js';
+import { writeHashed } from '../vfs/index.js';
 
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -34,26 +44,127 @@ export function sqliteFailure(path: string, err: unknown, table?: string): UserE
   return new UserError(`unreadable SQLite database (corrupt or truncated?): ${msg}`, { file: path, table });
 }
 
+/** An inner file a reader read, as recorded in the evidence notes. */
+export interface InnerArtifact {
+  path: string;
+  role: string;
+  size: number;
+  sha256: string;
+  /** How it was read: a temporary private copy, or staged from a container into the case folder. */
+  readAs: string;
+}
+
+export function recordInner(notes: ReaderNotes | undefined, a: InnerArtifact): void {
+  if (!notes) return;
+  const list = (notes.innerArtifacts ??= []) as InnerArtifact[];
+  if (!list.some((x) => x.path === a.path && x.sha256 === a.sha256)) list.push(a);
+}
+
+async function isRegularFile(p: string): Promise<boolean> {
+  const st = await lstat(p).catch(() => null);
+  return !!st?.isFile();
+}
+
+async function copyNoFollow(src: string, dest: string) {
+  const fh = await open(src, constants.O_RDONLY | constants.O_NOFOLLOW);
+  return writeHashed(createReadStream('', { fd: fh, highWaterMark: 1 << 20 }), dest);
+}
+
+/** A database opened on a private copy; `close()` closes it and removes the copy. */
+export interface PrivateDb {
+  db: Db;
+  tables: Set<string>;
+  close(): void;
+}
+
 /**
- * Opens read-only and touches the schema at once: a truncated or corrupt file fails here, not later.
- * `sqlite_master` is read in full, which validates the first pages.
+ * Copies `path` (and `path-wal`) into a fresh temporary folder and opens the copy read-only. With
+ * `notes`, both copies' digests are recorded as inner artifacts of `role`.
  */
-export async function openDb(path: string): Promise<{ db: Db; tables: Set<string> }> {
+export async function openPrivateCopy(
+  path: string,
+  notes?: ReaderNotes,
+  role = 'database',
+): Promise<PrivateDb> {
   if (!(await hasSqliteHeader(path))) {
     throw new UserError('not an SQLite database (no "SQLite format 3" header)', { file: path });
   }
+  const dir = await mkdtemp(join(tmpdir(), 'filet-sqlite-'));
+  const cleanup = () => rm(dir, { recursive: true, force: true }).catch(() => {});
   let db: Db | null = null;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    const copy = join(dir, 'db.sqlite');
+    const main = await copyNoFollow(path, copy);
+    recordInner(notes, { path, role, ...main, readAs: 'temporary private copy (removed after reading)' });
+    if (await isRegularFile(`${path}-wal`)) {
+      const wal = await copyNoFollow(`${path}-wal`, `${copy}-wal`);
+      recordInner(notes, {
+        path: `${path}-wal`,
+        role: `${role} write-ahead log`,
+        ...wal,
+        readAs: 'temporary private copy (removed after reading)',
+      });
+    }
+    db = new Database(copy, { readonly: true, fileMustExist: true });
     const rows = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view')").all() as {
       name: string;
     }[];
-    return { db, tables: new Set(rows.map((r) => r.name)) };
+    const opened = db;
+    return {
+      db: opened,
+      tables: new Set(rows.map((r) => r.name)),
+      close() {
+        opened.close();
+        void cleanup();
+      },
+    };
   } catch (err) {
     db?.close();
+    await cleanup();
     throw sqliteFailure(path, err);
   }
 }
+
+/**
+ * Opens a private copy read-only and touches the schema at once: a truncated or corrupt file fails here,
+ * not later. `sqlite_master` is read in full, which validates the first pages.
+ */
+export async function openDb(path: string, notes?: ReaderNotes): Promise<PrivateDb> {
+  return openPrivateCopy(path, notes);
+}
+
+/** Tables (and, for `withColumnsOf`, those tables' columns) of a database, read from a private copy. */
+export async function sqliteSignature(
+  path: string,
+  withColumnsOf: string[] = [],
+): Promise<{ tables: Set<string>; columns: Map<string, Set<string>> } | null> {
+  if (!(await hasSqliteHeader(path))) return null;
+  // Several readers ask about the same file in a row (detection): one private copy answers them all
+  // while the file and its -wal are unchanged.
+  const stamp = async (p: string) => {
+    const st = await lstat(p).catch(() => null);
+    return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : '-';
+  };
+  const key = `${path}\0${await stamp(path)}\0${await stamp(`${path}-wal`)}\0${withColumnsOf.join(',')}`;
+  const hit = signatureCache.get(key);
+  if (hit) return hit;
+  let p: PrivateDb | null = null;
+  try {
+    p = await openPrivateCopy(path);
+    const columns = new Map<string, Set<string>>();
+    for (const t of withColumnsOf) if (p.tables.has(t)) columns.set(t, columnsOf(p.db, t));
+    const sig = { tables: p.tables, columns };
+    if (signatureCache.size > 256) signatureCache.clear();
+    signatureCache.set(key, sig);
+    return sig;
+  } catch {
+    return null;
+  } finally {
+    p?.close();
+  }
+}
+
+const signatureCache = new Map<string, { tables: Set<string>; columns: Map<string, Set<string>> }>();
 
 export function columnsOf(db: Db, table: string): Set<string> {
   const rows = db.prepare(`PRAGMA table_info("${table.replace(/"/g, '""')}")`).all() as { name: string }[];

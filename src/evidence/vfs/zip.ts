@@ -1,0 +1,151 @@
+/**
+ * A .zip as an EvidenceFs (yauzl; zip64 included). Only the central directory is read to list; an entry's
+ * bytes are inflated when opened. Names are decoded here (UTF-8 when the zip flags it, else CP437 read as
+ * Latin-1) so that an absolute name is stripped of its leading `/` and a `..` name refused per entry
+ * instead of failing the whole archive. Symbolic-link entries are refused; `__MACOSX/` is ignored; an
+ * encrypted entry (traditional PKWARE or AES) fails the whole container with an error saying so.
+ */
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { UserError } from '../../util/errors.js';
+import {
+  NameTable,
+  isMacOsNoise,
+  normaliseEntryName,
+  writeHashed,
+  type CopyResult,
+  type EvidenceFs,
+  type RefusedEntry,
+  type VfsEntry,
+} from './index.js';
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const S_IFDIR = 0o040000;
+
+interface ZipItem {
+  entry: yauzl.Entry;
+  vfs: VfsEntry;
+}
+
+export async function openZipFs(path: string): Promise<ZipFs> {
+  const zf = await new Promise<yauzl.ZipFile>((res, rej) =>
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: false },
+      (err, z) => (err ? rej(err) : res(z!)),
+    ),
+  ).catch((err: Error) => {
+    throw new UserError(`cannot open as a zip: ${err.message}`, { file: path });
+  });
+  const fs = new ZipFs(path, zf);
+  try {
+    await fs.load();
+  } catch (err) {
+    zf.close();
+    throw err;
+  }
+  return fs;
+}
+
+export class ZipFs implements EvidenceFs {
+  readonly kind = 'zip';
+  readonly refused: RefusedEntry[] = [];
+  private readonly table = new NameTable<ZipItem>();
+
+  constructor(
+    readonly origin: string,
+    private readonly zf: yauzl.ZipFile,
+  ) {}
+
+  async load(): Promise<void> {
+    let index = 0;
+    const encrypted: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      this.zf.on('error', (err: Error) =>
+        reject(new UserError(`damaged zip: ${err.message}`, { file: this.origin })),
+      );
+      this.zf.on('end', () => resolve());
+      this.zf.on('entry', (e: yauzl.Entry) => {
+        index++;
+        const rawBuf = e.fileName as unknown as Buffer;
+        const raw = rawBuf.toString(e.generalPurposeBitFlag & 0x800 ? 'utf8' : 'latin1');
+        const mode = (e.externalFileAttributes >>> 16) & S_IFMT;
+        const n = normaliseEntryName(raw);
+        if (e.generalPurposeBitFlag & 0x1 || e.compressionMethod === 99) encrypted.push(raw);
+        if ('refused' in n) {
+          if (!raw.endsWith('/') || raw.split(/[\\/]/).includes('..'))
+            this.refused.push({ name: raw, reason: n.refused });
+        } else if (isMacOsNoise(n.path)) {
+          this.refused.push({ name: raw, reason: '__MACOSX/ (macOS metadata): ignored' });
+        } else if (mode === S_IFLNK) {
+          this.refused.push({ name: raw, reason: 'symbolic link entry: refused' });
+        } else if (raw.endsWith('/') || raw.endsWith('\\') || mode === S_IFDIR) {
+          // a directory
+        } else {
+          const vfs: VfsEntry = {
+            path: n.path,
+            size: e.uncompressedSize,
+            mtime: e.getLastModDate().getTime(),
+          };
+          if (n.path !== raw) vfs.rawName = raw;
+          this.table.add(n.path, index, { entry: e, vfs });
+        }
+        this.zf.readEntry();
+      });
+      this.zf.readEntry();
+    });
+    if (encrypted.length)
+      throw new UserError(
+        `the zip is password-protected or AES-encrypted (${encrypted.length} encrypted entries, e.g. ` +
+          `${encrypted[0]}): filet cannot read it; ask for an unencrypted copy or decrypt it with the ` +
+          `password first`,
+        { file: this.origin },
+      );
+    for (const d of this.table.duplicates())
+      this.refused.push({
+        name: d.name,
+        reason: `the same name ${d.indexes.length} times (entries ${d.indexes.map((i) => '#' + i).join(', ')}): kept apart as ${d.indexes.map((i) => `${d.name}#dup${i}`).join(', ')}`,
+      });
+  }
+
+  async *entries(): AsyncGenerator<VfsEntry> {
+    for (const [name, item] of this.table.listed()) yield { ...item.vfs, path: name };
+  }
+
+  async stat(path: string): Promise<VfsEntry | null> {
+    const it = this.table.get(path, this.origin);
+    return it ? { ...it.vfs, path } : null;
+  }
+
+  async open(path: string): Promise<Readable> {
+    const it = this.table.get(path, this.origin);
+    if (!it) throw new UserError(`no entry ${path}`, { file: this.origin });
+    return new Promise((res, rej) =>
+      this.zf.openReadStream(it.entry, (err, st) =>
+        err || !st
+          ? rej(
+              new UserError(`cannot read entry: ${err?.message ?? 'no stream'}`, {
+                file: this.origin,
+                entry: path,
+              }),
+            )
+          : res(st),
+      ),
+    );
+  }
+
+  async copyTo(path: string, dest: string): Promise<CopyResult> {
+    return writeHashed(await this.open(path), dest);
+  }
+
+  async copyMany(wanted: Map<string, string>): Promise<Map<string, CopyResult>> {
+    const out = new Map<string, CopyResult>();
+    for (const [p, dest] of wanted) out.set(p, await this.copyTo(p, dest));
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.zf.close();
+  }
+}
