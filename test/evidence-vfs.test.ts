@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseBinaryPlist } from '../src/evidence/discovery/plist.js';
+import { parsePlist } from '../src/evidence/plist.js';
 import { openEvidenceFs, type EvidenceFs } from '../src/evidence/vfs/index.js';
 import { rawZip, tarBuffer, tarGz } from './helpers/containers.js';
 import { tempDir } from './helpers/stores.js';
@@ -208,12 +208,12 @@ describe('binary plist', () => {
     trailer.writeBigUInt64BE(0n, 16);
     trailer.writeBigUInt64BE(BigInt(pos), 24);
     const buf = Buffer.concat([head, ...objs, table, trailer]);
-    expect(parseBinaryPlist(buf)).toEqual({
+    expect(parsePlist(buf)).toEqual({
       OwnJabberID: '34600000001@s.whatsapp.net',
       FullUserName: 'Test',
     });
     const loop = Buffer.from(buf);
     loop[head.length + 1] = 0; // the dictionary's first key refers to the dictionary itself
-    expect(() => parseBinaryPlist(loop)).toThrow(/contains itself/);
+    expect(() => parsePlist(loop)).toThrow(/cyclic reference/);
   });
 });

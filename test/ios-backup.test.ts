@@ -12,7 +12,7 @@ import { addUser } from '../src/cli/commands/user.js';
 import { checkEvidence } from '../src/evidence/custody.js';
 import { IosBackup, fileIdOf } from '../src/evidence/ios-backup/backup.js';
 import { aesUnwrap } from '../src/evidence/ios-backup/keybag.js';
-import { parsePlist, PlistUid } from '../src/evidence/ios-backup/plist.js';
+import { parsePlist, PlistUid } from '../src/evidence/plist.js';
 import { importHashList } from '../src/matching/import-list.js';
 import { matchCase } from '../src/matching/match.js';
 import { buildServer } from '../src/server/app.js';

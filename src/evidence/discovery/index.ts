@@ -26,7 +26,7 @@ import { READERS } from '../registry.js';
 import { ownerFromMeFile, ownerFromPrefs } from '../wa-db/owner.js';
 import { sqliteSignature } from '../wa-db/sqlite.js';
 import { containerKind, openEvidenceFs, type EvidenceFs, type VfsEntry } from '../vfs/index.js';
-import { parsePlist } from './plist.js';
+import { parsePlist } from '../plist.js';
 
 /** A reader's artifact patterns (prefix-independent globs) and optional SQLite table signature. */
 export interface ArtifactRule {

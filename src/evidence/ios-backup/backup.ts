@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../../util/errors.js';
 import { aesUnwrap, parseKeybag, unlockKeybag } from './keybag.js';
-import { isDict, parsePlist, PlistUid, type PlistDict, type PlistValue } from './plist.js';
+import { isDict, parsePlist, PlistUid, type PlistDict, type PlistValue } from '../plist.js';
 
 const ZERO_IV = Buffer.alloc(16);
 

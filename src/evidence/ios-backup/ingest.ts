@@ -15,7 +15,7 @@ import { UserError } from '../../util/errors.js';
 import { iosChatStorageReader } from '../ios-chatstorage/index.js';
 import { toE164 } from '../wa-db/jids.js';
 import { IosBackup, looksLikeBackupFolder, type CopiedFile } from './backup.js';
-import { isDict, parsePlist, type PlistValue } from './plist.js';
+import { isDict, parsePlist, type PlistValue } from '../plist.js';
 
 export { looksLikeBackupFolder };
 

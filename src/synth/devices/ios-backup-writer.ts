@@ -12,12 +12,7 @@ import { createCipheriv, createHash, pbkdf2Sync, randomBytes } from 'node:crypto
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  PlistUid,
-  writeBinaryPlist,
-  writeXmlPlist,
-  type PlistDict,
-} from '../../evidence/ios-backup/plist.js';
+import { PlistUid, writeBinaryPlist, writeXmlPlist, type PlistDict } from '../../evidence/plist.js';
 
 export const WA_DOMAIN = 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared';
 export const WA_SMB_DOMAIN = 'AppDomainGroup-group.net.whatsapp.WhatsAppSMB.shared';

@@ -1,10 +1,10 @@
 /**
- * Property lists as iTunes / Finder backups hold them: binary (`bplist00`) and XML. Values map to JS as
+ * Property lists as iOS stores them (backups, app preferences): binary (`bplist00`) and XML. Values map to JS as
  * string, number (integers and reals), bigint (integers beyond 2^53), boolean, Date, Buffer (data), arrays,
  * plain objects (dictionaries), null, and `PlistUid` (the object references NSKeyedArchiver uses).
  * The writer is used by the synthetic backup writer; integers are written as integers, other numbers as reals.
  */
-import { UserError } from '../../util/errors.js';
+import { UserError } from '../util/errors.js';
 
 export class PlistUid {
   constructor(readonly value: number) {}
