@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UserError } from '../../util/errors.js';
 import {
+  copyEachOpened,
   normaliseEntryName,
   writeHashed,
   type CopyResult,
@@ -85,10 +86,8 @@ export class FolderFs implements EvidenceFs {
     return writeHashed(await this.open(path), dest);
   }
 
-  async copyMany(wanted: Map<string, string>): Promise<Map<string, CopyResult>> {
-    const out = new Map<string, CopyResult>();
-    for (const [p, dest] of wanted) out.set(p, await this.copyTo(p, dest));
-    return out;
+  copyMany(wanted: Map<string, string>): Promise<Map<string, CopyResult>> {
+    return copyEachOpened(this, wanted);
   }
 
   async close(): Promise<void> {}

@@ -83,6 +83,19 @@ export function isMacOsNoise(path: string): boolean {
 }
 
 /** Writes a stream to `dest` (which must not exist), hashing it on the way. */
+/**
+ * Copying for file systems that can open any entry at any time (a folder, a zip): one entry after the other.
+ * A tar, read front to back only, copies many entries in one pass instead.
+ */
+export async function copyEachOpened(
+  fs: Pick<EvidenceFs, 'open'>,
+  wanted: Map<string, string>,
+): Promise<Map<string, CopyResult>> {
+  const out = new Map<string, CopyResult>();
+  for (const [p, dest] of wanted) out.set(p, await writeHashed(await fs.open(p), dest));
+  return out;
+}
+
 export async function writeHashed(src: Readable, dest: string): Promise<CopyResult> {
   await mkdir(dirname(dest), { recursive: true });
   const h = createHash('sha256');

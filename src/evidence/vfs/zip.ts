@@ -10,6 +10,7 @@ import yauzl from 'yauzl';
 import { UserError } from '../../util/errors.js';
 import {
   NameTable,
+  copyEachOpened,
   isMacOsNoise,
   normaliseEntryName,
   writeHashed,
@@ -139,10 +140,8 @@ export class ZipFs implements EvidenceFs {
     return writeHashed(await this.open(path), dest);
   }
 
-  async copyMany(wanted: Map<string, string>): Promise<Map<string, CopyResult>> {
-    const out = new Map<string, CopyResult>();
-    for (const [p, dest] of wanted) out.set(p, await this.copyTo(p, dest));
-    return out;
+  copyMany(wanted: Map<string, string>): Promise<Map<string, CopyResult>> {
+    return copyEachOpened(this, wanted);
   }
 
   async close(): Promise<void> {
