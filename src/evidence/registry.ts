@@ -14,6 +14,25 @@ export const READERS: EvidenceReader[] = [
   androidCryptReader,
 ];
 
+/**
+ * Proprietary case formats filet cannot read, by their usual file name ending, with what to ask the lab for
+ * instead (a name is only a hint here: it explains a refusal, it never picks a reader).
+ */
+const PROPRIETARY: [RegExp, string][] = [
+  [/\.mfdb$/i, 'a Magnet AXIOM case file (.mfdb)'],
+  [/\.(ofb|ofbx)$/i, 'an Oxygen Forensic Detective backup (.ofb)'],
+  [/\.(xry|xrep)$/i, 'an MSAB XRY extraction file'],
+];
+
+export function proprietaryFormatHint(path: string): string | null {
+  const hit = PROPRIETARY.find(([re]) => re.test(path));
+  return hit
+    ? `${hit[1]} is a vendor's own format, which filet does not read: ask the lab for the extraction itself ` +
+        '(a full file system .zip/.tar, an iTunes / Finder backup folder, or msgstore.db / ChatStorage.sqlite ' +
+        'with their folders) or for WhatsApp chat exports'
+    : null;
+}
+
 /** Picks the reader most confident about the file's content (not its name). */
 export async function detectReader(path: string): Promise<{ reader: EvidenceReader; confidence: number }> {
   if (looksLikeBackupFolder(path))
@@ -33,6 +52,8 @@ export async function detectReader(path: string): Promise<{ reader: EvidenceRead
     }
   }
   if (!best || best.confidence < 0.5) {
+    const hint = proprietaryFormatHint(path);
+    if (hint) throw new UserError(hint, { file: path });
     throw new UserError(
       `not a recognised evidence format (known: ${READERS.map((r) => r.kind).join(', ')})` +
         (errors.length ? `; ${errors.join('; ')}` : ''),
