@@ -35,6 +35,40 @@ function backupRemark(notes: Record<string, unknown>): string {
   return others?.length ? `; also in the backup, not read: ${others.join(', ')}` : '';
 }
 
+/** The reader options every ingest path of this command passes (evidence files and discovered artifacts). */
+function readerOptions(o: IngestCliOptions, acquiredAt: number | null) {
+  return {
+    device: o.device,
+    owner: o.owner,
+    ownerName: o.ownerName,
+    examiner: o.examiner,
+    acquiredAt,
+    tz: o.tz,
+    locale: o.locale,
+    keyFile: o.keyFile,
+    key: o.key,
+    backupPassword: o.backupPassword,
+  };
+}
+
+/**
+ * The audit entry's arguments. Secrets never go into the audit log: the key and the backup password are
+ * recorded only as having been given; the key file by its path.
+ */
+function auditArgs(o: IngestCliOptions, paths: string[]): Record<string, unknown> {
+  return {
+    paths,
+    device: o.device,
+    owner: o.owner,
+    tz: o.tz ?? 'UTC',
+    locale: o.locale,
+    examiner: o.examiner,
+    ...(o.keyFile ? { keyFile: resolve(o.keyFile) } : {}),
+    ...(o.key ? { key: 'given on the command line (not recorded)' } : {}),
+    ...(o.backupPassword !== undefined ? { backupPassword: 'given (not recorded)' } : {}),
+  };
+}
+
 /**
  * Which paths are evidence files read as today (a chat export, a bare database) and which are folders or
  * containers to search (a device folder, an operation folder, a .zip/.tar/.tar.gz of a device).
@@ -245,32 +279,8 @@ export function register(program: Command): void {
             store,
             caseDir,
             paths,
-            {
-              device: o.device,
-              owner: o.owner,
-              ownerName: o.ownerName,
-              examiner: o.examiner,
-              acquiredAt,
-              tz: o.tz,
-              locale: o.locale,
-              keyFile: o.keyFile,
-              key: o.key,
-              backupPassword: o.backupPassword,
-              onProgress: (n) => bar.tick(n),
-            },
-            {
-              paths,
-              device: o.device,
-              owner: o.owner,
-              tz: o.tz ?? 'UTC',
-              locale: o.locale,
-              examiner: o.examiner,
-              ...(o.keyFile ? { keyFile: resolve(o.keyFile) } : {}),
-              // The key itself never goes into the audit log.
-              ...(o.key ? { key: 'given on the command line (not recorded)' } : {}),
-              // --backup-password is deliberately absent: only whether one was given is audited.
-              ...(o.backupPassword !== undefined ? { backupPassword: 'given (not recorded)' } : {}),
-            },
+            { ...readerOptions(o, acquiredAt), onProgress: (n) => bar.tick(n) },
+            auditArgs(o, paths),
             { match: o.match !== false },
           );
         } finally {
@@ -328,35 +338,11 @@ async function ingestTrees(
       }
       return;
     }
-    const args = {
-      paths: [...files, ...trees],
-      device: o.device,
-      owner: o.owner,
-      tz: o.tz ?? 'UTC',
-      locale: o.locale,
-      examiner: o.examiner,
-    };
     const result = await withCase(dir, o, async ({ store, dir: caseDir }) => {
-      const common = {
-        device: o.device,
-        owner: o.owner,
-        ownerName: o.ownerName,
-        examiner: o.examiner,
-        acquiredAt,
-        tz: o.tz,
-        locale: o.locale,
-      };
+      const common = readerOptions(o, acquiredAt);
       // Evidence files given beside the trees (an encrypted backup with its key, a backup folder).
-      const secrets = { keyFile: o.keyFile, key: o.key, backupPassword: o.backupPassword };
       const plain = files.length
-        ? await ingestAudited(
-            store,
-            caseDir,
-            files,
-            { ...common, ...secrets },
-            { ...args, paths: files },
-            { match: false },
-          )
+        ? await ingestAudited(store, caseDir, files, common, auditArgs(o, files), { match: false })
         : null;
       let bar: Progress | null = null;
       try {
@@ -365,7 +351,6 @@ async function ingestTrees(
           d,
           {
             ...common,
-            device: o.device,
             workDir: caseDir,
             onArtifact: (dev, art, i, total) => {
               bar?.stop();
@@ -373,7 +358,7 @@ async function ingestTrees(
             },
             onProgress: (n) => bar?.tick(n),
           },
-          { ...args, paths: trees, devices: d.devices.map((x) => x.label) },
+          { ...auditArgs(o, trees), devices: d.devices.map((x) => x.label) },
           {
             match: o.match !== false,
             changedBefore: plain?.outcomes.some((x) => x.status === 'ingested') ?? false,
@@ -403,8 +388,6 @@ async function ingestTrees(
 async function recordFailure(dir: string, o: IngestCliOptions, paths: string[], err: unknown): Promise<void> {
   // The original error is what the user sees: a case that cannot be opened only loses the audit entry.
   await withCase(dir, o, ({ store }) =>
-    auditedSteps(store, 'ingest', { paths, device: o.device, owner: o.owner, tz: o.tz ?? 'UTC' }, () =>
-      Promise.reject(err),
-    ),
+    auditedSteps(store, 'ingest', auditArgs(o, paths), () => Promise.reject(err)),
   ).catch(() => {});
 }
