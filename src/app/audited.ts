@@ -16,34 +16,71 @@ export function actor(): string {
   }
 }
 
-function failureEntry(store: CaseStore, action: string, args: Record<string, unknown>, err: unknown) {
-  const message = err instanceof Error ? err.message : String(err);
+/** Who an audit entry names, and how a failed change is recorded (null: not recorded). */
+export interface AuditPolicy {
+  actor: string;
+  failure: (err: unknown) => Record<string, unknown> | null;
+  /** The CLI keeps the original error even when its failure entry cannot be written (the case is gone). */
+  ignoreFailureAuditErrors?: boolean;
+}
+
+/** The CLI's policy: the OS account (or FILET_USER); every failure is recorded with its message. */
+export function cliPolicy(): AuditPolicy {
+  return {
+    actor: actor(),
+    failure: (err) => ({ ok: false, error: err instanceof Error ? err.message : String(err) }),
+    ignoreFailureAuditErrors: true,
+  };
+}
+
+async function recordFailure(
+  store: CaseStore,
+  policy: AuditPolicy,
+  action: string,
+  args: unknown,
+  err: unknown,
+) {
+  const result = policy.failure(err);
+  if (!result) return;
   // A rejected attempt is part of the chain of custody too; written once the failed change rolled back.
-  return store.appendAudit(actor(), action, args, { ok: false, error: message }).catch(() => undefined);
+  const append = store.appendAudit(policy.actor, action, args, result);
+  await (policy.ignoreFailureAuditErrors ? append.catch(() => undefined) : append);
 }
 
 /**
  * Runs a change to the case and appends its audit entry IN THE SAME TRANSACTION: `fn` gets the store bound
  * to that transaction and must do all its work through it. Either both land or neither does (then the
- * failure is recorded on its own).
+ * failure is recorded on its own, as the policy says). Used by the CLI and by the web routes.
  */
-export async function audited<T>(
+export async function auditedChange<T>(
+  store: CaseStore,
+  policy: AuditPolicy,
+  action: string,
+  args: unknown,
+  fn: (s: CaseStore) => Promise<T>,
+  summarize: (r: T) => unknown = () => ({}),
+): Promise<T> {
+  try {
+    return await store.transaction(async (s) => {
+      const result = await fn(s);
+      await s.appendAudit(policy.actor, action, args, { ok: true, ...(summarize(result) as object) });
+      return result;
+    });
+  } catch (err) {
+    await recordFailure(store, policy, action, args, err);
+    throw err;
+  }
+}
+
+/** `auditedChange` with the CLI's policy; the entry's result is the change's result unless summarised. */
+export function audited<T>(
   store: CaseStore,
   action: string,
   args: Record<string, unknown>,
   fn: (s: CaseStore) => Promise<T>,
   summarize: (r: T) => unknown = (r) => r,
 ): Promise<T> {
-  try {
-    return await store.transaction(async (s) => {
-      const result = await fn(s);
-      await s.appendAudit(actor(), action, args, { ok: true, ...(summarize(result) as object) });
-      return result;
-    });
-  } catch (err) {
-    await failureEntry(store, action, args, err);
-    throw err;
-  }
+  return auditedChange(store, cliPolicy(), action, args, fn, summarize);
 }
 
 /**
@@ -62,25 +99,41 @@ export async function auditedSteps<T>(
       await s.appendAudit(actor(), action, args, { ok: true, ...result });
     });
   } catch (err) {
-    await failureEntry(store, action, args, err);
+    await recordFailure(store, cliPolicy(), action, args, err);
     throw err;
   }
 }
 
-/** A command that only reads the case (exports, reports): the audit entry records the read. */
-export async function auditedRead<T>(
+/**
+ * A read of the case (an export, a report, a page of messages): the read runs, then its entry is appended,
+ * and only then is the result handed back (no entry, no data). A failed read is recorded as the policy says.
+ */
+export async function auditedView<T>(
+  store: CaseStore,
+  policy: AuditPolicy,
+  action: string,
+  args: unknown,
+  read: () => Promise<T> | T,
+  summarize: (r: T) => unknown = () => ({}),
+): Promise<T> {
+  let result: T;
+  try {
+    result = await read();
+  } catch (err) {
+    await recordFailure(store, policy, action, args, err);
+    throw err;
+  }
+  await store.appendAudit(policy.actor, action, args, { ok: true, ...(summarize(result) as object) });
+  return result;
+}
+
+/** A command that only reads the case (exports, reports), with the CLI's policy. */
+export function auditedRead<T>(
   store: CaseStore,
   action: string,
   args: Record<string, unknown>,
   fn: () => Promise<T>,
   summarize: (r: T) => unknown = (r) => r,
 ): Promise<T> {
-  try {
-    const result = await fn();
-    await store.appendAudit(actor(), action, args, { ok: true, ...(summarize(result) as object) });
-    return result;
-  } catch (err) {
-    await failureEntry(store, action, args, err);
-    throw err;
-  }
+  return auditedView(store, cliPolicy(), action, args, fn, summarize);
 }

@@ -1,3 +1,4 @@
+import { auditedChange, auditedView, type AuditPolicy } from '../app/audited.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CaseStore } from '../store/case-store.js';
 import type { Permission } from './policy.js';
@@ -48,14 +49,13 @@ export function createContext(
   sessionCookie: () => string,
 ): ServerContext {
   const { store } = parts;
-  const refused = async (req: FastifyRequest, action: string, args: unknown, err: unknown) => {
-    if (err instanceof HttpError)
-      await store.appendAudit(userName(req), action, args, {
-        ok: false,
-        status: err.statusCode,
-        error: err.message,
-      });
-  };
+  // The routes' policy: the session's user; a refusal (an HttpError) is recorded, a crash is not (it is
+  // logged by the server and says nothing about what the user asked for).
+  const policy = (req: FastifyRequest): AuditPolicy => ({
+    actor: userName(req),
+    failure: (err) =>
+      err instanceof HttpError ? { ok: false, status: err.statusCode, error: err.message } : null,
+  });
   return {
     ...parts,
     get sessionCookie() {
@@ -64,28 +64,10 @@ export function createContext(
     audit: async (req, action, args, result) => {
       await store.appendAudit(userName(req), action, args, result);
     },
-    audited: async (req, action, args, change, result) => {
-      try {
-        return await store.transaction(async (s) => {
-          const r = await change(s);
-          await s.appendAudit(userName(req), action, args, { ok: true, ...result?.(r) });
-          return r;
-        });
-      } catch (err) {
-        await refused(req, action, args, err);
-        throw err;
-      }
-    },
-    viewed: async (req, action, args, read, result) => {
-      const r = await Promise.resolve()
-        .then(read)
-        .catch(async (err: unknown) => {
-          await refused(req, action, args, err);
-          throw err;
-        });
-      await store.appendAudit(userName(req), action, args, { ok: true, ...result?.(r) });
-      return r;
-    },
+    audited: (req, action, args, change, result) =>
+      auditedChange(store, policy(req), action, args, change, (r) => result?.(r) ?? {}),
+    viewed: (req, action, args, read, result) =>
+      auditedView(store, policy(req), action, args, read, (r) => result?.(r) ?? {}),
   };
 }
 
