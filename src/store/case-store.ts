@@ -262,6 +262,14 @@ export class CaseStore {
     return r ? evidenceFromRow(r) : null;
   }
 
+  async evidenceById(id: number): Promise<EvidenceItem | null> {
+    const r = await this.db.get<Record<string, unknown>>(
+      'SELECT * FROM evidence WHERE case_id = ? AND id = ?',
+      [this.caseId, id],
+    );
+    return r ? evidenceFromRow(r) : null;
+  }
+
   async listEvidence(): Promise<EvidenceItem[]> {
     const rows = await this.db.all<Record<string, unknown>>(
       'SELECT * FROM evidence WHERE case_id = ? ORDER BY id',

@@ -27,7 +27,7 @@ export async function listEvidence(store: CaseStore, offset: number, limit: numb
 
 /** Re-hashes an evidence file (slow: run it outside any transaction); null when there is no such item. */
 export async function checkEvidenceItem(store: CaseStore, id: number): Promise<EvidenceCheck | null> {
-  const e = (await store.listEvidence()).find((x) => x.id === id);
+  const e = await store.evidenceById(id);
   return e ? checkEvidence(e) : null;
 }
 

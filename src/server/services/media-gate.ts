@@ -71,7 +71,7 @@ export async function gatedMediaBytes(
     throw new HttpError(403, 'media not yet matched against every hash list of the case is not displayed');
   if (!m.present || m.fileEvidenceId === null || !m.fileRef)
     throw new HttpError(404, 'the media file is not in the evidence');
-  const evidence = (await store.listEvidence()).find((e) => e.id === m.fileEvidenceId);
+  const evidence = await store.evidenceById(m.fileEvidenceId);
   if (!evidence) throw new HttpError(404, `evidence #${m.fileEvidenceId} of the media is not in the case`);
 
   let bytes: Buffer;
