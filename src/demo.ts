@@ -1,7 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { audited, auditedRead } from './app/audited.js';
-import { importListAudited, ingestAudited, matchAudited } from './app/case-actions.js';
+import {
+  importListAudited,
+  ingestAudited,
+  ingestDiscoveredAudited,
+  matchAudited,
+} from './app/case-actions.js';
+import { closeDiscovery, discover } from './evidence/discovery/index.js';
+import type { CaseStore } from './store/case-store.js';
+import type { SynthContainer } from './synth/containers.js';
 import { analyzeAndSave } from './network/service.js';
 import { buildCaseView } from './report/case-view.js';
 import { renderHtmlReport } from './report/html-report.js';
@@ -26,6 +34,47 @@ export interface DemoSummary {
   next: string[];
 }
 
+/** One synth container as an investigator would give it to `filet ingest` (no --owner when it names one). */
+async function ingestContainer(
+  store: CaseStore,
+  caseDir: string,
+  operationDir: string,
+  d: DeviceEntry,
+  c: SynthContainer,
+  common: { tz: string; locale: string; examiner: string },
+): Promise<void> {
+  const path = join(operationDir, c.path);
+  const owner = c.ownerInEvidence ? {} : { owner: d.owner, ownerName: d.ownerName };
+  const keyFile = c.keyFile ? { keyFile: join(operationDir, c.keyFile) } : {};
+  const args = {
+    paths: [path],
+    device: d.label,
+    ...owner,
+    ...keyFile,
+    tz: d.tz,
+    locale: d.locale,
+    examiner: 'demo',
+  };
+  if (c.kind === 'android-full-file-system-zip') {
+    const found = await discover([path], { label: d.label });
+    try {
+      await ingestDiscoveredAudited(
+        store,
+        found,
+        { ...common, ...owner, workDir: caseDir },
+        { ...args, devices: found.devices.map((x) => x.label) },
+        { match: false },
+      );
+    } finally {
+      await closeDiscovery(found);
+    }
+    return;
+  }
+  await ingestAudited(store, caseDir, [path], { ...common, device: d.label, ...owner, ...keyFile }, args, {
+    match: false,
+  });
+}
+
 /**
  * The main job: a synthetic operation generated, a case created on the embedded store, every seized
  * device's evidence ingested with its own owner, zone and locale, and a summary. Later stages (matching,
@@ -48,6 +97,7 @@ export async function runDemo(opts: {
     out: operationDir,
     seed: opts.seed,
     scale: opts.scale,
+    containers: true,
     onProgress: (done, total) => {
       bar.setTotal(total);
       bar.tick(0);
@@ -63,24 +113,24 @@ export async function runDemo(opts: {
     const totalFiles = devices.reduce((n, d) => n + d.files.length, 0);
     const ibar = progress('ingest', totalFiles, { quiet: opts.quiet });
     for (const d of devices) {
-      const paths = d.files.map((f) => join(operationDir, f));
+      // A device synth also wrote as a container is ingested from the container (its database files are
+      // then not given again): the owner comes from the device's own files where the container has them.
+      const containers = d.containers ?? [];
+      const bare = d.files.filter((f) => !(containers.length && f.startsWith('devices/')));
+      const paths = bare.map((f) => join(operationDir, f));
+      const common = { tz: d.tz, locale: d.locale, examiner: 'demo (synthetic)' };
       const args = { paths, device: d.label, owner: d.owner, tz: d.tz, locale: d.locale, examiner: 'demo' };
       // Matching runs once, after the lists are imported below.
-      await ingestAudited(
-        store,
-        caseDir,
-        paths,
-        {
-          device: d.label,
-          owner: d.owner,
-          ownerName: d.ownerName,
-          tz: d.tz,
-          locale: d.locale,
-          examiner: 'demo (synthetic)',
-        },
-        args,
-        { match: false },
-      );
+      if (paths.length)
+        await ingestAudited(
+          store,
+          caseDir,
+          paths,
+          { ...common, device: d.label, owner: d.owner, ownerName: d.ownerName },
+          args,
+          { match: false },
+        );
+      for (const c of containers) await ingestContainer(store, caseDir, operationDir, d, c, common);
       ibar.tick(d.files.length);
     }
     ibar.stop();

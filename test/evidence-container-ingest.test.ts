@@ -8,8 +8,8 @@ import { readEvidenceMedia } from '../src/evidence/media-reader.js';
 import { closeDiscovery, discover } from '../src/evidence/discovery/index.js';
 import { ingestDiscovered } from '../src/evidence/discovery/ingest.js';
 import { ingestPaths } from '../src/evidence/ingest.js';
-import type { CaseStore } from '../src/store/case-store.js';
 import { initCase } from '../src/store/case-dir.js';
+import { caseFacts } from './helpers/case-facts.js';
 import { filet } from './helpers/cli.js';
 import { tarGz, treeEntries, zipTree } from './helpers/containers.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
@@ -44,21 +44,6 @@ function snapshot(dir: string): Record<string, string> {
   };
   walk('');
   return out;
-}
-
-async function caseFacts(store: CaseStore) {
-  const keys: string[] = [];
-  for await (const page of store.messages()) for (const m of page) keys.push(m.key);
-  const counts = await store.counts();
-  return {
-    messages: counts.messages,
-    events: counts.events,
-    media: counts.media,
-    groups: counts.groups,
-    members: (await store.memberships()).length,
-    messageKeys: keys.sort(),
-    mediaSha256: (await store.media()).map((m) => m.sha256).sort(),
-  };
 }
 
 describe.each(STORE_TARGETS)('ingest from a container on $name', ({ store: storeArg }) => {

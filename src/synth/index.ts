@@ -10,6 +10,7 @@ import { writeAndroidMsgstore } from './devices/android-msgstore-writer.js';
 import { writeIosChatStorage } from './devices/ios-chatstorage-writer.js';
 import type { DeviceDbSummary } from './devices/view.js';
 import { buildTruth, type DeviceEntry } from './truth.js';
+import { writeContainers } from './containers.js';
 
 /**
  * `filet synth`: a whole synthetic operation on disk — per-device chat exports, the known-material
@@ -23,7 +24,7 @@ const MARKER_TEXT =
   'zero-padded blocks; images are abstract shapes, gradients, stripes and noise. No real person or\n' +
   'material is represented. Hash lists here describe these generated images only.\n';
 /** What synth writes at the top level: the only entries it removes when re-run into the same folder. */
-const OWN_ENTRIES = [MARKER, 'truth.json', 'devices.json', 'lists', 'exports', 'devices'];
+const OWN_ENTRIES = [MARKER, 'truth.json', 'devices.json', 'lists', 'exports', 'devices', 'containers'];
 /** Share of a phone's pictures still in its media folder (the rest are known by hash only). */
 const PRESENT_FRACTION = 0.75;
 
@@ -31,6 +32,8 @@ export interface SynthOptions {
   out: string;
   seed: number;
   scale: Scale;
+  /** Also write some devices as the containers labs deliver (src/synth/containers.ts). */
+  containers?: boolean;
   onProgress?: (done: number, total: number, phase: string) => void;
 }
 
@@ -148,6 +151,16 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
     });
     tick('exports');
   }
+  if (opts.containers) {
+    const written = await writeContainers(out, entries, op.seed);
+    await marker('containers');
+    for (const e of entries) {
+      const c = written.get(e.label);
+      if (!c) continue;
+      e.containers = c;
+      await marker(join('containers', e.label));
+    }
+  }
   await writeFile(join(out, 'devices.json'), JSON.stringify(entries, null, 2) + '\n');
   const truth = buildTruth(op, exports, entries, databases);
   await writeFile(join(out, 'truth.json'), JSON.stringify(truth, null, 1) + '\n');
@@ -174,6 +187,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
       'devices.json',
       ...listFiles.map((f) => `lists/${f}`),
       ...entries.flatMap((e) => e.files),
+      ...entries.flatMap((e) => (e.containers ?? []).map((c) => c.path)),
     ],
   };
 }

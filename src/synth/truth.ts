@@ -4,12 +4,14 @@ import type { Device, Media, OpEvent, Operation, Role } from './operation.js';
 import { deriveRoleSets, type MaterialPost } from './roles.js';
 import { pdqSignal } from '../hashing/signal-types.js';
 import { hammingHex } from '../hashing/pdq.js';
+import type { SynthContainer } from './containers.js';
 
 /**
  * The answer key: what really happened in the synthetic operation, for tests and for judging the
  * analysis. Roles here are derived from behaviour (who posted what first, who re-shared, who added
  * people), not from the design the generator started from.
  */
+
 export interface DeviceEntry {
   label: string;
   owner: string;
@@ -19,6 +21,8 @@ export interface DeviceEntry {
   tz: string;
   files: string[];
   savedContacts: Record<string, string>;
+  /** The device's evidence as a lab delivers it, when synth wrote it so (`--containers`). */
+  containers?: SynthContainer[];
 }
 
 export function generatedAt(seed: number): string {

@@ -13,9 +13,13 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (empty, or a previous synth output, which is replaced)')
     .option('--seed <n>', 'seed: the same seed gives byte-identical files', '1')
     .option('--scale <scale>', 'small | medium | large', 'small')
+    .option(
+      '--containers',
+      'also write some devices as labs deliver them (iTunes backup, full-file-system zip, crypt15 + key) under containers/',
+    )
     .option('--json', 'machine-readable summary')
     .addHelpText('after', '\nExample:\n  filet synth --out ./op --seed 7 --scale small')
-    .action(async (o: { out: string; seed: string; scale: string; json?: boolean }) => {
+    .action(async (o: { out: string; seed: string; scale: string; containers?: boolean; json?: boolean }) => {
       if (!/^-?\d+$/.test(o.seed)) throw new UserError(`--seed must be an integer, got "${o.seed}"`);
       if (!['small', 'medium', 'large'].includes(o.scale)) {
         throw new UserError(`--scale must be small, medium or large, got "${o.scale}"`);
@@ -26,6 +30,7 @@ export function register(program: Command): void {
         out: o.out,
         seed: Number(o.seed),
         scale: o.scale as 'small',
+        containers: o.containers === true,
         onProgress: (done, total, p) => {
           if (p !== phase) {
             bar?.stop();

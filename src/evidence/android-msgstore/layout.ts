@@ -3,6 +3,7 @@
  * media `fileRef`s are relative to):
  *   <root>/databases/msgstore.db  (+ <root>/databases/wa.db, <root>/shared_prefs/…, <root>/files/me)
  *   <root>/msgstore.db            (+ <root>/wa.db, <root>/shared_prefs/…)
+ *   <WhatsApp>/Databases/msgstore.db.crypt1X  (shared storage: the backup folder beside <WhatsApp>/Media)
  * The WhatsApp folder (the one holding `Media/`, to which message_media.file_path is relative) is the
  * first of: <root>, <root>/WhatsApp, <root>/Android/media/com.whatsapp/WhatsApp, <db folder>/WhatsApp.
  */
@@ -22,7 +23,9 @@ export function androidLayout(
   mediaOverride?: { evidenceRoot: string; bases: string[] },
 ): AndroidLayout {
   const dbDir = dirname(resolve(dbPath));
-  const root = basename(dbDir) === 'databases' ? dirname(dbDir) : dbDir;
+  // `databases/` is the app's private folder; `Databases/` (capital D) is the backup folder in shared
+  // storage, a sibling of `Media/` inside the WhatsApp folder.
+  const root = basename(dbDir) === 'databases' || basename(dbDir) === 'Databases' ? dirname(dbDir) : dbDir;
   const waDb = join(dbDir, 'wa.db');
   const media = mediaOverride
     ? MediaFolder.existing(mediaOverride.evidenceRoot, mediaOverride.bases, 'Media', ['WhatsApp'])

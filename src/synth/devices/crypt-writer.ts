@@ -49,14 +49,15 @@ export interface CryptKeys {
   root: Buffer;
 }
 
-export function generateKeys(): CryptKeys {
+/** Fresh keys; synth passes a seeded byte source so the same seed gives the same backup. */
+export function generateKeys(bytes: (n: number) => Buffer = randomBytes): CryptKeys {
   return {
-    serverSalt: randomBytes(32),
-    googleId: randomBytes(16),
-    hashedGoogleId: randomBytes(32),
-    keyIv: randomBytes(16),
-    aesKey: randomBytes(32),
-    root: randomBytes(32),
+    serverSalt: bytes(32),
+    googleId: bytes(16),
+    hashedGoogleId: bytes(32),
+    keyIv: bytes(16),
+    aesKey: bytes(32),
+    root: bytes(32),
   };
 }
 

@@ -32,6 +32,9 @@ export interface IosBackupWriterOptions {
   domain?: string | string[] | null;
   /** Writes an iOS 9-era `Manifest.mbdb` instead of Manifest.db. */
   legacyMbdb?: boolean;
+  /** Source of the salts, keys and UUIDs (default: crypto.randomBytes); synth passes a seeded one so the same
+   * seed gives the same bytes. */
+  randomBytes?: (n: number) => Buffer;
 }
 
 export interface WrittenBackup {
@@ -119,13 +122,14 @@ export function writeIosBackup(
   const now = new Date(Date.UTC(2026, 0, 15, 10, 0, 0));
   const mtime = Math.floor(now.getTime() / 1000);
   const encrypted = o.password !== undefined;
+  const rnd = o.randomBytes ?? randomBytes;
 
   // Keybag and class keys.
   const classKeys = new Map<number, Buffer>();
   let keybag: Buffer | null = null;
   if (encrypted) {
-    const salt = randomBytes(20);
-    const dpsl = randomBytes(20);
+    const salt = rnd(20);
+    const dpsl = rnd(20);
     const dpic = o.dpic ?? 10_000_000;
     const iter = o.iter ?? 10_000;
     const pk = pbkdf2Sync(
@@ -138,8 +142,8 @@ export function writeIosBackup(
     const parts = [
       tlv('VERS', be32(4)),
       tlv('TYPE', be32(1)),
-      tlv('UUID', randomBytes(16)),
-      tlv('HMCK', randomBytes(40)),
+      tlv('UUID', rnd(16)),
+      tlv('HMCK', rnd(40)),
       tlv('WRAP', be32(0)),
       tlv('SALT', salt),
       tlv('ITER', be32(iter)),
@@ -148,10 +152,10 @@ export function writeIosBackup(
       tlv('DPSL', dpsl),
     ];
     for (const clas of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]) {
-      const key = randomBytes(32);
+      const key = rnd(32);
       classKeys.set(clas, key);
       parts.push(
-        tlv('UUID', randomBytes(16)),
+        tlv('UUID', rnd(16)),
         tlv('CLAS', be32(clas)),
         tlv('WRAP', be32(2)),
         tlv('KTYP', be32(0)),
@@ -203,7 +207,7 @@ export function writeIosBackup(
     let stored = e.data;
     let ek: Buffer | null = null;
     if (encrypted) {
-      const key = randomBytes(32);
+      const key = rnd(32);
       ek = Buffer.concat([le32(PROTECTION_CLASS_FILE), wrap(classKeys.get(PROTECTION_CLASS_FILE)!, key)]);
       stored = cbc(key, e.data);
     }
@@ -233,12 +237,12 @@ export function writeIosBackup(
       CREATE INDEX FilesFlagsIdx ON Files(flags); CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB);`);
     const ins = db.prepare('INSERT INTO Files VALUES (?, ?, ?, ?, ?)');
     db.transaction(() => rows.forEach((r) => ins.run(...r)))();
-    db.prepare('INSERT INTO Properties VALUES (?, ?)').run('salt', randomBytes(20));
+    db.prepare('INSERT INTO Properties VALUES (?, ?)').run('salt', rnd(20));
     db.close();
     let bytes = readFileSync(dbPath);
     rmSync(dbPath);
     if (encrypted) {
-      manifestDbKey = randomBytes(32);
+      manifestDbKey = rnd(32);
       manifestKey = Buffer.concat([
         le32(MANIFEST_CLASS),
         wrap(classKeys.get(MANIFEST_CLASS)!, manifestDbKey),
