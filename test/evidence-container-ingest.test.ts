@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkEvidence } from '../src/evidence/custody.js';
@@ -226,8 +226,26 @@ describe('filet ingest CASE OPERATION_FOLDER', () => {
         [...withFiles.find((x) => x.label === d.label)!.files].sort(),
       );
 
-    const r = filet(['ingest', caseDir, op.dir, '--json']);
+    const r = filet(['ingest', caseDir, op.dir, '--json'], { FILET_PROGRESS: 'json' });
     expect(r.code, r.stderr).toBe(0);
+    // A progress bar per device (artifacts read of those found) and one per artifact (records read).
+    const lines = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { progress: string; done: number; total: number });
+    const last = new Map(lines.map((l) => [l.progress, l]));
+    for (const d of withFiles) {
+      expect(last.get(`device ${d.label}`), d.label).toEqual({
+        progress: `device ${d.label}`,
+        done: d.files.length,
+        total: d.files.length,
+      });
+      for (const f of d.files) {
+        const art = last.get(`  ${d.label} ${basename(f)} records`);
+        expect(art, f).toBeDefined();
+        expect(art!.done).toBeGreaterThan(0);
+      }
+    }
     const res = JSON.parse(r.stdout) as {
       devices: string[];
       outcomes: Array<{

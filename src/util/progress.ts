@@ -65,3 +65,98 @@ export function progress(label: string, total: number, opts: { quiet?: boolean }
     },
   };
 }
+
+/**
+ * Several bars at once on one terminal (cli-progress's MultiBar): e.g. one per device of an operation and
+ * one for the artifact being read. Each bar keeps its line; `stop()` ends them all. In FILET_PROGRESS=json
+ * mode every bar reports as `progress()` does, under its own label; silent when stderr is not a TTY.
+ */
+export interface ProgressBoard {
+  bar(label: string, total: number): Progress;
+  /** A count without a known total on one line, restarted under a new label for each item (records read). */
+  counter(): Progress & { restart(label: string): void };
+  stop(): void;
+}
+
+export function progressBoard(opts: { quiet?: boolean } = {}): ProgressBoard {
+  if (process.env.FILET_PROGRESS === 'json') {
+    return {
+      bar: (l, t) => jsonProgress(l, t),
+      counter() {
+        let current: Progress | null = null;
+        return {
+          restart(label: string) {
+            current?.stop();
+            current = jsonProgress(label, 0);
+          },
+          tick: (n = 1) => current?.tick(n),
+          setTotal: (t: number) => current?.setTotal(t),
+          stop: () => current?.stop(),
+        };
+      },
+      stop() {},
+    };
+  }
+  const silent = { tick() {}, setTotal() {}, stop() {} };
+  if (opts.quiet || !process.stderr.isTTY) {
+    return { bar: () => silent, counter: () => ({ ...silent, restart() {} }), stop() {} };
+  }
+  const multi = new cliProgress.MultiBar(
+    {
+      format: '{label} [{bar}] {value}/{total} | {rate}/s',
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  return {
+    bar(label, total) {
+      const t0 = Date.now();
+      let value = 0;
+      const b = multi.create(total, 0, { label, rate: '0' });
+      return {
+        tick(n = 1) {
+          value += n;
+          const secs = Math.max((Date.now() - t0) / 1000, 0.001);
+          b.update(value, { label, rate: (value / secs).toFixed(0) });
+        },
+        setTotal(t: number) {
+          b.setTotal(t);
+        },
+        stop() {
+          b.stop();
+        },
+      };
+    },
+    counter() {
+      let t0 = Date.now();
+      let value = 0;
+      let label = '';
+      const b = multi.create(0, 0, { label, rate: '0' }, { format: '{label} {value} | {rate}/s' });
+      const show = () => {
+        const secs = Math.max((Date.now() - t0) / 1000, 0.001);
+        b.update(value, { label, rate: (value / secs).toFixed(0) });
+      };
+      return {
+        restart(l: string) {
+          label = l;
+          value = 0;
+          t0 = Date.now();
+          show();
+        },
+        tick(n = 1) {
+          value += n;
+          show();
+        },
+        setTotal() {},
+        stop() {
+          show();
+        },
+      };
+    },
+    stop() {
+      multi.stop();
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { looksLikeBackupFolder } from '../../evidence/ios-backup/ingest.js';
 import { detectReader } from '../../evidence/registry.js';
 import { containerKind, openEvidenceFs } from '../../evidence/vfs/index.js';
 import { UserError } from '../../util/errors.js';
-import { progress, type Progress } from '../../util/progress.js';
+import { progress, progressBoard, type Progress } from '../../util/progress.js';
 import { ingestAudited, ingestDiscoveredAudited } from '../../app/case-actions.js';
 import { auditedSteps, printJson, withCase } from '../context.js';
 
@@ -344,7 +344,11 @@ async function ingestTrees(
       const plain = files.length
         ? await ingestAudited(store, caseDir, files, common, auditArgs(o, files), { match: false })
         : null;
-      let bar: Progress | null = null;
+      // One bar per device (its artifacts read / found) and one for the artifact being read (records).
+      const board = progressBoard({ quiet: o.json });
+      const deviceBars = new Map<string, Progress>();
+      const artifactBar = board.counter();
+      let lastDevice: Progress | null = null;
       try {
         const found = await ingestDiscoveredAudited(
           store,
@@ -352,11 +356,21 @@ async function ingestTrees(
           {
             ...common,
             workDir: caseDir,
-            onArtifact: (dev, art, i, total) => {
-              bar?.stop();
-              bar = progress(`${dev.label} ${basename(art.path)} (${i + 1}/${total})`, 0, { quiet: o.json });
+            onArtifact: (dev, art) => {
+              if (lastDevice) {
+                artifactBar.stop();
+                lastDevice.tick();
+              }
+              let devBar = deviceBars.get(dev.label);
+              if (!devBar) {
+                const n = dev.instances.reduce((k, i) => k + i.artifacts.length, 0);
+                devBar = board.bar(`device ${dev.label}`, n);
+                deviceBars.set(dev.label, devBar);
+              }
+              lastDevice = devBar;
+              artifactBar.restart(`  ${dev.label} ${basename(art.path)} records`);
             },
-            onProgress: (n) => bar?.tick(n),
+            onProgress: (n) => artifactBar.tick(n),
           },
           { ...auditArgs(o, trees), devices: d.devices.map((x) => x.label) },
           {
@@ -364,9 +378,14 @@ async function ingestTrees(
             changedBefore: plain?.outcomes.some((x) => x.status === 'ingested') ?? false,
           },
         );
+        if (lastDevice) {
+          artifactBar.stop();
+          (lastDevice as Progress).tick();
+        }
         return { plain, found };
       } finally {
-        (bar as Progress | null)?.stop();
+        for (const b of deviceBars.values()) b.stop();
+        board.stop();
       }
     });
     const outcomes = [...(result.plain?.outcomes ?? []), ...result.found.outcomes];
