@@ -33,6 +33,33 @@ export function proprietaryFormatHint(path: string): string | null {
     : null;
 }
 
+/**
+ * WhatsApp data that exists on a seized computer but cannot be read offline, recognised by where it sits,
+ * with what to ask for instead. WhatsApp Desktop for Windows (the Store app, package
+ * `5319275A.WhatsAppDesktop_cv1g1gvanyjgm`) keeps its databases encrypted with a key protected by the Windows
+ * user account (DPAPI), so without the live, logged-in machine they are opaque; the older Electron app
+ * (`AppData/Roaming/WhatsApp/`) keeps only a browser cache. macOS WhatsApp Desktop is different: its
+ * `ChatStorage.sqlite` is the iOS database and is read like it.
+ */
+const UNREADABLE_PLACES: [RegExp, string][] = [
+  [
+    /(^|\/)Packages\/5319275A\.WhatsAppDesktop_[^/]+\//i,
+    'WhatsApp Desktop for Windows: its databases are encrypted to the Windows user account (DPAPI) and cannot be read offline; ask the lab for the phone itself (an extraction or backup) or for chat exports',
+  ],
+  [
+    /(^|\/)AppData\/Roaming\/WhatsApp\//i,
+    'the old WhatsApp Desktop for Windows (Electron) keeps only a browser cache, no message database; ask the lab for the phone itself (an extraction or backup) or for chat exports',
+  ],
+];
+
+/** Why a file found in a searched tree is known WhatsApp (or vendor) data filet cannot read, or null. */
+export function unreadableArtifactHint(path: string): string | null {
+  const place = UNREADABLE_PLACES.find(([re]) => re.test(path));
+  if (place) return place[1];
+  const vendor = PROPRIETARY.find(([re]) => re.test(path));
+  return vendor ? `${vendor[1]}, a vendor's own format that filet does not read` : null;
+}
+
 /** Picks the reader most confident about the file's content (not its name). */
 export async function detectReader(path: string): Promise<{ reader: EvidenceReader; confidence: number }> {
   if (looksLikeBackupFolder(path))
@@ -52,7 +79,7 @@ export async function detectReader(path: string): Promise<{ reader: EvidenceRead
     }
   }
   if (!best || best.confidence < 0.5) {
-    const hint = proprietaryFormatHint(path);
+    const hint = proprietaryFormatHint(path) ?? unreadableArtifactHint(path.split('\\').join('/'));
     if (hint) throw new UserError(hint, { file: path });
     throw new UserError(
       `not a recognised evidence format (known: ${READERS.map((r) => r.kind).join(', ')})` +

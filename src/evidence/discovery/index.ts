@@ -22,7 +22,7 @@ import { basename, extname, join } from 'node:path';
 import type { EvidenceKind } from '../../model/types.js';
 import { UserError } from '../../util/errors.js';
 import { chatExportReader } from '../chat-export/index.js';
-import { READERS } from '../registry.js';
+import { READERS, unreadableArtifactHint } from '../registry.js';
 import { ownerFromMeFile, ownerFromPrefs } from '../wa-db/owner.js';
 import { sqliteSignature } from '../wa-db/sqlite.js';
 import { containerKind, openEvidenceFs, type EvidenceFs, type VfsEntry } from '../vfs/index.js';
@@ -427,7 +427,8 @@ async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefine
           continue;
         }
       }
-      if (!isUsedPath(e.path)) ignore(d, fs.origin, e.path, 'not a WhatsApp artifact');
+      if (!isUsedPath(e.path))
+        ignore(d, fs.origin, e.path, unreadableArtifactHint(e.path) ?? 'not a WhatsApp artifact');
     }
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
