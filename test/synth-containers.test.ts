@@ -5,10 +5,11 @@
  * --owner. Ground truth is devices.json (the generator's own owners), not filet's reading.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../src/evidence/ingest.js';
+import { writeBinaryPlist } from '../src/evidence/plist.js';
 import { openCase, initCase } from '../src/store/case-dir.js';
 import { synthesize } from '../src/synth/index.js';
 import type { DeviceEntry } from '../src/synth/truth.js';
@@ -107,4 +108,61 @@ describe.each(STORE_TARGETS)('ingesting the synth containers on $name', ({ store
     },
     120_000,
   );
+});
+
+describe.each(STORE_TARGETS)('WhatsApp Desktop on macOS on $name', ({ store }) => {
+  it('a Mac home folder: the group container is read like iOS, the owner from its preferences plist', async () => {
+    const d = devices.find(
+      (x) => x.platform === 'ios' && x.files.some((f) => f.endsWith('ChatStorage.sqlite')),
+    )!;
+    const work = tempDir();
+    const group = join(work, 'macbook-7', 'Users', 'synthetic', 'Library', 'Group Containers');
+    const container = join(group, 'group.net.whatsapp.WhatsApp.shared');
+    cpSync(join(op, 'devices', d.label), container, { recursive: true });
+    mkdirSync(join(container, 'Library', 'Preferences'), { recursive: true });
+    writeFileSync(
+      join(container, 'Library', 'Preferences', 'group.net.whatsapp.WhatsApp.shared.plist'),
+      writeBinaryPlist({ OwnJabberID: `${d.owner.slice(1)}@s.whatsapp.net`, FullUserName: d.ownerName }),
+    );
+    const viaMac = join(work, 'mac');
+    const viaBare = join(work, 'bare');
+    for (const dir of [viaMac, viaBare]) (await initCase(dir, { store })).store.close();
+    const r = filet([
+      'ingest',
+      viaMac,
+      join(work, 'macbook-7'),
+      '--tz',
+      d.tz,
+      '--locale',
+      d.locale,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const bare = await openCase(viaBare);
+    await ingestPaths(
+      bare.store,
+      [
+        join(
+          op,
+          d.files.find((f) => f.endsWith('ChatStorage.sqlite'))!,
+        ),
+      ],
+      {
+        owner: d.owner,
+        device: 'macbook-7',
+        tz: d.tz,
+        locale: d.locale,
+      },
+    );
+    const mac = await openCase(viaMac);
+    try {
+      const [ev] = await mac.store.listEvidence();
+      expect(ev!.deviceLabel).toBe('macbook-7');
+      expect((ev!.notes.owner as { number: string }).number).toBe(d.owner);
+      expect(await caseFacts(mac.store)).toEqual(await caseFacts(bare.store));
+    } finally {
+      await mac.store.close();
+      await bare.store.close();
+    }
+  }, 120_000);
 });

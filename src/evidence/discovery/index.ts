@@ -135,6 +135,8 @@ function devicePrefix(dir: string): string {
     /\/(?:data\/data|data\/user\/\d+|data\/user_de\/\d+|data_mirror\/data_ce\/[^/]+\/\d+|user\/\d+)$/,
     /\/(?:private\/)?var\/mobile\/Containers\/Shared\/AppGroup$/,
     /\/(?:mobile\/)?Containers\/Shared\/AppGroup$/,
+    // macOS WhatsApp Desktop: the home folder's group container; the device is the computer, not the user.
+    /\/Users\/[^/]+\/Library\/Group Containers$/,
     /\/Library\/Group Containers$/,
     /\/(?:Dump|filesystem\d?|fs|data|private\/var|var|private|mobile|devices|exports)$/i,
   ];
