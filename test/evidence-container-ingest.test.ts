@@ -111,7 +111,10 @@ describe.each(STORE_TARGETS)('ingest from a container on $name', ({ store: store
         withFileTypes: true,
       }).filter((e) => e.isFile());
       expect(inner.filter((x) => x.role === 'media').length).toBe(mediaFiles.length);
-      expect(await checkEvidence(ev!)).toMatchObject({ status: 'ok', expected: zipSha, actual: zipSha });
+      const check = await checkEvidence(ev!);
+      expect(check).toMatchObject({ status: 'ok', expected: zipSha, actual: zipSha });
+      // The staged copies (database and every media file) are re-hashed too: the viewer reads them.
+      expect(check.inner.checked).toBe(1 + mediaFiles.length);
       // Media of a container's device are read back (for thumbnails/reveal) from their staged copies.
       const present = (await a.store.media()).filter((m) => m.present && m.fileRef);
       expect(present.length).toBeGreaterThan(0);
@@ -119,6 +122,18 @@ describe.each(STORE_TARGETS)('ingest from a container on $name', ({ store: store
         const bytes = await readEvidenceMedia(ev!, m.fileRef!);
         expect(createHash('sha256').update(bytes).digest('hex')).toBe(m.sha256);
       }
+      // A staged picture replaced afterwards: verify names it (the media gate's re-hash refuses to serve it).
+      const picture = present[0]!;
+      const stagedMedia = (
+        ev!.notes.innerArtifacts as Array<{ role: string; location: string; sha256: string }>
+      ).find((x) => x.role === 'media' && x.sha256 === picture.sha256)!;
+      const originalBytes = readFileSync(stagedMedia.location);
+      writeFileSync(stagedMedia.location, 'SYNTHETIC replaced bytes');
+      const tampered = await checkEvidence(ev!);
+      expect(tampered.status).toBe('changed');
+      expect(tampered.actual).toBe(zipSha);
+      expect(tampered.inner.failed.map((f) => f.location)).toEqual([stagedMedia.location]);
+      writeFileSync(stagedMedia.location, originalBytes);
       // The bare database is the same bytes: already in case B.
       const again = await ingestPaths(a.store, [join(deviceDir, 'databases', 'msgstore.db')], {});
       expect(again[0]!.status).toBe('already-ingested');
@@ -165,6 +180,24 @@ describe.each(STORE_TARGETS)('ingest from a container on $name', ({ store: store
       const inner = ev!.notes.innerArtifacts as Array<{ path: string; sha256: string }>;
       expect(inner.map((x) => x.sha256)).toContain(before[`${device.label}/databases/msgstore.db-wal`]);
       expect(ev!.notes.owner).toMatchObject({ number: device.owner, source: 'command line (--owner)' });
+      // verify re-hashes the database and its WAL where they lie; a WAL changed afterwards is named.
+      const ok = await checkEvidence(ev!);
+      expect(ok).toMatchObject({ status: 'ok', inner: { checked: 2, failed: [] } });
+      expect(snapshot(join(work, 'seized'))).toEqual(before);
+      const walPath = join(evidence, 'databases', 'msgstore.db-wal');
+      const original = readFileSync(walPath);
+      writeFileSync(walPath, Buffer.concat([original, Buffer.from('x')]));
+      const bad = await checkEvidence(ev!);
+      expect(bad.status).toBe('changed');
+      expect(bad.inner.failed).toEqual([
+        expect.objectContaining({
+          location: walPath,
+          status: 'changed',
+          expected: before[`${device.label}/databases/msgstore.db-wal`],
+        }),
+      ]);
+      expect(bad.error).toMatch(/1 inner artifact\(s\) differ from ingest: .*msgstore\.db-wal \(changed/);
+      writeFileSync(walPath, original);
     } finally {
       await c.store.close();
     }

@@ -6,7 +6,9 @@ import { auditedRead, printJson, withCase } from '../context.js';
 export function register(program: Command): void {
   program
     .command('verify')
-    .description('re-hash every evidence file and compare with the SHA-256 recorded at ingest')
+    .description(
+      're-hash every evidence file (container as received) and every inner artifact read with it, against the SHA-256 recorded at ingest',
+    )
     .argument('<case>', 'the case folder')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--json', 'machine-readable output')
@@ -30,7 +32,12 @@ export function register(program: Command): void {
         }));
       });
       if (o.json) printJson(checks);
-      else for (const c of checks) console.log(`${c.status.toUpperCase().padEnd(8)} #${c.id} ${c.path}`);
+      else
+        for (const c of checks) {
+          const inner = c.inner.checked ? ` (+${c.inner.checked} inner artifact(s) re-hashed)` : '';
+          console.log(`${c.status.toUpperCase().padEnd(8)} #${c.id} ${c.path}${inner}`);
+          if (c.error) console.log(`         ${c.error}`);
+        }
       const bad = checks.filter((c) => c.status !== 'ok').length;
       if (!o.json)
         console.log(

@@ -129,6 +129,9 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
     yield* androidMsgstoreReader.read(plain, { ...options, layoutFrom: path }, notes);
   } finally {
     rmSync(work, { recursive: true, force: true });
+    // The decrypted copy is gone: `filet verify` checks the encrypted file, not a location that was scratch.
+    for (const a of (notes.innerArtifacts ?? []) as Array<{ location?: string }>)
+      if (a.location?.startsWith(work)) delete a.location;
   }
 }
 

@@ -119,6 +119,7 @@ export async function ingestDiscovered(
             role: art.kind,
             ...h,
             readAs: 'in place (databases through a private copy)',
+            location: readPath,
           });
           if (art.mediaBases.length)
             mediaFolder = { evidenceRoot: dev.source, bases: art.mediaBases.map((b) => join(dev.source, b)) };
@@ -300,6 +301,7 @@ async function stageArtifact(
       role: roles.get(p)!,
       ...r,
       readAs: `staged copy in the case folder (${wanted.get(p)})`,
+      location: wanted.get(p)!,
     });
   inner.sort((a, b) => (a.path === art.path ? -1 : b.path === art.path ? 1 : 0));
   return { primary, inner, mediaFolder };

@@ -11,7 +11,7 @@
 import { constants, createReadStream } from 'node:fs';
 import { lstat, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ReaderNotes } from '../../model/types.js';
 import { UserError } from '../../util/errors.js';
@@ -52,6 +52,11 @@ export interface InnerArtifact {
   sha256: string;
   /** How it was read: a temporary private copy, or staged from a container into the case folder. */
   readAs: string;
+  /**
+   * Where these bytes can be read again for `filet verify`: the file in the evidence folder, or its staged
+   * copy in the case folder. Absent for items ingested before it was recorded.
+   */
+  location?: string;
 }
 
 export function recordInner(notes: ReaderNotes | undefined, a: InnerArtifact): void {
@@ -95,7 +100,13 @@ export async function openPrivateCopy(
   try {
     const copy = join(dir, 'db.sqlite');
     const main = await copyNoFollow(path, copy);
-    recordInner(notes, { path, role, ...main, readAs: 'temporary private copy (removed after reading)' });
+    recordInner(notes, {
+      path,
+      role,
+      ...main,
+      readAs: 'temporary private copy (removed after reading)',
+      location: resolve(path),
+    });
     if (await isRegularFile(`${path}-wal`)) {
       const wal = await copyNoFollow(`${path}-wal`, `${copy}-wal`);
       recordInner(notes, {
@@ -103,6 +114,7 @@ export async function openPrivateCopy(
         role: `${role} write-ahead log`,
         ...wal,
         readAs: 'temporary private copy (removed after reading)',
+        location: resolve(`${path}-wal`),
       });
     }
     db = new Database(copy, { readonly: true, fileMustExist: true });
