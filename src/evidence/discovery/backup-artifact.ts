@@ -39,7 +39,12 @@ export async function stageBackup(
   const inner: InnerArtifact[] = [];
   const copy = async (wanted: Map<string, string>, role: string) => {
     for (const [p, r] of await fs.copyMany(wanted))
-      inner.push({ path: p, role, ...r, readAs: `staged (sparse copy of the backup, removed after reading)` });
+      inner.push({
+        path: p,
+        role,
+        ...r,
+        readAs: `staged (sparse copy of the backup, removed after reading)`,
+      });
   };
   const top = new Map<string, string>();
   for (const n of ['Manifest.db', 'Manifest.plist', 'Info.plist', 'Status.plist'])
@@ -97,7 +102,13 @@ export async function ingestBackupArtifact(
     );
   const sparse = inFolder
     ? null
-    : join(opts.workDir, 'derived', 'artifacts', container!.sha256, `${safe(dev.label)}-${inst.id}-${n}-backup`);
+    : join(
+        opts.workDir,
+        'derived',
+        'artifacts',
+        container!.sha256,
+        `${safe(dev.label)}-${inst.id}-${n}-backup`,
+      );
   let inner: InnerArtifact[] = [];
   let backup: BackupIngest;
   try {

@@ -827,7 +827,8 @@ function cryptPlace(path: string): {
 } {
   const dbDir = parent(path);
   const waFolder = /^databases$/i.test(basename(dbDir)) ? parent(dbDir) : dbDir;
-  const app = /WhatsApp Business$/.test(waFolder) || /(^|\/)com\.whatsapp\.w4b\//.test(path) ? 'business' : 'consumer';
+  const app =
+    /WhatsApp Business$/.test(waFolder) || /(^|\/)com\.whatsapp\.w4b\//.test(path) ? 'business' : 'consumer';
   let p = `/${parent(waFolder)}`.replace(/\/Android\/media\/com\.whatsapp(\.w4b)?$/, '');
   let user = 0;
   const m = /\/(?:data\/media|storage\/emulated|media)\/(\d+)$/.exec(p);
