@@ -156,7 +156,13 @@ describe('artifact discovery', () => {
       const tablet = d.devices[1]!;
       expect(tablet.instances[0]!.artifacts[0]!.matchedBy).toMatch(/^table signature/);
       expect(tablet.instances[0]!.artifacts[0]!.kind).toBe('ios-chatstorage');
-      expect(d.ignored.find((i) => i.path.endsWith('.crypt15'))?.reason).toMatch(/encrypted WhatsApp backup/);
+      // The encrypted backup beside the plain database is reported with the instance, not read.
+      expect(consumer.alsoFound.map((x) => [x.path, x.what])).toEqual([
+        [
+          'phone-7/Dump/data/data/com.whatsapp/databases/msgstore.db.crypt15',
+          'encrypted backup of this instance',
+        ],
+      ]);
     } finally {
       await closeDiscovery(d);
     }

@@ -29,7 +29,7 @@ export function outcomeSummary(x: IngestOutcome | DiscoveredOutcome): Record<str
         sha256: x.evidence.sha256,
         stats: x.stats,
       }
-    : { path: x.path, ...where, status: x.status };
+    : { path: x.path, ...where, status: x.status, ...('reason' in x ? { reason: x.reason } : {}) };
 }
 
 export async function matchAudited(

@@ -101,8 +101,10 @@ export async function checkEvidence(e: EvidenceItem): Promise<EvidenceCheck> {
       ? container.sha256
       : e.sha256;
   try {
-    // An iTunes / Finder backup is identified by its Manifest.db as stored (docs/evidence.md).
-    actual = (await sha256File(e.kind === 'ios-backup' ? join(e.path, 'Manifest.db') : e.path)).sha256;
+    // An iTunes / Finder backup folder is identified by its Manifest.db as stored (docs/evidence.md); one
+    // found inside a container is checked through the container, like any artifact in a container.
+    const backupFolder = e.kind === 'ios-backup' && expected === e.sha256;
+    actual = (await sha256File(backupFolder ? join(e.path, 'Manifest.db') : e.path)).sha256;
   } catch (err) {
     error = `cannot read ${e.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
   }

@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { DiscoveredOutcome } from '../../evidence/discovery/ingest.js';
 import { closeDiscovery, discover, type Discovery } from '../../evidence/discovery/index.js';
@@ -10,7 +10,9 @@ import { containerKind, openEvidenceFs } from '../../evidence/vfs/index.js';
 import { UserError } from '../../util/errors.js';
 import { progress, progressBoard, type Progress } from '../../util/progress.js';
 import { ingestAudited, ingestDiscoveredAudited } from '../../app/case-actions.js';
+import { isDict, parsePlist } from '../../evidence/plist.js';
 import { auditedSteps, printJson, withCase } from '../context.js';
+import { canPrompt, promptHidden, resolveSecrets, type Secrets } from '../secrets.js';
 
 interface IngestCliOptions {
   owner?: string;
@@ -26,7 +28,10 @@ interface IngestCliOptions {
   keyFile?: string;
   key?: string;
   backupPassword?: string;
+  backupPasswordFile?: string;
   dryRun?: boolean;
+  /** Where the password and the key came from (set from resolveSecrets; for the audit log). */
+  secrets?: Secrets;
 }
 
 /** An iTunes / Finder backup holding a second WhatsApp instance says so (it is not read in this item). */
@@ -48,6 +53,9 @@ function readerOptions(o: IngestCliOptions, acquiredAt: number | null) {
     keyFile: o.keyFile,
     key: o.key,
     backupPassword: o.backupPassword,
+    ...(o.secrets?.keyFrom && o.secrets.keyFrom !== 'command line'
+      ? { keySource: `64-digit key given in the ${o.secrets.keyFrom}` }
+      : {}),
   };
 }
 
@@ -64,8 +72,18 @@ function auditArgs(o: IngestCliOptions, paths: string[]): Record<string, unknown
     locale: o.locale,
     examiner: o.examiner,
     ...(o.keyFile ? { keyFile: resolve(o.keyFile) } : {}),
-    ...(o.key ? { key: 'given on the command line (not recorded)' } : {}),
+    ...(o.key
+      ? {
+          key:
+            o.secrets?.keyFrom && o.secrets.keyFrom !== 'command line'
+              ? `given in the ${o.secrets.keyFrom} (not recorded)`
+              : 'given on the command line (not recorded)',
+        }
+      : {}),
     ...(o.backupPassword !== undefined ? { backupPassword: 'given (not recorded)' } : {}),
+    ...(o.backupPassword !== undefined && o.secrets?.backupPasswordFrom
+      ? { backupPasswordFrom: o.secrets.backupPasswordFrom }
+      : {}),
   };
 }
 
@@ -132,6 +150,16 @@ export function discoveryView(d: Discovery, cliOwner?: string, device?: string) 
       label: device ?? dev.label,
       source: dev.source,
       container: dev.fs.kind,
+      ...(dev.chain.length
+        ? {
+            nestedIn: dev.chain.map((l) => ({
+              in: l.outer,
+              path: l.innerPath,
+              kind: l.kind,
+              sha256: l.sha256,
+            })),
+          }
+        : {}),
       instances: dev.instances.map((i) => ({
         id: i.id,
         platform: i.platform,
@@ -146,6 +174,7 @@ export function discoveryView(d: Discovery, cliOwner?: string, device?: string) 
               : null,
         ownerConflicts: i.ownerConflicts,
         notes: i.notes,
+        alsoFound: i.alsoFound,
         artifacts: i.artifacts.map((a) => ({
           kind: a.kind,
           path: a.path,
@@ -154,6 +183,8 @@ export function discoveryView(d: Discovery, cliOwner?: string, device?: string) 
           companions: a.companions,
           mediaBases: a.mediaBases,
           duplicateViews: a.duplicateViews,
+          ...(a.key ? { keyFoundInDevice: a.key.path } : {}),
+          ...(a.encrypted !== undefined ? { encrypted: a.encrypted } : {}),
         })),
       })),
     })),
@@ -181,7 +212,9 @@ function printDiscovery(v: ReturnType<typeof discoveryView>): void {
         for (const c of a.companions) console.log(`      with ${c.role} ${c.path}`);
         if (a.mediaBases.length) console.log(`      media under ${a.mediaBases[0] || '.'}/Media`);
         for (const x of a.duplicateViews) console.log(`      same bytes as ${x} (counted once)`);
+        if ('keyFoundInDevice' in a) console.log(`      key found in the device: ${a.keyFoundInDevice}`);
       }
+      for (const x of i.alsoFound) console.log(`    also found ${x.path} (${x.what}): ${x.action}`);
     }
   }
   const n = v.ignored.length + v.ignoredNotListed;
@@ -192,6 +225,7 @@ function printDiscovery(v: ReturnType<typeof discoveryView>): void {
 
 function describeDiscovered(o: DiscoveredOutcome): string {
   const where = `${o.device} ${o.inner ?? o.path}`;
+  if (o.status === 'skipped') return `${where}: NOT READ — ${o.reason}`;
   return describe({ ...o, path: where } as IngestOutcome);
 }
 
@@ -236,11 +270,17 @@ export function register(program: Command): void {
     )
     .option(
       '--key <hex>',
-      "a crypt15 backup's 64-digit end-to-end key (never recorded in the case or its audit log)",
+      "a crypt15 backup's 64-digit end-to-end key (never recorded; visible in the process list while " +
+        'filet runs: prefer FILET_BACKUP_KEY or --key-file)',
     )
     .option(
       '--backup-password <password>',
-      'password of an encrypted iTunes / Finder backup folder (used to decrypt; never stored or audited)',
+      'password of an encrypted iTunes / Finder backup (never stored or audited; visible in the process ' +
+        'list while filet runs: prefer --backup-password-file, FILET_BACKUP_PASSWORD or the prompt)',
+    )
+    .option(
+      '--backup-password-file <path>',
+      "a file whose first line is the iTunes / Finder backup's password",
     )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')
@@ -265,7 +305,10 @@ export function register(program: Command): void {
       if (o.owner && !/^\+[1-9]\d{6,14}$/.test(o.owner)) {
         throw new UserError(`--owner must be an E.164 number like +34600000123, got "${o.owner}"`);
       }
+      Object.assign(o, resolvedSecrets(o));
       const { files, trees } = await partition(paths);
+      if (!o.dryRun && o.backupPassword === undefined && files.some(isEncryptedBackupFolder))
+        await askBackupPassword(o);
       if (trees.length) {
         await ingestTrees(dir, files, trees, o, acquiredAt);
         return;
@@ -307,7 +350,12 @@ async function ingestTrees(
 ): Promise<void> {
   const d = await discover(
     trees.map((t) => resolve(t)),
-    { label: o.device },
+    {
+      label: o.device,
+      // Private copies of nested zips: the case's working area when ingesting, a temporary folder for a dry run.
+      ...(!o.dryRun && existsSync(dir) ? { workDir: join(resolve(dir), 'working') } : {}),
+      backupPassword: o.backupPassword !== undefined || (!o.dryRun && canPrompt()),
+    },
   ).catch(async (err: unknown) => {
     // Without --dry-run, a failed ingest leaves its failure in the audit log, as for an evidence file.
     if (!o.dryRun) await recordFailure(dir, o, [...files, ...trees], err);
@@ -328,6 +376,10 @@ async function ingestTrees(
       throw new UserError(
         `--owner names one account, but ${dbInstances.length} WhatsApp instances were found: ingest them one at a time (their owners are read from each device's own files)`,
       );
+    const encrypted = d.devices.some((x) =>
+      x.instances.some((i) => i.artifacts.some((a) => a.kind === 'ios-backup' && a.encrypted)),
+    );
+    if (!o.dryRun && encrypted && o.backupPassword === undefined) await askBackupPassword(o);
     const view = discoveryView(d, o.owner, o.device);
     if (o.dryRun) {
       if (o.json) printJson({ dryRun: true, files, ...view });
@@ -389,10 +441,17 @@ async function ingestTrees(
       }
     });
     const outcomes = [...(result.plain?.outcomes ?? []), ...result.found.outcomes];
-    if (o.json) printJson({ devices: view.devices.map((x) => x.label), outcomes });
-    else {
+    if (o.json) {
+      printJson({ devices: view.devices.map((x) => x.label), outcomes });
+      if (result.found.outcomes.some((x) => x.status === 'skipped')) process.exitCode = 2;
+    } else {
       for (const x of result.plain?.outcomes ?? []) console.log(describe(x));
       for (const x of result.found.outcomes) console.log(describeDiscovered(x));
+      const skipped = result.found.outcomes.filter((x) => x.status === 'skipped').length;
+      if (skipped) {
+        console.error(`${skipped} artifact(s) were not read (see "NOT READ" above); the rest was ingested`);
+        process.exitCode = 2;
+      }
       const match = result.found.match;
       if (match)
         console.log(
@@ -402,6 +461,29 @@ async function ingestTrees(
   } finally {
     await closeDiscovery(d);
   }
+}
+
+function resolvedSecrets(o: IngestCliOptions): Partial<IngestCliOptions> {
+  const secrets = resolveSecrets(o);
+  return { backupPassword: secrets.backupPassword, key: secrets.key, secrets };
+}
+
+/** Whether a path is an iTunes / Finder backup folder whose Manifest.plist says it is encrypted. */
+function isEncryptedBackupFolder(p: string): boolean {
+  if (!looksLikeBackupFolder(p)) return false;
+  try {
+    const m = parsePlist(readFileSync(join(p, 'Manifest.plist')));
+    return isDict(m) && m.IsEncrypted === true;
+  } catch {
+    return false; // the backup reader reports a damaged Manifest.plist
+  }
+}
+
+/** The hidden prompt, when a terminal is there to answer it (else the backup reader says what to give). */
+async function askBackupPassword(o: IngestCliOptions): Promise<void> {
+  if (!canPrompt()) return;
+  o.backupPassword = await promptHidden('password of the encrypted iTunes / Finder backup (not shown): ');
+  o.secrets = { ...o.secrets, backupPassword: o.backupPassword, backupPasswordFrom: 'interactive prompt' };
 }
 
 async function recordFailure(dir: string, o: IngestCliOptions, paths: string[], err: unknown): Promise<void> {

@@ -48,7 +48,7 @@ async function detect(path: string): Promise<number> {
   }
 }
 
-function keyFor(
+export function keyFor(
   path: string,
   layout: BackupLayout,
   options: ReaderOptions,

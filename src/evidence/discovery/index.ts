@@ -16,7 +16,7 @@
  * Everything not used is listed in `ignored` with the reason.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { EvidenceKind } from '../../model/types.js';
@@ -26,7 +26,15 @@ import { READERS, unreadableArtifactHint } from '../registry.js';
 import { ownerFromMeFile, ownerFromPrefs } from '../wa-db/owner.js';
 import { sqliteSignature } from '../wa-db/sqlite.js';
 import { containerKind, openEvidenceFs, type EvidenceFs, type VfsEntry } from '../vfs/index.js';
-import { parsePlist } from '../plist.js';
+import { isDict, parsePlist } from '../plist.js';
+import {
+  NestingContext,
+  nestedKind,
+  openNested,
+  type Level,
+  type NestedLink,
+  type NestingLimits,
+} from './nested.js';
 
 /** A reader's artifact patterns (prefix-independent globs) and optional SQLite table signature. */
 export interface ArtifactRule {
@@ -90,6 +98,18 @@ export interface DiscoveredArtifact {
   duplicateViews: string[];
   /** SHA-256 of the database, when discovery had to compare views. */
   sha256?: string;
+  /** An encrypted backup's key found in the device's own files (inner path; its bytes are never staged). */
+  key?: { path: string; kind: 'key' | 'encrypted_backup.key'; size: number };
+  /** iTunes / Finder backups: whether Manifest.plist says it is encrypted. */
+  encrypted?: boolean;
+}
+
+/** A file discovery found and did not read as an artifact of its own, with what it did with it. */
+export interface AlsoFound {
+  path: string;
+  size: number;
+  what: string;
+  action: string;
 }
 
 export interface DiscoveredInstance {
@@ -102,12 +122,22 @@ export interface DiscoveredInstance {
   ownerConflicts: OwnerFinding[];
   artifacts: DiscoveredArtifact[];
   notes: string[];
+  /** Encrypted backups and dated copies of this instance that were not read (see AlsoFound.action). */
+  alsoFound: AlsoFound[];
 }
 
 export interface DiscoveredDevice {
   label: string;
-  /** The folder or container file the device's artifacts are in. */
+  /**
+   * The folder or container the device's artifacts are in; for a container inside a container, the chain
+   * `outer.zip!/inner/phone.zip`.
+   */
   source: string;
+  /** What was received: the folder, or the container file that holds `source` (itself when not nested). */
+  container: string;
+  containerKind: string;
+  /** The containers inside `container` that lead to `source`, outermost first (empty when not nested). */
+  chain: NestedLink[];
   fs: EvidenceFs;
   instances: DiscoveredInstance[];
 }
@@ -120,6 +150,8 @@ export interface Discovery {
   searched: string[];
   /** Every EvidenceFs opened (close them with closeDiscovery). */
   opened: EvidenceFs[];
+  /** Private copies of nested zips (removed by closeDiscovery). */
+  nesting?: NestingContext;
 }
 
 const MAX_IGNORED_LISTED = 500;
@@ -287,7 +319,7 @@ function uniqueOwner(found: OwnerFinding[]): { owner: OwnerFinding | null; confl
 }
 
 interface Candidate {
-  kind: EvidenceKind;
+  kind: EvidenceKind | 'dated-copy';
   path: string;
   size: number;
   matchedBy: string;
@@ -296,13 +328,27 @@ interface Candidate {
 export interface DiscoverOptions {
   /** Label for the device when the artifacts sit at the root of what was given. */
   label?: string;
+  /**
+   * Where private copies of nested zips go (a folder of the case's working area when ingesting; the system
+   * temporary folder when absent, e.g. for a dry run). They are removed by closeDiscovery.
+   */
+  workDir?: string;
+  nesting?: NestingLimits;
+  /** Whether a backup password was given (an encrypted iTunes backup without one is listed as such). */
+  backupPassword?: boolean;
 }
 
 /** Discovers devices in each given folder or container. */
 export async function discover(paths: string[], opts: DiscoverOptions = {}): Promise<Discovery> {
-  const d: Discovery = { devices: [], ignored: [], ignoredNotListed: 0, searched: [], opened: [] };
+  const nesting = new NestingContext(opts.workDir, opts.nesting);
+  const d: Discovery = { devices: [], ignored: [], ignoredNotListed: 0, searched: [], opened: [], nesting };
   try {
-    for (const p of paths) await discoverIn(await openEvidenceFs(p), d, opts.label, true);
+    for (const p of paths) {
+      const fs = await openEvidenceFs(p);
+      const root =
+        fs.kind === 'folder' ? null : { path: fs.origin, size: (await stat(fs.origin)).size, kind: fs.kind };
+      await discoverIn(fs, d, opts.label, true, { depth: 0, chain: [], root }, opts);
+    }
   } catch (err) {
     await closeDiscovery(d);
     throw err;
@@ -313,6 +359,7 @@ export async function discover(paths: string[], opts: DiscoverOptions = {}): Pro
 export async function closeDiscovery(d: Discovery): Promise<void> {
   for (const fs of d.opened) await fs.close().catch(() => {});
   d.opened.length = 0;
+  await d.nesting?.close();
 }
 
 function ignore(d: Discovery, source: string, path: string, reason: string) {
@@ -325,7 +372,33 @@ function fsLabel(fs: EvidenceFs): string {
   return fs.kind === 'folder' ? b : b.replace(/\.(tar\.gz|tgz|tar|zip)$/i, '') || b;
 }
 
-async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefined, top: boolean) {
+const DATED_COPY = /^msgstore-\d{4}-\d{2}-\d{2}\.\d+\.db(\.crypt1[245])?$/;
+const CRYPT_MSGSTORE = /^msgstore\.db\.crypt(12|14|15)$/;
+
+/** Folders of an iTunes / Finder backup (`Manifest.db` + `Manifest.plist`, or an iOS 9 `Manifest.mbdb`). */
+function backupRoots(files: Set<string>): { roots: string[]; legacy: string[] } {
+  const roots: string[] = [];
+  const legacy: string[] = [];
+  for (const f of files) {
+    const name = basename(f);
+    const dir = parent(f);
+    const at = (n: string) => (dir ? `${dir}/${n}` : n);
+    if (name === 'Manifest.db' && files.has(at('Manifest.plist'))) roots.push(dir);
+    else if (name === 'Manifest.mbdb' && !files.has(at('Manifest.db'))) legacy.push(dir);
+  }
+  return { roots: roots.sort(), legacy: legacy.sort() };
+}
+
+const under = (p: string, dir: string) => dir === '' || p === dir || p.startsWith(`${dir}/`);
+
+async function discoverIn(
+  fs: EvidenceFs,
+  d: Discovery,
+  label: string | undefined,
+  top: boolean,
+  level: Level,
+  opts: DiscoverOptions,
+) {
   d.opened.push(fs);
   d.searched.push(`${fs.origin} (${fs.kind})`);
   const rootLabel = (top && label) || fsLabel(fs);
@@ -334,28 +407,48 @@ async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefine
   for (const r of fs.refused) ignore(d, fs.origin, r.name, r.reason);
   const files = new Set(all.map((e) => e.path));
   const candidates: Candidate[] = [];
+  const backups = backupRoots(files);
+  for (const b of backups.roots)
+    candidates.push({
+      kind: 'ios-backup',
+      path: b,
+      size: all.find((e) => e.path === (b ? `${b}/Manifest.db` : 'Manifest.db'))!.size,
+      matchedBy: 'iTunes / Finder backup folder (Manifest.db + Manifest.plist)',
+    });
+  for (const b of backups.legacy)
+    ignore(
+      d,
+      fs.origin,
+      b || '.',
+      'iTunes backup of iOS 9 or earlier (Manifest.mbdb): older backup formats are out of scope',
+    );
+  const inBackup = (p: string) => [...backups.roots, ...backups.legacy].some((b) => under(p, b));
   let scratch: string | null = null;
   const scratchDir = async () => (scratch ??= await mkdtemp(join(tmpdir(), 'filet-discover-')));
+  const nesting = d.nesting!;
   try {
     for (const e of all) {
       const name = basename(e.path);
+      // A backup's own files (named by fileID) are read through its Manifest.db, not one by one.
+      if (inBackup(e.path)) continue;
       if (/-(wal|shm|journal)$/.test(name)) continue;
-      if (/^msgstore-\d{4}-\d{2}-\d{2}\.\d+\.db$/.test(name)) {
-        ignore(
-          d,
-          fs.origin,
-          e.path,
-          'dated older copy of msgstore.db: not read (yet); the current database is',
-        );
+      if (DATED_COPY.test(name)) {
+        candidates.push({ kind: 'dated-copy', path: e.path, size: e.size, matchedBy: 'dated copy name' });
+        continue;
+      }
+      if (CRYPT_MSGSTORE.test(name)) {
+        candidates.push({
+          kind: 'android-msgstore-crypt',
+          path: e.path,
+          size: e.size,
+          matchedBy: 'pattern **/msgstore.db.crypt12|14|15',
+        });
         continue;
       }
       if (/\.crypt\d+$/.test(name)) {
-        ignore(
-          d,
-          fs.origin,
-          e.path,
-          'encrypted WhatsApp backup: decrypt it first (filet reads decrypted databases)',
-        );
+        // wa.db.crypt15 is read with its msgstore backup; anything else encrypted is not WhatsApp's database.
+        if (!/^wa\.db\.crypt1[245]$/.test(name))
+          ignore(d, fs.origin, e.path, 'encrypted file that is not a WhatsApp msgstore or wa.db backup');
         continue;
       }
       const byName = COMPILED.find(
@@ -369,8 +462,31 @@ async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefine
         continue;
       }
       const ext = extname(name).toLowerCase();
-      if (ext === '.zip' || ext === '.txt' || ext === '.tar' || ext === '.gz' || ext === '.tgz') {
-        // A real path in a folder; a scratch copy for an entry of a container.
+      const containerExt = ext === '.zip' || ext === '.tar' || ext === '.gz' || ext === '.tgz';
+      if (fs.kind !== 'folder' && containerExt) {
+        // Inside a container: a tar is streamed through; a zip is copied out (it needs random access).
+        const kind = await nestedKind(fs, e);
+        if (!kind) {
+          ignore(d, fs.origin, e.path, ext === '.zip' ? 'not a zip' : 'not a tar or tar.gz container');
+          continue;
+        }
+        const nested = await openNested(fs, e, kind, level, nesting);
+        if (nested.copy && (await chatExportReader.detect(nested.copy).catch(() => 0)) >= 0.5) {
+          await nested.fs.close();
+          candidates.push({
+            kind: 'chat-export-zip',
+            path: e.path,
+            size: e.size,
+            matchedBy: 'pattern **/*.zip + chat export content',
+          });
+          continue;
+        }
+        const next = { depth: level.depth + 1, chain: [...level.chain, nested.link], root: level.root };
+        await discoverIn(nested.fs, d, label, false, next, opts);
+        continue;
+      }
+      if (containerExt || ext === '.txt') {
+        // A real path in a folder; a scratch copy for a .txt in a container.
         let real: string;
         if (fs.kind === 'folder') real = join(fs.origin, e.path);
         else {
@@ -387,17 +503,12 @@ async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefine
           });
           continue;
         }
-        if (ext !== '.txt' && (await containerKind(real).catch(() => null))) {
-          if (fs.kind === 'folder') {
-            await discoverIn(await openEvidenceFs(real), d, label, false);
-          } else {
-            ignore(
-              d,
-              fs.origin,
-              e.path,
-              'a container inside a container: extract the outer one and give the folder',
-            );
-          }
+        if (fs.kind === 'folder' && containerExt && (await containerKind(real).catch(() => null))) {
+          // A container file in a folder is a container of its own (what verify re-hashes).
+          nesting.checkDepth(level, real);
+          const inner = await openEvidenceFs(real);
+          const root = { path: inner.origin, size: e.size, kind: inner.kind };
+          await discoverIn(inner, d, label, false, { depth: level.depth + 1, chain: [], root }, opts);
           continue;
         }
         ignore(d, fs.origin, e.path, 'not a WhatsApp chat export');
@@ -435,7 +546,7 @@ async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefine
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
-  await group(fs, d, candidates, files, all, rootLabel);
+  await group(fs, d, candidates, files, all, rootLabel, level, opts);
 }
 
 /** Files that are read with an artifact (media, prefs, wa.db, plists) are not reported as ignored. */
@@ -445,6 +556,7 @@ function isUsedPath(p: string): boolean {
     /(^|\/)shared_prefs\//.test(p) ||
     /(^|\/)files\/me$/.test(p) ||
     /(^|\/)wa\.db$/.test(p) ||
+    /(^|\/)files\/(key|encrypted_backup\.key)$/.test(p) ||
     /(^|\/)Library\/Preferences\//.test(p) ||
     /(^|\/)SYNTHETIC$/.test(p)
   );
@@ -457,21 +569,37 @@ async function group(
   files: Set<string>,
   all: VfsEntry[],
   rootLabel: string,
+  level: Level,
+  opts: DiscoverOptions,
 ): Promise<void> {
   const devices = new Map<string, DiscoveredDevice>();
-  const device = (prefix: string) => {
-    const label = labelOf(prefix, rootLabel);
+  const deviceLabelled = (label: string) => {
     let dev = devices.get(label);
-    if (!dev) devices.set(label, (dev = { label, source: fs.origin, fs, instances: [] }));
+    if (!dev)
+      devices.set(
+        label,
+        (dev = {
+          label,
+          source: fs.origin,
+          container: level.root?.path ?? fs.origin,
+          containerKind: level.root?.kind ?? fs.kind,
+          chain: level.chain,
+          fs,
+          instances: [],
+        }),
+      );
     return dev;
   };
+  const device = (prefix: string) => deviceLabelled(labelOf(prefix, rootLabel));
   const instance = (
     dev: DiscoveredDevice,
-    key: Omit<DiscoveredInstance, 'owner' | 'ownerConflicts' | 'artifacts' | 'notes'>,
+    key: Omit<DiscoveredInstance, 'owner' | 'ownerConflicts' | 'artifacts' | 'notes' | 'alsoFound'>,
   ) => {
     let inst = dev.instances.find((i) => i.id === key.id);
     if (!inst)
-      dev.instances.push((inst = { ...key, owner: null, ownerConflicts: [], artifacts: [], notes: [] }));
+      dev.instances.push(
+        (inst = { ...key, owner: null, ownerConflicts: [], artifacts: [], notes: [], alsoFound: [] }),
+      );
     return inst;
   };
   const dirs = new Set<string>();
@@ -595,6 +723,33 @@ async function group(
       });
     }
   }
+  await groupEncrypted(fs, d, candidates, files, all, dirs, rootLabel, device, instance);
+  for (const c of candidates) {
+    if (c.kind !== 'ios-backup') continue;
+    const info = await backupInfo(fs, c.path);
+    const dev = deviceLabelled(basename(c.path) || info.udid || rootLabel);
+    const inst = instance(dev, {
+      id: `ios-backup${dev.instances.some((i) => i.id.startsWith('ios-backup')) ? `-${dev.instances.length + 1}` : ''}`,
+      platform: 'ios',
+      app: 'consumer',
+      user: null,
+      appRoot: c.path,
+    });
+    if (info.deviceName) inst.notes.push(`iTunes / Finder backup of "${info.deviceName}"`);
+    inst.notes.push("owner: read from WhatsApp's preferences plist inside the backup when it is ingested");
+    if (info.encrypted && !opts.backupPassword)
+      inst.notes.push('encrypted: give --backup-password (this backup is skipped, the rest is ingested)');
+    inst.artifacts.push({
+      kind: 'ios-backup',
+      path: c.path,
+      size: c.size,
+      matchedBy: c.matchedBy,
+      companions: [],
+      mediaBases: [],
+      duplicateViews: [],
+      encrypted: info.encrypted,
+    });
+  }
   for (const dev of [...devices.values()].sort((a, b) => a.label.localeCompare(b.label))) {
     for (const inst of dev.instances) inst.artifacts.sort((a, b) => a.path.localeCompare(b.path));
     const same = d.devices.find((x) => x.label === dev.label);
@@ -632,4 +787,178 @@ function androidMediaBases(
     found.push(parent(dir));
   }
   return found.sort((a, b) => a.length - b.length).slice(0, 1);
+}
+
+/** What Manifest.plist and Info.plist of a backup found in a tree say (small files, read whole). */
+async function backupInfo(
+  fs: EvidenceFs,
+  dir: string,
+): Promise<{ encrypted: boolean; udid: string | null; deviceName: string | null }> {
+  const at = (n: string) => (dir ? `${dir}/${n}` : n);
+  const dict = async (n: string) => {
+    const buf = await readEntry(fs, at(n)).catch(() => null);
+    if (!buf) return {};
+    try {
+      const v = parsePlist(buf, `${fs.origin}${fs.kind === 'folder' ? '/' : '!/'}${at(n)}`);
+      return isDict(v) ? v : {};
+    } catch (err) {
+      if (n === 'Manifest.plist') throw err;
+      return {};
+    }
+  };
+  const manifest = await dict('Manifest.plist');
+  const info = await dict('Info.plist');
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  const lockdown = isDict(manifest.Lockdown) ? manifest.Lockdown : {};
+  return {
+    encrypted: manifest.IsEncrypted === true,
+    udid: str(info['Unique Identifier']) ?? str(lockdown.UniqueDeviceID),
+    deviceName: str(info['Device Name']) ?? str(lockdown.DeviceName),
+  };
+}
+
+/**
+ * Where an encrypted Android backup sits on its device: `…/<device>/<shared storage>/WhatsApp/Databases/`,
+ * shared storage being `sdcard/`, `storage/emulated/<N>/`, `data/media/<N>/`, `media/<N>/` or nothing, with
+ * `Android/media/com.whatsapp/` in front of `WhatsApp/` on Android 11 and later.
+ */
+function cryptPlace(path: string): {
+  prefix: string;
+  app: 'consumer' | 'business';
+  user: number;
+  waFolder: string;
+} {
+  const dbDir = parent(path);
+  const waFolder = /^databases$/i.test(basename(dbDir)) ? parent(dbDir) : dbDir;
+  const app =
+    /WhatsApp Business$/.test(waFolder) || /(^|\/)com\.whatsapp\.w4b\//.test(path) ? 'business' : 'consumer';
+  let p = `/${parent(waFolder)}`.replace(/\/Android\/media\/com\.whatsapp(\.w4b)?$/, '');
+  let user = 0;
+  const m = /\/(?:data\/media|storage\/emulated|media)\/(\d+)$/.exec(p);
+  if (m) {
+    user = Number(m[1]);
+    p = p.slice(0, m.index);
+  }
+  p = p.replace(/\/(?:sdcard|storage\/self\/primary)$/, '');
+  return { prefix: devicePrefix(p.slice(1)), app, user, waFolder };
+}
+
+/**
+ * Encrypted backups (`msgstore.db.crypt1X`) and dated copies: each attaches to the Android instance of its
+ * device (same label, flavour and user). When that instance has its plain msgstore.db, the plain database
+ * is the current state and the backup is recorded in `alsoFound` (not read); otherwise the backup is the
+ * instance's artifact, with its key looked up in the device's own app folders (`files/key` for crypt12/14,
+ * `files/encrypted_backup.key` for crypt15) and `wa.db.crypt15` as its wa.db when no plain one is beside it.
+ */
+async function groupEncrypted(
+  fs: EvidenceFs,
+  d: Discovery,
+  candidates: Candidate[],
+  files: Set<string>,
+  all: VfsEntry[],
+  dirs: Set<string>,
+  rootLabel: string,
+  device: (prefix: string) => DiscoveredDevice,
+  instance: (
+    dev: DiscoveredDevice,
+    key: Omit<DiscoveredInstance, 'owner' | 'ownerConflicts' | 'artifacts' | 'notes' | 'alsoFound'>,
+  ) => DiscoveredInstance,
+): Promise<void> {
+  const sizeOf = (p: string) => all.find((e) => e.path === p)?.size ?? 0;
+  const idOf = (app: string, user: number) => `android-${app}${user ? `-user${user}` : ''}`;
+  // App folders (…/com.whatsapp[.w4b]) of every device: where keys and shared_prefs are.
+  const appFolders = [...dirs].filter((x) => ANDROID_PKG.test(basename(x)));
+  const appFoldersOf = (label: string, app: 'consumer' | 'business', user: number) =>
+    appFolders.filter((x) => {
+      const a = androidInstance(`${x}/databases/msgstore.db`);
+      return a.app === app && a.user === user && labelOf(devicePrefix(a.viewRoot), rootLabel) === label;
+    });
+  // Backups first, dated copies after: a dated copy is recorded with the instance its backup created.
+  const rank = (c: Candidate) => (c.kind === 'dated-copy' ? 1 : 0);
+  const ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
+  for (const c of ordered) {
+    if (c.kind !== 'android-msgstore-crypt' && c.kind !== 'dated-copy') continue;
+    const place = cryptPlace(c.path);
+    const label = labelOf(place.prefix, rootLabel);
+    const dev = device(place.prefix);
+    const id = idOf(place.app, place.user);
+    const existing = dev.instances.find((i) => i.id === id);
+    const plain = existing?.artifacts.find((a) => a.kind === 'android-msgstore');
+    if (c.kind === 'dated-copy') {
+      const what = /\.crypt\d+$/.test(c.path) ? 'dated encrypted backup' : 'dated copy of msgstore.db';
+      const action = 'not read: older states of a database are not merged (yet)';
+      if (existing) existing.alsoFound.push({ path: c.path, size: c.size, what, action });
+      ignore(d, fs.origin, c.path, `${what}: ${action}`);
+      continue;
+    }
+    if (plain) {
+      existing!.alsoFound.push({
+        path: c.path,
+        size: c.size,
+        what: 'encrypted backup of this instance',
+        action: `not read: the plain ${plain.path} is read as the instance's current state`,
+      });
+      continue;
+    }
+    const apps = appFoldersOf(label, place.app, place.user);
+    const inst = instance(dev, {
+      id,
+      platform: 'android',
+      app: place.app,
+      user: place.user,
+      appRoot: apps[0] ?? place.waFolder,
+    });
+    if (inst.artifacts.some((a) => a.kind === 'android-msgstore-crypt')) {
+      inst.alsoFound.push({
+        path: c.path,
+        size: c.size,
+        what: 'a second encrypted backup of this instance',
+        action: `not read: ${inst.artifacts[0]!.path} is read`,
+      });
+      continue;
+    }
+    const format = /crypt(\d+)$/.exec(c.path)![1]!;
+    const keyName = format === '15' ? 'encrypted_backup.key' : 'key';
+    const keys = apps.map((a) => `${a}/files/${keyName}`).filter((k) => files.has(k));
+    let key: DiscoveredArtifact['key'];
+    if (keys.length) {
+      const shas = new Set<string>();
+      for (const k of keys) shas.add(await sha256Entry(fs, k));
+      if (shas.size === 1)
+        key = {
+          path: keys[0]!,
+          kind: keyName === 'key' ? 'key' : 'encrypted_backup.key',
+          size: sizeOf(keys[0]!),
+        };
+      else
+        inst.notes.push(
+          `${keys.length} different key files (${keys.join(', ')}): none is picked; give --key-file`,
+        );
+    }
+    const companions: DiscoveredArtifact['companions'] = [];
+    const beside = `${parent(c.path)}/wa.db`;
+    const waCrypt = [`${parent(c.path)}/wa.db.crypt15`, `${place.waFolder}/Backups/wa.db.crypt15`].find((p) =>
+      files.has(p),
+    );
+    if (files.has(beside)) companions.push({ role: 'wa.db', path: beside, size: sizeOf(beside) });
+    else if (waCrypt && format === '15')
+      companions.push({ role: 'wa.db (encrypted)', path: waCrypt, size: sizeOf(waCrypt) });
+    inst.artifacts.push({
+      kind: 'android-msgstore-crypt',
+      path: c.path,
+      size: c.size,
+      matchedBy: c.matchedBy,
+      companions,
+      mediaBases: dirs.has(`${place.waFolder}/Media`) ? [place.waFolder] : [],
+      duplicateViews: [],
+      ...(key ? { key } : {}),
+    });
+    if (!inst.owner) {
+      const found: OwnerFinding[] = [];
+      for (const a of apps) found.push(...(await androidOwner(fs, files, a, place.app)));
+      const { owner, conflicts } = uniqueOwner(found);
+      inst.owner = owner;
+      inst.ownerConflicts = conflicts;
+    }
+  }
 }

@@ -12,7 +12,7 @@
  * container can hold several artifacts); `notes.container.sha256` is what `filet verify` re-hashes.
  */
 import { rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EvidenceItem, ReaderNotes, ReaderOptions } from '../../model/types.js';
 import { sha256File } from '../../hashing/digests.js';
 import type { CaseStore } from '../../store/case-store.js';
@@ -23,18 +23,32 @@ import { chatExportTxtReader, chatExportZipReader } from '../chat-export/index.j
 import { READERS } from '../registry.js';
 import type { InnerArtifact } from '../wa-db/sqlite.js';
 import type { VfsEntry } from '../vfs/index.js';
+import { CannotOpenEncrypted, readEncryptedArtifact, type EncryptedArtifactInput } from './encrypted.js';
+import { ingestBackupArtifact } from './backup-artifact.js';
 import type { DiscoveredArtifact, DiscoveredDevice, DiscoveredInstance, Discovery } from './index.js';
 
-export interface DiscoveredIngestOptions extends IngestOptions {
+export interface DiscoveredIngestOptions extends Omit<IngestOptions, 'onOutcome'> {
+  /** Called for every artifact, as IngestOptions.onOutcome (skipped artifacts outside any transaction). */
+  onOutcome?: (s: CaseStore, outcome: DiscoveredOutcome) => Promise<void>;
+  /** Where a 64-digit key given without --key came from (FILET_BACKUP_KEY), for the notes. */
+  keySource?: string;
   /** The case folder: staged copies go under `<workDir>/derived/artifacts/`. */
   workDir: string;
   /** Called before each artifact is read (for a progress bar per device/artifact). */
   onArtifact?: (device: DiscoveredDevice, artifact: DiscoveredArtifact, index: number, total: number) => void;
 }
 
-export type DiscoveredOutcome = IngestOutcome & { device: string; instance: string; inner: string | null };
+/**
+ * `skipped`: an encrypted artifact inside a tree that could not be opened with what was given or found
+ * (no password, no key, wrong key or password): it is not read, the reason says why, the rest is ingested.
+ */
+export type DiscoveredOutcome = (IngestOutcome | { path: string; status: 'skipped'; reason: string }) & {
+  device: string;
+  instance: string;
+  inner: string | null;
+};
 
-const safe = (s: string) => s.replace(/[^\w.-]+/g, '_').slice(0, 80);
+export const safe = (s: string) => s.replace(/[^\w.-]+/g, '_').slice(0, 80);
 
 /** The owner passed to the reader and how it was decided. */
 export function ownerFor(
@@ -85,17 +99,23 @@ export async function ingestDiscovered(
   let index = 0;
   for (const dev of discovery.devices) {
     const inFolder = dev.fs.kind === 'folder';
-    if (!inFolder && !containerSha.has(dev.source)) {
-      const st = await stat(dev.source);
-      const { sha256, size } = await sha256File(dev.source);
-      containerSha.set(dev.source, { sha256, size, mtimeMs: st.mtimeMs });
+    if (!inFolder && !containerSha.has(dev.container)) {
+      const st = await stat(dev.container);
+      const { sha256, size } = await sha256File(dev.container);
+      containerSha.set(dev.container, { sha256, size, mtimeMs: st.mtimeMs });
     }
-    const container = containerSha.get(dev.source);
+    const container = containerSha.get(dev.container);
     for (const inst of dev.instances) {
       let n = 0;
       for (const art of inst.artifacts) {
         n++;
         opts.onArtifact?.(dev, art, index++, total);
+        if (art.kind === 'ios-backup') {
+          const o = await ingestBackupArtifact(store, dev, inst, art, n, opts, tz, container, seen);
+          if (o.status !== 'ingested') await opts.onOutcome?.(store, o);
+          outcomes.push(o);
+          continue;
+        }
         const reader =
           art.kind === 'chat-export-zip'
             ? chatExportZipReader
@@ -139,8 +159,12 @@ export async function ingestDiscovered(
           itemSize = staged.inner[0]!.size;
           mediaFolder = staged.mediaFolder;
         }
-        const base = { device: dev.label, instance: inst.id, inner: inFolder ? null : art.path };
-        const path = inFolder ? readPath : dev.source;
+        const base = {
+          device: dev.label,
+          instance: inst.id,
+          inner: inFolder ? null : innerName(dev, art.path),
+        };
+        const path = inFolder ? readPath : dev.container;
         const dup = seen.get(itemSha);
         if (dup) {
           if (stage) await rm(stage, { recursive: true, force: true });
@@ -163,27 +187,11 @@ export async function ingestDiscovered(
         const owner = ownerFor(inst, dev, opts.owner);
         const notes: ReaderNotes = { tz, tzSource: opts.tz ? 'command line' : 'default (UTC)' };
         if (opts.locale) notes.localeHint = opts.locale;
-        notes.discovery = {
-          source: dev.source,
-          sourceKind: dev.fs.kind,
-          device: dev.label,
-          instance: {
-            id: inst.id,
-            platform: inst.platform,
-            app: inst.app,
-            user: inst.user,
-            appRoot: inst.appRoot,
-          },
-          artifact: art.path,
-          matchedBy: art.matchedBy,
-          ...(art.duplicateViews.length ? { duplicateViews: art.duplicateViews } : {}),
-          ...(inst.notes.length ? { remarks: inst.notes } : {}),
-          ...(owner.note ? { owner: owner.note } : {}),
-        };
+        notes.discovery = discoveryNote(dev, inst, art, owner.note);
+        if (container) notes.container = containerNote(dev, container);
+        if (dev.chain.length) notes.nesting = nestingNote(dev, art.path);
         // Exports keep the reader's own owner note; for databases the reader writes `notes.owner` too.
         if (owner.note && isExport && opts.owner) notes.owner = owner.note;
-        if (container)
-          notes.container = { path: dev.source, kind: dev.fs.kind, ...container, mtimeMs: undefined };
         if (stage) notes.stagedCopy = readPath;
         notes.innerArtifacts = inner;
         const readerOpts: ReaderOptions = {
@@ -209,9 +217,17 @@ export async function ingestDiscovered(
           notes,
         };
         try {
+          const records =
+            art.kind === 'android-msgstore-crypt'
+              ? readEncryptedArtifact(
+                  encryptedInput(dev, art, readPath, stage, opts),
+                  { ...readerOpts, mediaFolder: mediaFolder ?? { evidenceRoot: readPath, bases: [] } },
+                  notes,
+                )
+              : reader.read(readPath, readerOpts, notes);
           const { evidence, stats } = await store.ingestEvidence(
             item,
-            reader.read(readPath, readerOpts, notes),
+            records,
             opts.onProgress,
             async (s, evidence, stats) => {
               if (inFolder) {
@@ -220,13 +236,11 @@ export async function ingestDiscovered(
                     file: readPath,
                   });
               } else {
-                const st = await stat(dev.source);
+                const st = await stat(dev.container);
                 if (st.size !== container!.size || st.mtimeMs !== container!.mtimeMs)
                   throw new UserError(
                     'the container changed while it was being ingested; nothing was recorded',
-                    {
-                      file: dev.source,
-                    },
+                    { file: dev.container },
                   );
               }
               await opts.onOutcome?.(s, {
@@ -241,12 +255,110 @@ export async function ingestDiscovered(
           outcomes.push({ ...base, path, status: 'ingested', evidence, stats });
         } catch (err) {
           if (stage) await rm(stage, { recursive: true, force: true });
-          throw err;
+          if (!(err instanceof CannotOpenEncrypted)) throw err;
+          seen.delete(itemSha);
+          const o: DiscoveredOutcome = { ...base, path, status: 'skipped', reason: err.message };
+          await opts.onOutcome?.(store, o);
+          outcomes.push(o);
         }
       }
     }
   }
   return outcomes;
+}
+
+/** What the encrypted-backup reader needs: the backup as a file, its wa.db, the key given or found. */
+function encryptedInput(
+  dev: DiscoveredDevice,
+  art: DiscoveredArtifact,
+  readPath: string,
+  stage: string | null,
+  opts: DiscoveredIngestOptions,
+): EncryptedArtifactInput {
+  const wa = art.companions.find((c) => c.role === 'wa.db' || c.role === 'wa.db (encrypted)');
+  const encrypted = wa?.role === 'wa.db (encrypted)';
+  const waPath = wa
+    ? stage
+      ? join(stage, 'databases', encrypted ? 'wa.db.crypt15' : 'wa.db')
+      : join(dev.source, wa.path)
+    : null;
+  const sep = dev.fs.kind === 'folder' ? '/' : '!/';
+  return {
+    cryptPath: readPath,
+    display: `${dev.source}${sep}${art.path}`,
+    waDb: wa && waPath ? { path: waPath, encrypted, inner: innerName(dev, wa.path) } : null,
+    foundKey: art.key
+      ? {
+          fs: dev.fs,
+          path: art.key.path,
+          display: `${dev.source}${sep}${art.key.path}`,
+        }
+      : null,
+    given: {
+      ...(opts.keyFile ? { keyFile: resolve(opts.keyFile) } : {}),
+      ...(opts.key ? { keyHex: opts.key } : {}),
+      ...(opts.keySource ? { keyHexSource: opts.keySource } : {}),
+    },
+    workBase: join(opts.workDir, 'working'),
+  };
+}
+
+/** The artifact's inner path as the chain names it: `phones/A.zip!/databases/msgstore.db` when nested. */
+export function innerName(dev: DiscoveredDevice, path: string): string {
+  return [...dev.chain.map((l) => l.innerPath), path].join('!/');
+}
+
+export function containerNote(
+  dev: DiscoveredDevice,
+  c: { sha256: string; size: number },
+): Record<string, unknown> {
+  return { path: dev.container, kind: dev.containerKind, sha256: c.sha256, size: c.size };
+}
+
+/**
+ * The chain of custody of an artifact in a nested container: the container received (its SHA-256, which
+ * `filet verify` re-hashes), every container inside it down to the one holding the artifact (inner path,
+ * kind, SHA-256, size, how it was read), then the artifact's inner path (its SHA-256 is in innerArtifacts).
+ */
+export function nestingNote(dev: DiscoveredDevice, artifact: string): Record<string, unknown> {
+  return {
+    containers: dev.chain.map((l) => ({
+      in: l.outer,
+      innerPath: l.innerPath,
+      kind: l.kind,
+      sha256: l.sha256,
+      size: l.size,
+      readAs: l.readAs,
+    })),
+    artifact,
+    provenance: `${dev.source}!/${artifact}`,
+  };
+}
+
+export function discoveryNote(
+  dev: DiscoveredDevice,
+  inst: DiscoveredInstance,
+  art: DiscoveredArtifact,
+  owner: Record<string, unknown> | null,
+): Record<string, unknown> {
+  return {
+    source: dev.source,
+    sourceKind: dev.fs.kind,
+    device: dev.label,
+    instance: {
+      id: inst.id,
+      platform: inst.platform,
+      app: inst.app,
+      user: inst.user,
+      appRoot: inst.appRoot,
+    },
+    artifact: art.path,
+    matchedBy: art.matchedBy,
+    ...(art.duplicateViews.length ? { duplicateViews: art.duplicateViews } : {}),
+    ...(inst.notes.length ? { remarks: inst.notes } : {}),
+    ...(inst.alsoFound.length ? { alsoFound: inst.alsoFound } : {}),
+    ...(owner ? { owner } : {}),
+  };
 }
 
 /** Copies an artifact and what is read with it out of a container, in one pass, hashing each file. */
@@ -261,7 +373,11 @@ async function stageArtifact(
   let primary: string;
   let mediaDest: string | null = null;
   let mediaFolder: ReaderOptions['mediaFolder'];
-  if (art.kind === 'android-msgstore') {
+  if (art.kind === 'android-msgstore-crypt') {
+    primary = join(stage, name);
+    mediaDest = stage;
+    mediaFolder = { evidenceRoot: stage, bases: [stage] };
+  } else if (art.kind === 'android-msgstore') {
     primary = join(stage, 'databases', 'msgstore.db');
     mediaDest = stage;
     mediaFolder = { evidenceRoot: stage, bases: [stage] };
@@ -278,7 +394,9 @@ async function stageArtifact(
         ? `${primary}-wal`
         : c.role === 'wa.db'
           ? join(stage, 'databases', 'wa.db')
-          : join(stage, 'databases', 'wa.db-wal');
+          : c.role === 'wa.db (encrypted)'
+            ? join(stage, 'databases', 'wa.db.crypt15')
+            : join(stage, 'databases', 'wa.db-wal');
     wanted.set(c.path, dest);
     roles.set(c.path, c.role);
   }

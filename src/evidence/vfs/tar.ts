@@ -6,6 +6,7 @@
  * hard links, devices and FIFOs are refused; a header whose checksum does not add up, or an archive that
  * ends inside an entry, is an error naming the entry (a truncated tar is never read as complete).
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
@@ -21,6 +22,11 @@ import {
   type RefusedEntry,
   type VfsEntry,
 } from './index.js';
+
+interface StoredCount {
+  hash: ReturnType<typeof createHash>;
+  size: number;
+}
 
 interface TarItem {
   vfs: VfsEntry;
@@ -190,21 +196,49 @@ export async function walkTar(
   }
 }
 
+export interface TarSourceOptions {
+  /**
+   * The archive's bytes, when it is not a file of its own (a .tar.gz inside a zip is streamed out of the
+   * outer container at every pass instead of being written to disk). Default: the file at `origin`.
+   */
+  source?: () => Promise<Readable>;
+  /** Called with every entry's declared size while listing (a nested container's expansion budget). */
+  onEntrySize?: (name: string, size: number) => void;
+}
+
 export class TarFs implements EvidenceFs {
   readonly kind: 'tar' | 'tar.gz';
   readonly refused: RefusedEntry[] = [];
   private table: NameTable<TarItem> | null = null;
+  /** SHA-256 and size of the archive's bytes as stored (compressed), computed while listing. */
+  stored: CopyResult | null = null;
 
   constructor(
     readonly origin: string,
     private readonly gz: boolean,
+    private readonly opts: TarSourceOptions = {},
   ) {
     this.kind = gz ? 'tar.gz' : 'tar';
   }
 
-  private stream(): AsyncIterable<Buffer> {
-    const raw = createReadStream(this.origin, { highWaterMark: 1 << 20 });
-    if (!this.gz) return raw;
+  private async *raw(stored?: StoredCount): AsyncGenerator<Buffer> {
+    const src = this.opts.source
+      ? await this.opts.source()
+      : createReadStream(this.origin, { highWaterMark: 1 << 20 });
+    for await (const c of src as AsyncIterable<Buffer>) {
+      stored?.hash.update(c);
+      if (stored) stored.size += c.length;
+      yield c;
+    }
+  }
+
+  /**
+   * The uncompressed tar stream, as an async generator (so that a caller can keep draining it after the
+   * walk stopped at the end blocks: the stored bytes are hashed to their end).
+   */
+  private stream(stored?: StoredCount): AsyncGenerator<Buffer> {
+    const raw = Readable.from(this.raw(stored));
+    if (!this.gz) return wrapGzipErrors(raw, this.origin, 'read error');
     const gun = createGunzip();
     raw.on('error', (e) => gun.destroy(e));
     gun.on('error', () => raw.destroy());
@@ -215,7 +249,10 @@ export class TarFs implements EvidenceFs {
     if (this.table) return this.table;
     const table = new NameTable<TarItem>();
     this.refused.length = 0;
-    await walkTar(this.stream(), this.origin, async (h) => {
+    const stored = { hash: createHash('sha256'), size: 0 };
+    const src = this.stream(stored);
+    await walkTar(src, this.origin, async (h) => {
+      this.opts.onEntrySize?.(h.name, h.size);
       const n = normaliseEntryName(h.name);
       if ('refused' in n) {
         if (h.type !== '5') this.refused.push({ name: h.name, reason: n.refused });
@@ -238,6 +275,9 @@ export class TarFs implements EvidenceFs {
       if (n.path !== h.name) vfs.rawName = h.name;
       table.add(n.path, h.index, { vfs, offset: h.offset, index: h.index });
     });
+    // The walk stops at the end blocks: the rest (padding, a gzip trailer) is read so the digest covers it all.
+    for await (const c of src) void c;
+    this.stored = { sha256: stored.hash.digest('hex'), size: stored.size };
     for (const d of table.duplicates())
       this.refused.push({
         name: d.name,
@@ -260,7 +300,7 @@ export class TarFs implements EvidenceFs {
   async open(path: string): Promise<Readable> {
     const it = (await this.load()).get(path, this.origin);
     if (!it) throw new UserError(`no entry ${path}`, { file: this.origin });
-    if (!this.gz) {
+    if (!this.gz && !this.opts.source) {
       if (it.vfs.size === 0) return Readable.from([]);
       return createReadStream(this.origin, { start: it.offset, end: it.offset + it.vfs.size - 1 });
     }
@@ -322,10 +362,15 @@ export class TarFs implements EvidenceFs {
   async close(): Promise<void> {}
 }
 
-async function* wrapGzipErrors(src: AsyncIterable<Buffer>, origin: string): AsyncGenerator<Buffer> {
+async function* wrapGzipErrors(
+  src: AsyncIterable<Buffer>,
+  origin: string,
+  what = 'damaged or truncated gzip stream',
+): AsyncGenerator<Buffer> {
   try {
     for await (const c of src) yield c;
   } catch (err) {
-    throw new UserError(`damaged or truncated gzip stream: ${(err as Error).message}`, { file: origin });
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${what}: ${(err as Error).message}`, { file: origin });
   }
 }

@@ -29,7 +29,11 @@ interface ZipItem {
   vfs: VfsEntry;
 }
 
-export async function openZipFs(path: string): Promise<ZipFs> {
+/**
+ * `origin` names the zip in errors and provenance: the path itself, or for a zip found inside another
+ * container (read from its private copy at `path`) the chain `outer.zip!/inner/path.zip`.
+ */
+export async function openZipFs(path: string, origin = path): Promise<ZipFs> {
   const zf = await new Promise<yauzl.ZipFile>((res, rej) =>
     yauzl.open(
       path,
@@ -37,9 +41,9 @@ export async function openZipFs(path: string): Promise<ZipFs> {
       (err, z) => (err ? rej(err) : res(z!)),
     ),
   ).catch((err: Error) => {
-    throw new UserError(`cannot open as a zip: ${err.message}`, { file: path });
+    throw new UserError(`cannot open as a zip: ${err.message}`, { file: origin });
   });
-  const fs = new ZipFs(path, zf);
+  const fs = new ZipFs(origin, zf);
   try {
     await fs.load();
   } catch (err) {
