@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import type { EvidenceReader, ParsedRecord, ReaderNotes, ReaderOptions } from '../../model/types.js';
 import { UserError } from '../../util/errors.js';
 import { androidMsgstoreReader } from '../android-msgstore/index.js';
+import { forgetScratchLocations } from '../wa-db/sqlite.js';
 import { decryptBackup, WrongKeyError } from './decrypt.js';
 import {
   backupDateFromName,
@@ -129,9 +130,7 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
     yield* androidMsgstoreReader.read(plain, { ...options, layoutFrom: path }, notes);
   } finally {
     rmSync(work, { recursive: true, force: true });
-    // The decrypted copy is gone: `filet verify` checks the encrypted file, not a location that was scratch.
-    for (const a of (notes.innerArtifacts ?? []) as Array<{ location?: string }>)
-      if (a.location?.startsWith(work)) delete a.location;
+    forgetScratchLocations(notes, work);
   }
 }
 

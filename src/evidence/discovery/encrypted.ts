@@ -8,6 +8,7 @@
  * backup is decrypted with the same key and read as the instance's wa.db when no plain wa.db is there.
  */
 import { randomBytes } from 'node:crypto';
+import { forgetScratchLocations } from '../wa-db/sqlite.js';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParsedRecord, ReaderNotes, ReaderOptions } from '../../model/types.js';
@@ -61,6 +62,7 @@ export async function* readEncryptedArtifact(
     yield* androidMsgstoreReader.read(plain, options, notes);
   } finally {
     rmSync(work, { recursive: true, force: true });
+    forgetScratchLocations(notes, work);
   }
 }
 

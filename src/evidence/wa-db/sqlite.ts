@@ -65,6 +65,16 @@ export function recordInner(notes: ReaderNotes | undefined, a: InnerArtifact): v
   if (!list.some((x) => x.path === a.path && x.sha256 === a.sha256)) list.push(a);
 }
 
+/**
+ * Drops the `location` of inner artifacts read from a scratch folder that is being removed (a decrypted
+ * working copy): there is nothing to re-check there later, the encrypted original is what `filet verify`
+ * re-hashes.
+ */
+export function forgetScratchLocations(notes: ReaderNotes | undefined, scratchDir: string): void {
+  for (const a of (notes?.innerArtifacts ?? []) as InnerArtifact[])
+    if (a.location?.startsWith(scratchDir)) delete a.location;
+}
+
 async function isRegularFile(p: string): Promise<boolean> {
   const st = await lstat(p).catch(() => null);
   return !!st?.isFile();
