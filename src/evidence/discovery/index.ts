@@ -25,8 +25,16 @@ import { chatExportReader } from '../chat-export/index.js';
 import { READERS } from '../registry.js';
 import { ownerFromMeFile, ownerFromPrefs } from '../wa-db/owner.js';
 import { sqliteSignature } from '../wa-db/sqlite.js';
-import { containerKind, openEvidenceFs, type EvidenceFs, type VfsEntry } from '../vfs/index.js';
+import {
+  containerKind,
+  expandEvidencePath,
+  openEvidenceFs,
+  type EvidenceFs,
+  type VfsEntry,
+} from '../vfs/index.js';
 import { parsePlist } from '../plist.js';
+// Registers the views of vendor extractions (Cellebrite UFDR / full file system, GrayKey).
+import '../cellebrite/index.js';
 
 /** A reader's artifact patterns (prefix-independent globs) and optional SQLite table signature. */
 export interface ArtifactRule {
@@ -74,6 +82,8 @@ export interface OwnerFinding {
   file: string;
   key: string;
   name?: string;
+  /** What kind of file gave it when not the device's own (e.g. "Cellebrite report"). */
+  from?: string;
 }
 
 export interface DiscoveredArtifact {
@@ -278,6 +288,22 @@ async function iosOwner(fs: EvidenceFs, files: Set<string>, appRoot: string): Pr
   return out;
 }
 
+/**
+ * Accounts an extraction report decoded for this app (a Cellebrite UserAccount model): after the device's
+ * own files, so a different number is reported as a conflict rather than replacing them.
+ */
+function reportOwners(fs: EvidenceFs, app: 'consumer' | 'business'): OwnerFinding[] {
+  return (fs.described?.accounts ?? [])
+    .filter((a) => a.app === app)
+    .map((a) => ({
+      number: a.number,
+      file: a.file,
+      key: a.key,
+      from: a.from,
+      ...(a.name ? { name: a.name } : {}),
+    }));
+}
+
 function uniqueOwner(found: OwnerFinding[]): { owner: OwnerFinding | null; conflicts: OwnerFinding[] } {
   if (!found.length) return { owner: null, conflicts: [] };
   const numbers = new Set(found.map((f) => f.number));
@@ -300,7 +326,9 @@ export interface DiscoverOptions {
 export async function discover(paths: string[], opts: DiscoverOptions = {}): Promise<Discovery> {
   const d: Discovery = { devices: [], ignored: [], ignoredNotListed: 0, searched: [], opened: [] };
   try {
-    for (const p of paths) await discoverIn(await openEvidenceFs(p), d, opts.label, true);
+    for (const p of paths)
+      for (const q of await expandEvidencePath(p))
+        await discoverIn(await openEvidenceFs(q), d, opts.label, true);
   } catch (err) {
     await closeDiscovery(d);
     throw err;
@@ -319,6 +347,7 @@ function ignore(d: Discovery, source: string, path: string, reason: string) {
 }
 
 function fsLabel(fs: EvidenceFs): string {
+  if (fs.described?.label) return fs.described.label;
   const b = basename(fs.origin);
   return fs.kind === 'folder' ? b : b.replace(/\.(tar\.gz|tgz|tar|zip)$/i, '') || b;
 }
@@ -367,7 +396,7 @@ async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefine
         continue;
       }
       const ext = extname(name).toLowerCase();
-      if (ext === '.zip' || ext === '.txt' || ext === '.tar' || ext === '.gz' || ext === '.tgz') {
+      if (['.zip', '.txt', '.tar', '.gz', '.tgz', '.ufdr'].includes(ext)) {
         // A real path in a folder; a scratch copy for an entry of a container.
         let real: string;
         if (fs.kind === 'folder') real = join(fs.origin, e.path);
@@ -443,7 +472,8 @@ function isUsedPath(p: string): boolean {
     /(^|\/)files\/me$/.test(p) ||
     /(^|\/)wa\.db$/.test(p) ||
     /(^|\/)Library\/Preferences\//.test(p) ||
-    /(^|\/)SYNTHETIC$/.test(p)
+    /(^|\/)SYNTHETIC$/.test(p) ||
+    /\.ufdx?$/i.test(p) // Cellebrite's extraction descriptions: read with the zip they describe
   );
 }
 
@@ -534,6 +564,7 @@ async function group(
       });
       const found = await androidOwner(fs, files, v.appRoot, v.app);
       for (const x of same.slice(1)) found.push(...(await androidOwner(fs, files, x.appRoot, x.app)));
+      if (v.user === 0) found.push(...reportOwners(fs, v.app));
       const { owner, conflicts } = uniqueOwner(found);
       if (!inst.owner) inst.owner = owner;
       if (conflicts.length) inst.ownerConflicts.push(...conflicts);
@@ -566,7 +597,10 @@ async function group(
         mediaBases: dirs.has(`${msg}/Media`) ? [msg] : [],
         duplicateViews: [],
       });
-      const { owner, conflicts } = uniqueOwner(await iosOwner(fs, files, appRoot));
+      const { owner, conflicts } = uniqueOwner([
+        ...(await iosOwner(fs, files, appRoot)),
+        ...reportOwners(fs, business ? 'business' : 'consumer'),
+      ]);
       inst.owner = owner;
       inst.ownerConflicts = conflicts;
     }

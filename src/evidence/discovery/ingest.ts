@@ -47,6 +47,7 @@ export function ownerFor(
         number: inst.owner.number,
         file: `${dev.source}${dev.fs.kind === 'folder' ? '/' : '!/'}${inst.owner.file}`,
         key: inst.owner.key,
+        from: inst.owner.from ?? 'device file',
       }
     : null;
   if (cli) {
@@ -58,10 +59,10 @@ export function ownerFor(
   if (found)
     return {
       owner: found.number,
-      source: `device file ${found.file} (key ${found.key})`,
+      source: `${found.from} ${found.file} (key ${found.key})`,
       note: {
         number: found.number,
-        source: `device file (key ${found.key})`,
+        source: `${found.from} (key ${found.key})`,
         file: found.file,
         ...(inst.ownerConflicts.length ? { conflicts: inst.ownerConflicts } : {}),
       },
@@ -178,12 +179,16 @@ export async function ingestDiscovered(
           ...(art.duplicateViews.length ? { duplicateViews: art.duplicateViews } : {}),
           ...(inst.notes.length ? { remarks: inst.notes } : {}),
           ...(owner.note ? { owner: owner.note } : {}),
+          ...(dev.fs.described ? { extraction: dev.fs.described.metadata } : {}),
         };
         // Exports keep the reader's own owner note; for databases the reader writes `notes.owner` too.
         if (owner.note && isExport && opts.owner) notes.owner = owner.note;
         if (container)
           notes.container = { path: dev.source, kind: dev.fs.kind, ...container, mtimeMs: undefined };
         if (stage) notes.stagedCopy = readPath;
+        // The vendor's description files (.ufd, .ufdx) are part of what was received for this container.
+        for (const c of dev.fs.described?.companions ?? [])
+          inner.push({ ...c, readAs: 'read in place (extraction description)' });
         notes.innerArtifacts = inner;
         const readerOpts: ReaderOptions = {
           deviceLabel,
@@ -294,13 +299,17 @@ async function stageArtifact(
   }
   const copied = await dev.fs.copyMany(wanted);
   const inner: InnerArtifact[] = [];
-  for (const [p, r] of copied)
+  for (const [p, r] of copied) {
+    // A view that renames (a Cellebrite report's device paths) keeps the member the bytes came from.
+    const member = (await dev.fs.stat(p))?.rawName;
     inner.push({
       path: p,
       role: roles.get(p)!,
       ...r,
+      ...(member ? { member } : {}),
       readAs: `staged copy in the case folder (${wanted.get(p)})`,
     });
+  }
   inner.sort((a, b) => (a.path === art.path ? -1 : b.path === art.path ? 1 : 0));
   return { primary, inner, mediaFolder };
 }

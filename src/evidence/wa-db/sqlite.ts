@@ -52,6 +52,8 @@ export interface InnerArtifact {
   sha256: string;
   /** How it was read: a temporary private copy, or staged from a container into the case folder. */
   readAs: string;
+  /** The container's own name for the file when a view renamed it (a Cellebrite report's Local Path). */
+  member?: string;
 }
 
 export function recordInner(notes: ReaderNotes | undefined, a: InnerArtifact): void {
