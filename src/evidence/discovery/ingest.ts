@@ -132,7 +132,12 @@ export async function ingestDiscovered(
             `${safe(dev.label)}-${inst.id}-${n}`,
           );
           await rm(stage, { recursive: true, force: true });
-          const staged = await stageArtifact(dev, art, stage);
+          // A read that fails while staging (a damaged entry, a vendor digest that does not match) leaves
+          // nothing of this artifact in the case folder.
+          const staged = await stageArtifact(dev, art, stage).catch(async (err: unknown) => {
+            await rm(stage!, { recursive: true, force: true });
+            throw err;
+          });
           readPath = staged.primary;
           inner.push(...staged.inner);
           itemSha = staged.inner[0]!.sha256;

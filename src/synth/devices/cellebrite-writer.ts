@@ -233,7 +233,7 @@ export function ufdrReportXml(dev: ContainerDevice, files: UfdrFile[], opts: Rep
   return L.join('\n') + '\n';
 }
 
-/** The UFDR zip: report.xml at the root, each file at its Local Path (those in `leaveOut` omitted). */
+/** The UFDR zip: report.xml at the root, each file at its Local Path (the Local Paths in `leaveOut` omitted). */
 export function ufdrZip(
   report: string | Buffer,
   files: UfdrFile[],
@@ -246,7 +246,7 @@ export function ufdrZip(
   const seen = new Set<string>();
   for (const f of files) {
     const name = f.localPath.replace(/\\/g, '/');
-    if (leaveOut.has(f.devicePath) || seen.has(name)) continue;
+    if (leaveOut.has(f.localPath) || seen.has(name)) continue;
     seen.add(name);
     entries.push({ name, data: f.data });
   }
