@@ -53,6 +53,12 @@ export interface ParsedReport {
 /** First bytes of a report.xml that Physical Analyzer wrote with "protection" on (it is encrypted). */
 export const PROTECTED_REPORT_MAGIC = Buffer.from([0x2d, 0x06, 0x52, 0x6d]);
 
+/**
+ * A copy of a string that shares no memory with the parser's input: V8 keeps a whole input chunk alive for a
+ * substring of it, and a report's files are kept until the end (measured: the heap grew as the report).
+ */
+const own = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
+
 const local = (name: string) => name.slice(name.indexOf(':') + 1).toLowerCase();
 
 function attr(tag: SaxesTagPlain, name: string): string | undefined {
@@ -104,12 +110,13 @@ export async function parseReport(
           line: parser.line,
         });
       const size = attr(tag, 'size');
+      const id = attr(tag, 'id');
       file = {
-        fs: attr(tag, 'fs') ?? '',
-        path,
+        fs: own(attr(tag, 'fs') ?? ''),
+        path: own(path),
         size: size !== undefined && /^\d+$/.test(size.trim()) ? Number(size.trim()) : null,
-        id: attr(tag, 'id') ?? null,
-        deleted: (attr(tag, 'deleted') ?? '').trim().toLowerCase(),
+        id: id === undefined ? null : own(id),
+        deleted: own((attr(tag, 'deleted') ?? '').trim().toLowerCase()),
         localPath: null,
         md5: null,
         sha256: null,
@@ -153,10 +160,10 @@ export async function parseReport(
       const v = item.text.trim();
       if (file) {
         const key = n.toLowerCase();
-        if (key === 'local path') file.localPath = v;
-        else if (key === 'md5' && v) file.md5 = v.toLowerCase();
-        else if ((key === 'sha256' || key === 'sha-256') && v) file.sha256 = v.toLowerCase();
-        else if ((key === 'sha1' || key === 'sha-1') && v) file.sha1 = v.toLowerCase();
+        if (key === 'local path') file.localPath = own(v);
+        else if (key === 'md5' && v) file.md5 = own(v.toLowerCase());
+        else if ((key === 'sha256' || key === 'sha-256') && v) file.sha256 = own(v.toLowerCase());
+        else if ((key === 'sha1' || key === 'sha-1') && v) file.sha1 = own(v.toLowerCase());
       } else if (n && !(n in out.deviceInfo)) out.deviceInfo[n] = v;
       item = null;
     } else if (name === 'metadata') {
