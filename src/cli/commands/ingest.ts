@@ -6,7 +6,7 @@ import { closeDiscovery, discover, type Discovery } from '../../evidence/discove
 import type { IngestOutcome } from '../../evidence/ingest.js';
 import { looksLikeBackupFolder } from '../../evidence/ios-backup/ingest.js';
 import { detectReader } from '../../evidence/registry.js';
-import { containerKind, openEvidenceFs } from '../../evidence/vfs/index.js';
+import { claimedByOpener, containerKind, openEvidenceFs } from '../../evidence/vfs/index.js';
 import { UserError } from '../../util/errors.js';
 import { progress, progressBoard, type Progress } from '../../util/progress.js';
 import { ingestAudited, ingestDiscoveredAudited } from '../../app/case-actions.js';
@@ -108,6 +108,12 @@ async function partition(paths: string[]): Promise<{ files: string[]; trees: str
       else trees.push(p);
       continue;
     }
+    // A vendor extraction (a Cellebrite UFDR, .ufd, .ufdx or full file system zip, a GrayKey zip) is searched
+    // through its own view, whose errors (a protected report, a dump hash mismatch) are the user's to see.
+    if (st.isFile() && (await claimedByOpener(p))) {
+      trees.push(p);
+      continue;
+    }
     const kind = st.isFile() ? await containerKind(p).catch(() => null) : null;
     if (!kind) {
       files.push(p);
@@ -160,6 +166,9 @@ export function discoveryView(d: Discovery, cliOwner?: string, device?: string) 
             })),
           }
         : {}),
+      ...(dev.fs.described
+        ? { extraction: dev.fs.described.metadata, companions: dev.fs.described.companions }
+        : {}),
       instances: dev.instances.map((i) => ({
         id: i.id,
         platform: i.platform,
@@ -170,7 +179,7 @@ export function discoveryView(d: Discovery, cliOwner?: string, device?: string) 
           cliOwner && i.platform !== 'export'
             ? { number: cliOwner, source: 'command line (--owner)', foundInDevice: i.owner }
             : i.owner
-              ? { ...i.owner, source: 'device file' }
+              ? { ...i.owner, source: i.owner.from ?? 'device file' }
               : null,
         ownerConflicts: i.ownerConflicts,
         notes: i.notes,

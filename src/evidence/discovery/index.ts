@@ -25,8 +25,16 @@ import { chatExportReader } from '../chat-export/index.js';
 import { READERS, unreadableArtifactHint } from '../registry.js';
 import { ownerFromMeFile, ownerFromPrefs } from '../wa-db/owner.js';
 import { sqliteSignature } from '../wa-db/sqlite.js';
-import { containerKind, openEvidenceFs, type EvidenceFs, type VfsEntry } from '../vfs/index.js';
+import {
+  containerKind,
+  expandEvidencePath,
+  openEvidenceFs,
+  type EvidenceFs,
+  type VfsEntry,
+} from '../vfs/index.js';
 import { isDict, parsePlist } from '../plist.js';
+// Registers the views of vendor extractions (Cellebrite UFDR / full file system, GrayKey).
+import '../cellebrite/index.js';
 import {
   NestingContext,
   nestedKind,
@@ -82,6 +90,8 @@ export interface OwnerFinding {
   file: string;
   key: string;
   name?: string;
+  /** What kind of file gave it when not the device's own (e.g. "Cellebrite report"). */
+  from?: string;
 }
 
 export interface DiscoveredArtifact {
@@ -312,6 +322,22 @@ async function iosOwner(fs: EvidenceFs, files: Set<string>, appRoot: string): Pr
   return out;
 }
 
+/**
+ * Accounts an extraction report decoded for this app (a Cellebrite UserAccount model): after the device's
+ * own files, so a different number is reported as a conflict rather than replacing them.
+ */
+function reportOwners(fs: EvidenceFs, app: 'consumer' | 'business'): OwnerFinding[] {
+  return (fs.described?.accounts ?? [])
+    .filter((a) => a.app === app)
+    .map((a) => ({
+      number: a.number,
+      file: a.file,
+      key: a.key,
+      from: a.from,
+      ...(a.name ? { name: a.name } : {}),
+    }));
+}
+
 function uniqueOwner(found: OwnerFinding[]): { owner: OwnerFinding | null; conflicts: OwnerFinding[] } {
   if (!found.length) return { owner: null, conflicts: [] };
   const numbers = new Set(found.map((f) => f.number));
@@ -343,12 +369,13 @@ export async function discover(paths: string[], opts: DiscoverOptions = {}): Pro
   const nesting = new NestingContext(opts.workDir, opts.nesting);
   const d: Discovery = { devices: [], ignored: [], ignoredNotListed: 0, searched: [], opened: [], nesting };
   try {
-    for (const p of paths) {
-      const fs = await openEvidenceFs(p);
-      const root =
-        fs.kind === 'folder' ? null : { path: fs.origin, size: (await stat(fs.origin)).size, kind: fs.kind };
-      await discoverIn(fs, d, opts.label, true, { depth: 0, chain: [], root }, opts);
-    }
+    for (const p of paths)
+      for (const q of await expandEvidencePath(p)) {
+        const fs = await openEvidenceFs(q);
+        const root =
+          fs.kind === 'folder' ? null : { path: fs.origin, size: (await stat(fs.origin)).size, kind: fs.kind };
+        await discoverIn(fs, d, opts.label, true, { depth: 0, chain: [], root }, opts);
+      }
   } catch (err) {
     await closeDiscovery(d);
     throw err;
@@ -368,6 +395,7 @@ function ignore(d: Discovery, source: string, path: string, reason: string) {
 }
 
 function fsLabel(fs: EvidenceFs): string {
+  if (fs.described?.label) return fs.described.label;
   const b = basename(fs.origin);
   return fs.kind === 'folder' ? b : b.replace(/\.(tar\.gz|tgz|tar|zip)$/i, '') || b;
 }
@@ -462,7 +490,7 @@ async function discoverIn(
         continue;
       }
       const ext = extname(name).toLowerCase();
-      const containerExt = ext === '.zip' || ext === '.tar' || ext === '.gz' || ext === '.tgz';
+      const containerExt = ['.zip', '.tar', '.gz', '.tgz', '.ufdr'].includes(ext);
       if (fs.kind !== 'folder' && containerExt) {
         // Inside a container: a tar is streamed through; a zip is copied out (it needs random access).
         const kind = await nestedKind(fs, e);
@@ -558,7 +586,8 @@ function isUsedPath(p: string): boolean {
     /(^|\/)wa\.db$/.test(p) ||
     /(^|\/)files\/(key|encrypted_backup\.key)$/.test(p) ||
     /(^|\/)Library\/Preferences\//.test(p) ||
-    /(^|\/)SYNTHETIC$/.test(p)
+    /(^|\/)SYNTHETIC$/.test(p) ||
+    /\.ufdx?$/i.test(p) // Cellebrite's extraction descriptions: read with the zip they describe
   );
 }
 
@@ -665,6 +694,7 @@ async function group(
       });
       const found = await androidOwner(fs, files, v.appRoot, v.app);
       for (const x of same.slice(1)) found.push(...(await androidOwner(fs, files, x.appRoot, x.app)));
+      if (v.user === 0) found.push(...reportOwners(fs, v.app));
       const { owner, conflicts } = uniqueOwner(found);
       if (!inst.owner) inst.owner = owner;
       if (conflicts.length) inst.ownerConflicts.push(...conflicts);
@@ -697,7 +727,10 @@ async function group(
         mediaBases: dirs.has(`${msg}/Media`) ? [msg] : [],
         duplicateViews: [],
       });
-      const { owner, conflicts } = uniqueOwner(await iosOwner(fs, files, appRoot));
+      const { owner, conflicts } = uniqueOwner([
+        ...(await iosOwner(fs, files, appRoot)),
+        ...reportOwners(fs, business ? 'business' : 'consumer'),
+      ]);
       inst.owner = owner;
       inst.ownerConflicts = conflicts;
     }

@@ -61,6 +61,7 @@ export function ownerFor(
         number: inst.owner.number,
         file: `${dev.source}${dev.fs.kind === 'folder' ? '/' : '!/'}${inst.owner.file}`,
         key: inst.owner.key,
+        from: inst.owner.from ?? 'device file',
       }
     : null;
   if (cli) {
@@ -72,10 +73,10 @@ export function ownerFor(
   if (found)
     return {
       owner: found.number,
-      source: `device file ${found.file} (key ${found.key})`,
+      source: `${found.from} ${found.file} (key ${found.key})`,
       note: {
         number: found.number,
-        source: `device file (key ${found.key})`,
+        source: `${found.from} (key ${found.key})`,
         file: found.file,
         ...(inst.ownerConflicts.length ? { conflicts: inst.ownerConflicts } : {}),
       },
@@ -152,7 +153,12 @@ export async function ingestDiscovered(
             `${safe(dev.label)}-${inst.id}-${n}`,
           );
           await rm(stage, { recursive: true, force: true });
-          const staged = await stageArtifact(dev, art, stage);
+          // A read that fails while staging (a damaged entry, a vendor digest that does not match) leaves
+          // nothing of this artifact in the case folder.
+          const staged = await stageArtifact(dev, art, stage).catch(async (err: unknown) => {
+            await rm(stage!, { recursive: true, force: true });
+            throw err;
+          });
           readPath = staged.primary;
           inner.push(...staged.inner);
           itemSha = staged.inner[0]!.sha256;
@@ -193,6 +199,9 @@ export async function ingestDiscovered(
         // Exports keep the reader's own owner note; for databases the reader writes `notes.owner` too.
         if (owner.note && isExport && opts.owner) notes.owner = owner.note;
         if (stage) notes.stagedCopy = readPath;
+        // The vendor's description files (.ufd, .ufdx) are part of what was received for this container.
+        for (const c of dev.fs.described?.companions ?? [])
+          inner.push({ ...c, readAs: 'read in place (extraction description)' });
         notes.innerArtifacts = inner;
         const readerOpts: ReaderOptions = {
           deviceLabel,
@@ -358,6 +367,7 @@ export function discoveryNote(
     ...(inst.notes.length ? { remarks: inst.notes } : {}),
     ...(inst.alsoFound.length ? { alsoFound: inst.alsoFound } : {}),
     ...(owner ? { owner } : {}),
+    ...(dev.fs.described ? { extraction: dev.fs.described.metadata } : {}),
   };
 }
 
@@ -413,14 +423,18 @@ async function stageArtifact(
   }
   const copied = await dev.fs.copyMany(wanted);
   const inner: InnerArtifact[] = [];
-  for (const [p, r] of copied)
+  for (const [p, r] of copied) {
+    // A view that renames (a Cellebrite report's device paths) keeps the member the bytes came from.
+    const member = (await dev.fs.stat(p))?.rawName;
     inner.push({
       path: p,
       role: roles.get(p)!,
       ...r,
+      ...(member ? { member } : {}),
       readAs: `staged copy in the case folder (${wanted.get(p)})`,
       location: wanted.get(p)!,
     });
+  }
   inner.sort((a, b) => (a.path === art.path ? -1 : b.path === art.path ? 1 : 0));
   return { primary, inner, mediaFolder };
 }

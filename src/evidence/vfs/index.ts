@@ -51,8 +51,33 @@ export interface CopyResult {
   size: number;
 }
 
+/**
+ * What a vendor extraction says about itself (a Cellebrite report or .ufd, a GrayKey file name): recorded in
+ * the discovery notes beside what discovery finds in the files.
+ */
+export interface ContainerDescription {
+  /** The device label the extraction gives (used when nothing above the artifacts names the device). */
+  label?: string;
+  /** Vendor metadata (tool, vendor, model, IMEI, hashes checked, roots chosen), recorded as given. */
+  metadata: Record<string, unknown>;
+  /** Files beside the container that describe it (.ufd, .ufdx), with their SHA-256. */
+  companions: Array<{ path: string; role: string; size: number; sha256: string }>;
+  /** WhatsApp accounts the extraction report decoded, with where they were read. */
+  accounts: Array<{
+    number: string;
+    app: 'consumer' | 'business';
+    name?: string;
+    file: string;
+    key: string;
+    /** What gave it, e.g. "Cellebrite report". */
+    from: string;
+  }>;
+}
+
 export interface EvidenceFs {
   readonly kind: VfsKind;
+  /** Set by views of vendor extractions (see ContainerDescription). */
+  readonly described?: ContainerDescription;
   /** Absolute path of the folder or container file on the lab's machine. */
   readonly origin: string;
   readonly refused: RefusedEntry[];
@@ -209,12 +234,29 @@ export interface FsOpener {
   name: string;
   claims(path: string): Promise<boolean>;
   open(path: string): Promise<EvidenceFs>;
+  /**
+   * For an index of several extractions (a Cellebrite .ufdx): the paths to open instead, each claimed by an
+   * opener in turn. Without it the path itself is opened.
+   */
+  expand?(path: string): Promise<string[]>;
 }
 
 const OPENERS: FsOpener[] = [];
 
 export function registerFsOpener(opener: FsOpener): void {
   if (!OPENERS.some((o) => o.name === opener.name)) OPENERS.push(opener);
+}
+
+/** Whether a registered view claims the path (a file that is no container of its own, e.g. a .ufd). */
+export async function claimedByOpener(path: string): Promise<boolean> {
+  for (const o of OPENERS) if (await o.claims(path)) return true;
+  return false;
+}
+
+/** The paths an evidence path stands for: an index of extractions expands to them, anything else to itself. */
+export async function expandEvidencePath(path: string): Promise<string[]> {
+  for (const o of OPENERS) if (await o.claims(path)) return o.expand ? o.expand(path) : [path];
+  return [path];
 }
 
 /** Opens a folder or container file as an EvidenceFs. */

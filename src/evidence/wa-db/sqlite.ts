@@ -57,6 +57,8 @@ export interface InnerArtifact {
    * copy in the case folder. Absent for items ingested before it was recorded.
    */
   location?: string;
+  /** The container's own name for the file when a view renamed it (a Cellebrite report's Local Path). */
+  member?: string;
 }
 
 export function recordInner(notes: ReaderNotes | undefined, a: InnerArtifact): void {
