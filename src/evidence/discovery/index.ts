@@ -373,7 +373,9 @@ export async function discover(paths: string[], opts: DiscoverOptions = {}): Pro
       for (const q of await expandEvidencePath(p)) {
         const fs = await openEvidenceFs(q);
         const root =
-          fs.kind === 'folder' ? null : { path: fs.origin, size: (await stat(fs.origin)).size, kind: fs.kind };
+          fs.kind === 'folder'
+            ? null
+            : { path: fs.origin, size: (await stat(fs.origin)).size, kind: fs.kind };
         await discoverIn(fs, d, opts.label, true, { depth: 0, chain: [], root }, opts);
       }
   } catch (err) {
