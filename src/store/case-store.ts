@@ -15,6 +15,7 @@ import {
 import { auditKeyPath, loadAuditKey, type AuditKey } from './audit-key.js';
 import { canonicalJson } from './canonical-json.js';
 import type { Param, SqlDriver } from './driver.js';
+import { databaseLineages, linkDatabaseState, type Lineage } from './database-states.js';
 import { IngestWriter, type IngestStats } from './ingest-writer.js';
 import { MIGRATIONS } from './migrations.js';
 import { UserError } from '../util/errors.js';
@@ -53,6 +54,8 @@ export interface EventRow {
   at: number;
   value: string | null;
   raw: string | null;
+  /** As MessageRow.deletedLater. */
+  deletedLater: number | null;
 }
 export interface MediaRow {
   id: number;
@@ -84,6 +87,11 @@ export interface MessageRow {
   mediaSha256: string | null;
   mediaName: string | null;
   mediaStatus: string | null;
+  /**
+   * Read from an older state of a device database and absent from its newest state: the id of that newest
+   * state's evidence item (src/store/database-states.ts). Null: not deleted.
+   */
+  deletedLater: number | null;
 }
 export interface MatchRow {
   mediaId: number;
@@ -324,6 +332,9 @@ export class CaseStore {
       // A reader that serves several kinds (an export .txt or .zip) names the one it found in its notes.
       const kind =
         typeof item.notes.kind === 'string' ? (item.notes.kind as EvidenceItem['kind']) : item.kind;
+      // An older (or newer) state of a database already in the case: relate them, mark what was deleted.
+      const state = await linkDatabaseState(s.db, this.caseId, id, { ...item, kind });
+      if (state) item.notes.databaseState = state;
       await s.db.run('UPDATE evidence SET notes = ?, kind = ? WHERE case_id = ? AND id = ?', [
         JSON.stringify(item.notes),
         kind,
@@ -555,9 +566,11 @@ export class CaseStore {
     }));
   }
 
-  async memberships(): Promise<{ chatId: number; accountId: number; rank: number; active: boolean }[]> {
+  async memberships(): Promise<
+    { chatId: number; accountId: number; rank: number; active: boolean; deletedLater: number | null }[]
+  > {
     const rows = await this.db.all<Record<string, unknown>>(
-      'SELECT chat_id, account_id, rank, active FROM memberships WHERE case_id = ? ORDER BY chat_id, account_id',
+      'SELECT chat_id, account_id, rank, active, deleted_later FROM memberships WHERE case_id = ? ORDER BY chat_id, account_id',
       [this.caseId],
     );
     return rows.map((r) => ({
@@ -565,7 +578,13 @@ export class CaseStore {
       accountId: Number(r.account_id),
       rank: Number(r.rank),
       active: Number(r.active) === 1,
+      deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
     }));
+  }
+
+  /** Databases read in several states (older dated copies and the current one), with their states. */
+  async databaseLineages(): Promise<Lineage[]> {
+    return databaseLineages(this.db, this.caseId);
   }
 
   async events(): Promise<EventRow[]> {
@@ -582,6 +601,7 @@ export class CaseStore {
       at: Number(r.at),
       value: (r.value as string | null) ?? null,
       raw: (r.raw as string | null) ?? null,
+      deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
     }));
   }
 
@@ -627,6 +647,7 @@ export class CaseStore {
         mediaSha256: (r.media_sha256 as string | null) ?? null,
         mediaName: (r.media_name as string | null) ?? null,
         mediaStatus: (r.media_status as string | null) ?? null,
+        deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
       }));
     }
   }

@@ -27,6 +27,7 @@ import { ownerFromMeFile, ownerFromPrefs } from '../wa-db/owner.js';
 import { sqliteSignature } from '../wa-db/sqlite.js';
 import { containerKind, openEvidenceFs, type EvidenceFs, type VfsEntry } from '../vfs/index.js';
 import { parsePlist } from '../plist.js';
+import { stateDateOfName } from '../../model/database-state.js';
 
 /** A reader's artifact patterns (prefix-independent globs) and optional SQLite table signature. */
 export interface ArtifactRule {
@@ -338,13 +339,14 @@ async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefine
     for (const e of all) {
       const name = basename(e.path);
       if (/-(wal|shm|journal)$/.test(name)) continue;
-      if (/^msgstore-\d{4}-\d{2}-\d{2}\.\d+\.db$/.test(name)) {
-        ignore(
-          d,
-          fs.origin,
-          e.path,
-          'dated older copy of msgstore.db: not read (yet); the current database is',
-        );
+      if (stateDateOfName(name)) {
+        // An older state of the msgstore.db beside it: read as a state of the same instance (see group()).
+        candidates.push({
+          kind: 'android-msgstore',
+          path: e.path,
+          size: e.size,
+          matchedBy: 'dated older copy msgstore-YYYY-MM-DD.N.db (an older state of the database)',
+        });
         continue;
       }
       if (/\.crypt\d+$/.test(name)) {
@@ -498,7 +500,10 @@ async function group(
       (androidViews.get(key) ?? androidViews.set(key, []).get(key)!).push({ ...c, ...a });
     }
   }
-  for (const views of androidViews.values()) {
+  for (const all of androidViews.values()) {
+    // Dated older states are not views of the app folder: each is read as a state of this instance.
+    const states = all.filter((v) => stateDateOfName(v.path));
+    const views = all.length > states.length ? all.filter((v) => !stateDateOfName(v.path)) : [states.shift()!];
     const first = views[0]!;
     const dev = device(devicePrefix(first.viewRoot));
     const id = `android-${first.app}${first.user ? `-user${first.user}` : ''}`;
@@ -538,6 +543,16 @@ async function group(
       if (!inst.owner) inst.owner = owner;
       if (conflicts.length) inst.ownerConflicts.push(...conflicts);
     }
+    for (const v of states)
+      inst.artifacts.push({
+        kind: 'android-msgstore',
+        path: v.path,
+        size: v.size,
+        matchedBy: v.matchedBy,
+        companions: companions(v.path, true),
+        mediaBases: androidMediaBases(v.appRoot, v.viewRoot, v.app, v.user, dirs, has),
+        duplicateViews: [],
+      });
   }
   for (const c of candidates) {
     if (c.kind === 'ios-chatstorage') {
