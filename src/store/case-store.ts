@@ -132,6 +132,26 @@ function mediaFromRow(r: Record<string, unknown>): MediaRow {
   };
 }
 
+function messageFromRow(r: Record<string, unknown>): MessageRow {
+  return {
+    id: Number(r.id),
+    key: String(r.key),
+    chatId: Number(r.chat_id),
+    senderId: r.sender_id === null ? null : Number(r.sender_id),
+    at: Number(r.at),
+    tz: String(r.tz),
+    kind: String(r.kind),
+    text: (r.text as string | null) ?? null,
+    forwarded: Number(r.forwarded) === 1,
+    forwardScore: r.forward_score === null ? null : Number(r.forward_score),
+    waKeyId: (r.wa_key_id as string | null) ?? null,
+    mediaSha256: (r.media_sha256 as string | null) ?? null,
+    mediaName: (r.media_name as string | null) ?? null,
+    mediaStatus: (r.media_status as string | null) ?? null,
+    deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
+  };
+}
+
 function evidenceFromRow(r: Record<string, unknown>): EvidenceItem {
   return {
     id: Number(r.id),
@@ -582,6 +602,15 @@ export class CaseStore {
     }));
   }
 
+  /** Messages deleted later (held by an older state of a database only), in time order, at most `limit`. */
+  async deletedLaterMessages(limit: number): Promise<MessageRow[]> {
+    const rows = await this.db.all<Record<string, unknown>>(
+      'SELECT * FROM messages WHERE case_id = ? AND deleted_later IS NOT NULL ORDER BY at, id LIMIT ?',
+      [this.caseId, limit],
+    );
+    return rows.map(messageFromRow);
+  }
+
   /** Databases read in several states (older dated copies and the current one), with their states. */
   async databaseLineages(): Promise<Lineage[]> {
     return databaseLineages(this.db, this.caseId);
@@ -632,23 +661,7 @@ export class CaseStore {
       );
       if (!rows.length) return;
       after = Number(rows[rows.length - 1]!.id);
-      yield rows.map((r) => ({
-        id: Number(r.id),
-        key: String(r.key),
-        chatId: Number(r.chat_id),
-        senderId: r.sender_id === null ? null : Number(r.sender_id),
-        at: Number(r.at),
-        tz: String(r.tz),
-        kind: String(r.kind),
-        text: (r.text as string | null) ?? null,
-        forwarded: Number(r.forwarded) === 1,
-        forwardScore: r.forward_score === null ? null : Number(r.forward_score),
-        waKeyId: (r.wa_key_id as string | null) ?? null,
-        mediaSha256: (r.media_sha256 as string | null) ?? null,
-        mediaName: (r.media_name as string | null) ?? null,
-        mediaStatus: (r.media_status as string | null) ?? null,
-        deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
-      }));
+      yield rows.map(messageFromRow);
     }
   }
 

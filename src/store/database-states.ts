@@ -68,7 +68,8 @@ function identityOf(item: Pick<EvidenceItem, 'path' | 'notes'>): string | null {
       : /(^|[/\\])com\.whatsapp\.w4b([/\\]|$)/.test(item.path)
         ? 'business'
         : 'consumer';
-  const user = typeof disc?.instance?.user === 'number' && disc.instance.user ? `:user${disc.instance.user}` : '';
+  const user =
+    typeof disc?.instance?.user === 'number' && disc.instance.user ? `:user${disc.instance.user}` : '';
   return `android:${app}${user}:${owner.key}`;
 }
 
@@ -186,10 +187,10 @@ async function recomputeMarks(db: SqlDriver, caseId: string, instance: string): 
   const newest = all[all.length - 1]!;
   const older = all.slice(0, -1);
   for (const t of ['messages', 'events', 'memberships'])
-    await db.run(`UPDATE ${t} SET deleted_later = NULL WHERE case_id = ? AND deleted_later IN (${place(all)})`, [
-      caseId,
-      ...all,
-    ]);
+    await db.run(
+      `UPDATE ${t} SET deleted_later = NULL WHERE case_id = ? AND deleted_later IN (${place(all)})`,
+      [caseId, ...all],
+    );
   if (!older.length) return;
   for (const [table, factType] of [
     ['messages', 'message'],
@@ -230,10 +231,10 @@ export async function databaseLineages(db: SqlDriver, caseId: string): Promise<L
     const count = async (t: string) =>
       Number(
         (
-          await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t} WHERE case_id = ? AND deleted_later = ?`, [
-            caseId,
-            newest,
-          ])
+          await db.get<{ n: number }>(
+            `SELECT COUNT(*) AS n FROM ${t} WHERE case_id = ? AND deleted_later = ?`,
+            [caseId, newest],
+          )
         )?.n ?? 0,
       );
     out.push({

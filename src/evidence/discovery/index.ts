@@ -503,7 +503,8 @@ async function group(
   for (const all of androidViews.values()) {
     // Dated older states are not views of the app folder: each is read as a state of this instance.
     const states = all.filter((v) => stateDateOfName(v.path));
-    const views = all.length > states.length ? all.filter((v) => !stateDateOfName(v.path)) : [states.shift()!];
+    const views =
+      all.length > states.length ? all.filter((v) => !stateDateOfName(v.path)) : [states.shift()!];
     const first = views[0]!;
     const dev = device(devicePrefix(first.viewRoot));
     const id = `android-${first.app}${first.user ? `-user${first.user}` : ''}`;

@@ -98,8 +98,10 @@ export async function writeMsgstoreStates(
       leftAt.set(`${g.group.jid}|${rng.pick(others).phone}`, days[0]! + rng.int(DAY / 2, DAY * 3));
   }
 
+  // `t` is the state's cut-off (Infinity for the current database); a thing gone at `g` is gone from it when g <= t.
+  const goneBy = (g: number | undefined, t: number) => g !== undefined && g <= t;
   const messageGone = (m: Message, t: number) =>
-    (deletedAt.get(m.id) ?? Infinity) <= t || (cleared?.group === m.group && m.at < cleared.at && cleared.at <= t);
+    goneBy(deletedAt.get(m.id), t) || (cleared?.group === m.group && m.at < cleared.at && cleared.at <= t);
   const eventGone = (e: OpEvent, t: number) =>
     cleared?.group === e.group && e.at < cleared.at && cleared.at <= t;
 
@@ -107,7 +109,14 @@ export async function writeMsgstoreStates(
   for (const t of cutoffs) {
     const date = Number.isFinite(t) ? iso(t) : null;
     const fileName = date ? `msgstore-${date}.1.db` : 'msgstore.db';
-    const truth: StateTruth = { fileName, date, path: '', messages: new Set(), members: new Set(), events: [] };
+    const truth: StateTruth = {
+      fileName,
+      date,
+      path: '',
+      messages: new Set(),
+      members: new Set(),
+      events: [],
+    };
     const summary = await writeAndroidMsgstore(op, device, outDir, {
       ...opts,
       state: {
@@ -124,7 +133,7 @@ export async function writeMsgstoreStates(
           return held;
         },
         member: (jid, phone) => {
-          const held = (leftAt.get(`${jid}|${phone}`) ?? Infinity) > t;
+          const held = !goneBy(leftAt.get(`${jid}|${phone}`), t);
           if (held) truth.members.add(`${jid}|${phone}`);
           return held;
         },
@@ -145,6 +154,8 @@ export async function writeMsgstoreStates(
     for (const e of s.events)
       if (!currentEvents.has(e) && !deletedLaterEvents.includes(e)) deletedLaterEvents.push(e);
   }
-  const onlyInCurrent = new Set([...current.messages].filter((id) => !olderStates.some((s) => s.messages.has(id))));
+  const onlyInCurrent = new Set(
+    [...current.messages].filter((id) => !olderStates.some((s) => s.messages.has(id))),
+  );
   return { states, deletedLaterMessages, deletedLaterMembers, deletedLaterEvents, onlyInCurrent, cleared };
 }
