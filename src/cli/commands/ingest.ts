@@ -6,6 +6,7 @@ import { closeDiscovery, discover, type Discovery } from '../../evidence/discove
 import type { IngestOutcome } from '../../evidence/ingest.js';
 import { looksLikeBackupFolder } from '../../evidence/ios-backup/ingest.js';
 import { detectReader } from '../../evidence/registry.js';
+import { parseSqliteBudget } from '../../evidence/wa-db/budget.js';
 import { containerKind, openEvidenceFs } from '../../evidence/vfs/index.js';
 import { UserError } from '../../util/errors.js';
 import { progress, type Progress } from '../../util/progress.js';
@@ -27,6 +28,7 @@ interface IngestCliOptions {
   key?: string;
   backupPassword?: string;
   dryRun?: boolean;
+  sqliteBudget?: string;
 }
 
 /** An iTunes / Finder backup holding a second WhatsApp instance says so (it is not read in this item). */
@@ -48,6 +50,7 @@ function readerOptions(o: IngestCliOptions, acquiredAt: number | null) {
     keyFile: o.keyFile,
     key: o.key,
     backupPassword: o.backupPassword,
+    ...(o.sqliteBudget ? { sqliteBudget: parseSqliteBudget(o.sqliteBudget) } : {}),
   };
 }
 
@@ -66,6 +69,7 @@ function auditArgs(o: IngestCliOptions, paths: string[]): Record<string, unknown
     ...(o.keyFile ? { keyFile: resolve(o.keyFile) } : {}),
     ...(o.key ? { key: 'given on the command line (not recorded)' } : {}),
     ...(o.backupPassword !== undefined ? { backupPassword: 'given (not recorded)' } : {}),
+    ...(o.sqliteBudget ? { sqliteBudget: o.sqliteBudget } : {}),
   };
 }
 
@@ -241,6 +245,10 @@ export function register(program: Command): void {
     .option(
       '--backup-password <password>',
       'password of an encrypted iTunes / Finder backup folder (used to decrypt; never stored or audited)',
+    )
+    .option(
+      '--sqlite-budget <limits>',
+      'limits on reading each SQLite database, e.g. stall=120s,total=6h,heap=2GB,cell=64MB (the defaults; docs/evidence.md)',
     )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')

@@ -101,7 +101,7 @@ function rebuild(msg: Extract<WorkerMessage, { type: 'error' }>): Error {
 }
 
 function spawn(data: unknown, heapMb: number): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 64 };
+  const resourceLimits = { maxOldGenerationSizeMb: heapMb };
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./read-worker.js', import.meta.url), { workerData: data, resourceLimits });
   // From the .ts sources (vitest, tsx): tsx must be installed inside the worker (see hashing/pool.ts).

@@ -140,7 +140,7 @@ function checkCells(db: Db, path: string): void {
   }[];
   for (const r of rows)
     if (r.mx > budget.maxCellBytes)
-      throw new UserError(cellTooLarge(r.name, r.mx, budget.maxCellBytes), { file: path, table: r.name });
+      throw new UserError(cellTooLarge(r.name, r.mx, budget.maxCellBytes), { file: path });
 }
 
 /**
@@ -222,7 +222,9 @@ export async function sqliteSignature(
     p = await openPrivateCopy(path, undefined, 'database', false);
     const columns = new Map<string, Set<string>>();
     for (const t of withColumnsOf) if (p.tables.has(t)) columns.set(t, columnsOf(p.db, t));
-    const sig = { tables: p.tables, columns };
+    // What the file claims to be counts its views too (a view named `message` makes it look like a
+    // msgstore); reading it then fails saying the view is never read.
+    const sig = { tables: new Set([...p.tables, ...p.notRead.keys()]), columns };
     if (signatureCache.size > 256) signatureCache.clear();
     signatureCache.set(key, sig);
     return sig;
