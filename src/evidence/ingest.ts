@@ -18,6 +18,8 @@ export interface IngestOptions {
   owner?: string;
   ownerName?: string;
   limits?: ReaderOptions['limits'];
+  /** Limits on reading seized SQLite databases (src/evidence/wa-db/budget.ts). */
+  sqliteBudget?: ReaderOptions['sqliteBudget'];
   /** Encrypted Android backups: a key file (files/key, files/encrypted_backup.key) or the 64-digit key. */
   keyFile?: string;
   key?: string;
@@ -135,6 +137,7 @@ async function ingestFiles(
       owner: opts.owner,
       ownerName: opts.ownerName,
       limits: opts.limits,
+      sqliteBudget: opts.sqliteBudget,
       decryption: { keyFile: opts.keyFile, keyHex: opts.key, workDir: opts.workDir },
     };
     const item: Omit<EvidenceItem, 'id'> = {

@@ -5,13 +5,19 @@ import { androidMsgstoreReader } from './android-msgstore/index.js';
 import { chatExportReader } from './chat-export/index.js';
 import { looksLikeBackupFolder } from './ios-backup/backup.js';
 import { iosChatStorageReader } from './ios-chatstorage/index.js';
+import { budgetedReader } from './wa-db/budget.js';
+
+// SQLite readers run in a worker under a budget (wa-db/budget.ts): a hostile database cannot hang the ingest.
+const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+const inWorker = (r: EvidenceReader, module: string, name: string) =>
+  budgetedReader(r, new URL(`./${module}.${ext}`, import.meta.url), name);
 
 /** Every evidence reader filet knows. A new format is a new module added here, nothing else changes. */
 export const READERS: EvidenceReader[] = [
   chatExportReader,
-  androidMsgstoreReader,
-  iosChatStorageReader,
-  androidCryptReader,
+  inWorker(androidMsgstoreReader, 'android-msgstore/index', 'androidMsgstoreReader'),
+  inWorker(iosChatStorageReader, 'ios-chatstorage/index', 'iosChatStorageReader'),
+  inWorker(androidCryptReader, 'android-crypt/index', 'androidCryptReader'),
 ];
 
 /**

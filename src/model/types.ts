@@ -205,6 +205,13 @@ export interface ReaderOptions {
   decryption?: { keyFile?: string; keyHex?: string; workDir?: string };
   /** Look for media, wa.db and owner files beside this path instead (a decrypted working copy's original). */
   layoutFrom?: string;
+  /** Limits on reading a seized SQLite database (src/evidence/wa-db/budget.ts); defaults when absent. */
+  sqliteBudget?: {
+    stallSeconds?: number;
+    totalSeconds?: number;
+    heapMb?: number;
+    maxCellBytes?: number;
+  };
 }
 
 /** A reader's report on what it did, stored in the evidence item's notes. */

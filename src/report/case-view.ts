@@ -1,5 +1,6 @@
 import { AnalysisStore, type StoredAnalysisGroup } from '../store/analysis-store.js';
-import type { CaseStore } from '../store/case-store.js';
+import type { CaseStore, MessageRow } from '../store/case-store.js';
+import type { Lineage } from '../store/database-states.js';
 import { buildCaseExport, type CaseExport } from './export-json.js';
 
 /**
@@ -61,7 +62,13 @@ export interface CaseView {
   weekly: { week: string; messages: number }[];
   /** Accounts with at least one role, highest score first. */
   suspects: ExportAccount[];
+  /** Databases read in several states (src/store/database-states.ts). */
+  lineages: Lineage[];
+  /** The first DELETED_LATER_SHOWN messages deleted later, in time order (their total is in `lineages`). */
+  deletedLater: MessageRow[];
 }
+
+export const DELETED_LATER_SHOWN = 500;
 
 const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
 const WEEK = 7 * 86_400_000;
@@ -177,6 +184,8 @@ export async function buildCaseView(store: CaseStore): Promise<CaseView> {
     suspects: doc.accounts
       .filter((a) => a.roles.length > 0)
       .sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.id - b.id),
+    lineages: await store.databaseLineages(),
+    deletedLater: await store.deletedLaterMessages(DELETED_LATER_SHOWN),
   };
 }
 

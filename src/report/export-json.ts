@@ -92,6 +92,7 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
           waKeyId: m.waKeyId,
           media: m.mediaSha256,
           mediaStatus: m.mediaStatus,
+          deletedLater: m.deletedLater,
         });
       }
     }

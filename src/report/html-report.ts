@@ -136,6 +136,56 @@ ${htmlTable(
   }),
 )}</section>`;
 
+  const evidenceName = new Map(doc.evidence.map((e) => [e.id, basename(e.path)]));
+  const deletedTotal = view.lineages.reduce((n, l) => n + l.deletedLater.messages, 0);
+  const deleted = view.lineages.length
+    ? `<section id="deleted-later"><h2>Deleted later</h2>
+<p class="note">Databases read in several states (a current msgstore.db and its dated older copies). A message, event or membership <b>deleted later</b> was read from an older state and is absent from the newest one: the user (or the app) removed it between the two. ${deletedTotal} messages deleted later in all.</p>
+${htmlTable(
+  [
+    { label: 'Database' },
+    { label: 'States (oldest first)' },
+    { label: 'Messages deleted later', num: true },
+    { label: 'Events', num: true },
+    { label: 'Memberships', num: true },
+  ],
+  view.lineages.map((l) => [
+    `<span class="hash">${esc(l.instance)}</span>`,
+    esc(l.states.map((s) => `#${s.evidenceId} ${evidenceName.get(s.evidenceId) ?? ''}`).join(' → ')),
+    String(l.deletedLater.messages),
+    String(l.deletedLater.events),
+    String(l.deletedLater.memberships),
+  ]),
+)}
+${
+  view.deletedLater.length
+    ? `<p class="note">${view.deletedLater.length < deletedTotal ? `The first ${view.deletedLater.length} of ${deletedTotal}` : `All ${deletedTotal}`} messages deleted later, in time order (all are in filet export --with-messages, field deletedLater).</p>
+${htmlTable(
+  [
+    { label: 'At' },
+    { label: 'Group / chat' },
+    { label: 'Sender' },
+    { label: 'Kind' },
+    { label: 'Text' },
+    { label: 'Absent from' },
+  ],
+  view.deletedLater.map((m) => {
+    const g = view.groupById.get(m.chatId);
+    const a = m.senderId === null ? undefined : view.accountById.get(m.senderId);
+    return [
+      esc(fmtDate(m.at)),
+      esc(g ? groupLabel(g) : `chat ${m.chatId}`),
+      esc(a ? accountLabel(a) : '—'),
+      esc(m.kind),
+      esc(m.text ?? ''),
+      esc(`#${m.deletedLater} ${evidenceName.get(m.deletedLater!) ?? ''}`),
+    ];
+  }),
+)}`
+    : ''
+}</section>`
+    : '';
+
   const evidence = `<section id="evidence"><h2>Evidence</h2>
 ${htmlTable(
   [
@@ -167,6 +217,7 @@ ${timeline}
 ${countryBars}
 ${suspects}
 ${flaggedGroups}
+${deleted}
 ${evidence}`;
   return page({ title: `filet report — ${doc.case.name ?? doc.case.id}`, synthetic: view.synthetic, body });
 }

@@ -15,6 +15,7 @@ import {
 import { auditKeyPath, loadAuditKey, type AuditKey } from './audit-key.js';
 import { canonicalJson } from './canonical-json.js';
 import type { Param, SqlDriver } from './driver.js';
+import { databaseLineages, linkDatabaseState, type Lineage } from './database-states.js';
 import { IngestWriter, type IngestStats } from './ingest-writer.js';
 import { MIGRATIONS } from './migrations.js';
 import { UserError } from '../util/errors.js';
@@ -53,6 +54,8 @@ export interface EventRow {
   at: number;
   value: string | null;
   raw: string | null;
+  /** As MessageRow.deletedLater. */
+  deletedLater: number | null;
 }
 export interface MediaRow {
   id: number;
@@ -84,6 +87,11 @@ export interface MessageRow {
   mediaSha256: string | null;
   mediaName: string | null;
   mediaStatus: string | null;
+  /**
+   * Read from an older state of a device database and absent from its newest state: the id of that newest
+   * state's evidence item (src/store/database-states.ts). Null: not deleted.
+   */
+  deletedLater: number | null;
 }
 export interface MatchRow {
   mediaId: number;
@@ -121,6 +129,26 @@ function mediaFromRow(r: Record<string, unknown>): MediaRow {
     fileEvidenceId: r.file_evidence_id === null ? null : Number(r.file_evidence_id),
     fileRef: (r.file_ref as string | null) ?? null,
     checkedLists: (r.checked_lists as string | null) ?? null,
+  };
+}
+
+function messageFromRow(r: Record<string, unknown>): MessageRow {
+  return {
+    id: Number(r.id),
+    key: String(r.key),
+    chatId: Number(r.chat_id),
+    senderId: r.sender_id === null ? null : Number(r.sender_id),
+    at: Number(r.at),
+    tz: String(r.tz),
+    kind: String(r.kind),
+    text: (r.text as string | null) ?? null,
+    forwarded: Number(r.forwarded) === 1,
+    forwardScore: r.forward_score === null ? null : Number(r.forward_score),
+    waKeyId: (r.wa_key_id as string | null) ?? null,
+    mediaSha256: (r.media_sha256 as string | null) ?? null,
+    mediaName: (r.media_name as string | null) ?? null,
+    mediaStatus: (r.media_status as string | null) ?? null,
+    deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
   };
 }
 
@@ -324,6 +352,9 @@ export class CaseStore {
       // A reader that serves several kinds (an export .txt or .zip) names the one it found in its notes.
       const kind =
         typeof item.notes.kind === 'string' ? (item.notes.kind as EvidenceItem['kind']) : item.kind;
+      // An older (or newer) state of a database already in the case: relate them, mark what was deleted.
+      const state = await linkDatabaseState(s.db, this.caseId, id, { ...item, kind });
+      if (state) item.notes.databaseState = state;
       await s.db.run('UPDATE evidence SET notes = ?, kind = ? WHERE case_id = ? AND id = ?', [
         JSON.stringify(item.notes),
         kind,
@@ -555,9 +586,11 @@ export class CaseStore {
     }));
   }
 
-  async memberships(): Promise<{ chatId: number; accountId: number; rank: number; active: boolean }[]> {
+  async memberships(): Promise<
+    { chatId: number; accountId: number; rank: number; active: boolean; deletedLater: number | null }[]
+  > {
     const rows = await this.db.all<Record<string, unknown>>(
-      'SELECT chat_id, account_id, rank, active FROM memberships WHERE case_id = ? ORDER BY chat_id, account_id',
+      'SELECT chat_id, account_id, rank, active, deleted_later FROM memberships WHERE case_id = ? ORDER BY chat_id, account_id',
       [this.caseId],
     );
     return rows.map((r) => ({
@@ -565,7 +598,22 @@ export class CaseStore {
       accountId: Number(r.account_id),
       rank: Number(r.rank),
       active: Number(r.active) === 1,
+      deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
     }));
+  }
+
+  /** Messages deleted later (held by an older state of a database only), in time order, at most `limit`. */
+  async deletedLaterMessages(limit: number): Promise<MessageRow[]> {
+    const rows = await this.db.all<Record<string, unknown>>(
+      'SELECT * FROM messages WHERE case_id = ? AND deleted_later IS NOT NULL ORDER BY at, id LIMIT ?',
+      [this.caseId, limit],
+    );
+    return rows.map(messageFromRow);
+  }
+
+  /** Databases read in several states (older dated copies and the current one), with their states. */
+  async databaseLineages(): Promise<Lineage[]> {
+    return databaseLineages(this.db, this.caseId);
   }
 
   async events(): Promise<EventRow[]> {
@@ -582,6 +630,7 @@ export class CaseStore {
       at: Number(r.at),
       value: (r.value as string | null) ?? null,
       raw: (r.raw as string | null) ?? null,
+      deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
     }));
   }
 
@@ -612,22 +661,7 @@ export class CaseStore {
       );
       if (!rows.length) return;
       after = Number(rows[rows.length - 1]!.id);
-      yield rows.map((r) => ({
-        id: Number(r.id),
-        key: String(r.key),
-        chatId: Number(r.chat_id),
-        senderId: r.sender_id === null ? null : Number(r.sender_id),
-        at: Number(r.at),
-        tz: String(r.tz),
-        kind: String(r.kind),
-        text: (r.text as string | null) ?? null,
-        forwarded: Number(r.forwarded) === 1,
-        forwardScore: r.forward_score === null ? null : Number(r.forward_score),
-        waKeyId: (r.wa_key_id as string | null) ?? null,
-        mediaSha256: (r.media_sha256 as string | null) ?? null,
-        mediaName: (r.media_name as string | null) ?? null,
-        mediaStatus: (r.media_status as string | null) ?? null,
-      }));
+      yield rows.map(messageFromRow);
     }
   }
 

@@ -182,4 +182,23 @@ export const MIGRATIONS: Migration[] = [
        WHERE locked_until IS NOT NULL`,
     ],
   },
+  {
+    version: 8,
+    name: 'older states of one database',
+    statements: [
+      // An evidence item that is one state of a device database (msgstore.db and its dated older copies
+      // msgstore-YYYY-MM-DD.N.db[.cryptNN]). `identity` is app + owner; `instance` the database (lineage)
+      // among those of that identity (src/store/database-states.ts says how it is decided); `state_date`
+      // the backup day of an older copy, NULL for a current one; `newest_at` its latest message's time.
+      `CREATE TABLE database_states (
+        case_id TEXT NOT NULL, evidence_id BIGINT NOT NULL, identity TEXT NOT NULL, instance TEXT NOT NULL,
+        state_date TEXT, newest_at BIGINT, PRIMARY KEY (case_id, evidence_id))`,
+      `CREATE INDEX database_states_identity ON database_states (case_id, identity)`,
+      // "Deleted later": the fact was read from an older state of a database and is absent from its newest
+      // state; the value is the evidence item (the newest state) it is absent from. NULL: not deleted.
+      `ALTER TABLE messages ADD COLUMN deleted_later BIGINT`,
+      `ALTER TABLE events ADD COLUMN deleted_later BIGINT`,
+      `ALTER TABLE memberships ADD COLUMN deleted_later BIGINT`,
+    ],
+  },
 ];

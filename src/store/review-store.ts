@@ -60,6 +60,7 @@ function messageFromRow(r: Record<string, unknown>): MessageRow {
     mediaSha256: (r.media_sha256 as string | null) ?? null,
     mediaName: (r.media_name as string | null) ?? null,
     mediaStatus: (r.media_status as string | null) ?? null,
+    deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
   };
 }
 

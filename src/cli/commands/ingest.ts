@@ -6,6 +6,7 @@ import { closeDiscovery, discover, type Discovery } from '../../evidence/discove
 import type { IngestOutcome } from '../../evidence/ingest.js';
 import { looksLikeBackupFolder } from '../../evidence/ios-backup/ingest.js';
 import { detectReader } from '../../evidence/registry.js';
+import { parseSqliteBudget } from '../../evidence/wa-db/budget.js';
 import { claimedByOpener, containerKind, openEvidenceFs } from '../../evidence/vfs/index.js';
 import { UserError } from '../../util/errors.js';
 import { progress, progressBoard, type Progress } from '../../util/progress.js';
@@ -32,6 +33,7 @@ interface IngestCliOptions {
   dryRun?: boolean;
   /** Where the password and the key came from (set from resolveSecrets; for the audit log). */
   secrets?: Secrets;
+  sqliteBudget?: string;
 }
 
 /** An iTunes / Finder backup holding a second WhatsApp instance says so (it is not read in this item). */
@@ -56,6 +58,7 @@ function readerOptions(o: IngestCliOptions, acquiredAt: number | null) {
     ...(o.secrets?.keyFrom && o.secrets.keyFrom !== 'command line'
       ? { keySource: `64-digit key given in the ${o.secrets.keyFrom}` }
       : {}),
+    ...(o.sqliteBudget ? { sqliteBudget: parseSqliteBudget(o.sqliteBudget) } : {}),
   };
 }
 
@@ -84,6 +87,7 @@ function auditArgs(o: IngestCliOptions, paths: string[]): Record<string, unknown
     ...(o.backupPassword !== undefined && o.secrets?.backupPasswordFrom
       ? { backupPasswordFrom: o.secrets.backupPasswordFrom }
       : {}),
+    ...(o.sqliteBudget ? { sqliteBudget: o.sqliteBudget } : {}),
   };
 }
 
@@ -290,6 +294,10 @@ export function register(program: Command): void {
     .option(
       '--backup-password-file <path>',
       "a file whose first line is the iTunes / Finder backup's password",
+    )
+    .option(
+      '--sqlite-budget <limits>',
+      'limits on reading each SQLite database, e.g. stall=120s,total=6h,heap=2GB,cell=64MB (the defaults; docs/evidence.md)',
     )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')

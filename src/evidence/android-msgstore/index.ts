@@ -70,9 +70,12 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
     const { hasNew, hasLegacy } = schemaOf(tables);
     if (!hasNew && !hasLegacy) {
       const missing = NEW_TABLES.filter((t) => !tables.has(t));
+      const hidden = [...missing, ...LEGACY_TABLES]
+        .filter((t) => opened.notRead.has(t))
+        .map((t) => `${t} is ${opened.notRead.get(t)}, which is never read`);
       throw new UserError(
         `SQLite database without the WhatsApp msgstore tables: missing ${missing.join(', ')} (new schema) ` +
-          `or messages (legacy schema)`,
+          `or messages (legacy schema)${hidden.length ? ` (${hidden.join('; ')})` : ''}`,
         { file: path },
       );
     }

@@ -43,6 +43,7 @@ import {
   type NestedLink,
   type NestingLimits,
 } from './nested.js';
+import { stateDateOfName } from '../../model/database-state.js';
 
 /** A reader's artifact patterns (prefix-independent globs) and optional SQLite table signature. */
 export interface ArtifactRule {
@@ -462,6 +463,16 @@ async function discoverIn(
       // A backup's own files (named by fileID) are read through its Manifest.db, not one by one.
       if (inBackup(e.path)) continue;
       if (/-(wal|shm|journal)$/.test(name)) continue;
+      if (stateDateOfName(name)) {
+        // An older state of the msgstore.db beside it: read as a state of the same instance (see group()).
+        candidates.push({
+          kind: 'android-msgstore',
+          path: e.path,
+          size: e.size,
+          matchedBy: 'dated older copy msgstore-YYYY-MM-DD.N.db (an older state of the database)',
+        });
+        continue;
+      }
       if (DATED_COPY.test(name)) {
         candidates.push({ kind: 'dated-copy', path: e.path, size: e.size, matchedBy: 'dated copy name' });
         continue;
@@ -660,7 +671,11 @@ async function group(
       (androidViews.get(key) ?? androidViews.set(key, []).get(key)!).push({ ...c, ...a });
     }
   }
-  for (const views of androidViews.values()) {
+  for (const all of androidViews.values()) {
+    // Dated older states are not views of the app folder: each is read as a state of this instance.
+    const states = all.filter((v) => stateDateOfName(v.path));
+    const views =
+      all.length > states.length ? all.filter((v) => !stateDateOfName(v.path)) : [states.shift()!];
     const first = views[0]!;
     const dev = device(devicePrefix(first.viewRoot));
     const id = `android-${first.app}${first.user ? `-user${first.user}` : ''}`;
@@ -701,6 +716,16 @@ async function group(
       if (!inst.owner) inst.owner = owner;
       if (conflicts.length) inst.ownerConflicts.push(...conflicts);
     }
+    for (const v of states)
+      inst.artifacts.push({
+        kind: 'android-msgstore',
+        path: v.path,
+        size: v.size,
+        matchedBy: v.matchedBy,
+        companions: companions(v.path, true),
+        mediaBases: androidMediaBases(v.appRoot, v.viewRoot, v.app, v.user, dirs, has),
+        duplicateViews: [],
+      });
   }
   for (const c of candidates) {
     if (c.kind === 'ios-chatstorage') {

@@ -211,6 +211,7 @@ export async function ingestDiscovered(
           ownerSource: isExport ? undefined : owner.source,
           ownerName: opts.ownerName,
           limits: opts.limits,
+          sqliteBudget: opts.sqliteBudget,
           ...(mediaFolder ? { mediaFolder } : {}),
         };
         const item: Omit<EvidenceItem, 'id'> = {

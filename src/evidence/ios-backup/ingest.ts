@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import type { ParsedRecord, ReaderNotes, ReaderOptions } from '../../model/types.js';
 import { sha256File } from '../../hashing/digests.js';
 import { UserError } from '../../util/errors.js';
-import { iosChatStorageReader } from '../ios-chatstorage/index.js';
+import { READERS } from '../registry.js';
 import { toE164 } from '../wa-db/jids.js';
 import { IosBackup, looksLikeBackupFolder, type CopiedFile } from './backup.js';
 import { isDict, parsePlist, type PlistValue } from '../plist.js';
@@ -189,7 +189,9 @@ export class BackupIngest {
     };
     if (owner?.name)
       notes.ownerName = { name: owner.name, source: owner.source.replace(/key \w+$/, 'key FullUserName') };
-    yield* iosChatStorageReader.read(
+    // The registry's reader: run in a worker under the SQLite budget (wa-db/budget.ts).
+    const reader = READERS.find((r) => r.kind === 'ios-chatstorage')!;
+    yield* reader.read(
       join(root, 'ChatStorage.sqlite'),
       { ...options, owner: options.owner ?? owner?.phone },
       notes,

@@ -161,6 +161,7 @@ export async function groupMessages(
       forwarded: m.forwarded,
       mediaId: m.mediaSha256 ? (v.mediaBySha.get(m.mediaSha256)?.id ?? null) : null,
       mediaStatus: m.mediaStatus,
+      deletedLater: m.deletedLater,
     })),
   };
 }

@@ -157,6 +157,7 @@ function messageEntry(v: CaseView, m: import('../../store/case-store.js').Messag
     kind: m.kind,
     text: m.text,
     mediaId: m.mediaSha256 ? (v.mediaBySha.get(m.mediaSha256)?.id ?? null) : null,
+    deletedLater: m.deletedLater,
   };
 }
 

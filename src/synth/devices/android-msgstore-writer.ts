@@ -19,6 +19,21 @@ export interface AndroidWriterOptions {
   mediaBytes: (mediaId: number) => Buffer | Promise<Buffer>;
   /** Share of the referenced pictures written into the media folder (0…1). */
   presentFraction: number;
+  /**
+   * Write one state of the phone's database (msgstore-states.ts): only what `holds` keeps, under
+   * `fileName` (e.g. `msgstore-2017-03-01.1.db`). Media names and presence are decided over the whole
+   * timeline first, so every state names a picture alike.
+   */
+  state?: MsgstoreStateFilter;
+}
+
+export interface MsgstoreStateFilter {
+  fileName: string;
+  message(m: Message): boolean;
+  event(e: OpEvent): boolean;
+  member(groupJid: string, phone: string): boolean;
+  /** Write the media files too (the current state does; older copies share its media folder). */
+  writeMedia: boolean;
 }
 
 type Db = Database.Database;
@@ -62,7 +77,8 @@ export async function writeAndroidMsgstore(
 ): Promise<DeviceDbSummary> {
   const view = deviceView(op, device);
   const rng = rngFor(op.seed, `android-db:${device.label}`);
-  const path = join(outDir, 'databases', 'msgstore.db');
+  const path = join(outDir, 'databases', opts.state?.fileName ?? 'msgstore.db');
+  const keep = opts.state;
   mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = DELETE');
@@ -98,7 +114,10 @@ export async function writeAndroidMsgstore(
     if (opts.schema !== 'new') db.exec(ANDROID_LEGACY_DDL);
     const newW = opts.schema !== 'legacy' ? new NewSchema(db, device, rng) : null;
     const legW = opts.schema !== 'new' ? new LegacySchema(db, device) : null;
-    for (const gv of view.groups) {
+    for (const full of view.groups) {
+      const gv = keep
+        ? { ...full, participants: full.participants.filter((p) => keep.member(full.group.jid, p.phone)) }
+        : full;
       newW?.group(gv);
       legW?.group(gv);
       const timeline: Array<{ at: number; m?: Message; e?: OpEvent }> = [
@@ -108,6 +127,7 @@ export async function writeAndroidMsgstore(
       for (const item of timeline) {
         if (item.e) {
           const key = localKey();
+          if (keep && !keep.event(item.e)) continue;
           if (newW && evInNew(item.at)) newW.event(gv, item.e, key);
           if (legW && evInLegacy(item.at)) legW.event(gv, item.e, key);
           events++;
@@ -122,6 +142,7 @@ export async function writeAndroidMsgstore(
           file = { ...e, sha256: md.sha256, size: md.size };
           if (e.present && !files.some((f) => f.rel === e.rel)) files.push({ rel: e.rel, id: m.mediaId });
         }
+        if (keep && !keep.message(m)) continue;
         if (newW && inNew(m.at)) newW.message(gv, m, file);
         if (legW && inLegacy(m.at)) legW.message(gv, m, file);
         messages++;
@@ -129,7 +150,7 @@ export async function writeAndroidMsgstore(
     }
   })();
   db.close();
-  for (const f of files) {
+  for (const f of keep && !keep.writeMedia ? [] : files) {
     const p = join(outDir, f.rel);
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, await opts.mediaBytes(f.id));
