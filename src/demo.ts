@@ -55,7 +55,7 @@ async function ingestContainer(
     locale: d.locale,
     examiner: 'demo',
   };
-  if (c.kind === 'android-full-file-system-zip') {
+  if (c.kind !== 'ios-backup' && c.kind !== 'android-crypt15') {
     const found = await discover([path], { label: d.label });
     try {
       await ingestDiscoveredAudited(

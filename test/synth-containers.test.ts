@@ -45,7 +45,14 @@ beforeAll(async () => {
 describe('filet synth --containers', () => {
   it('writes an iTunes backup, a full-file-system zip and a crypt15 with its key, byte-identical per seed', async () => {
     const kinds = devices.flatMap((d) => (d.containers ?? []).map((c) => c.kind)).sort();
-    expect(kinds).toEqual(['android-crypt15', 'android-full-file-system-zip', 'ios-backup']);
+    expect(kinds).toEqual([
+      'android-crypt15',
+      'android-full-file-system-zip',
+      'cellebrite-ffs',
+      'cellebrite-ufdr',
+      'graykey',
+      'ios-backup',
+    ]);
     const again = join(tempDir('filet-synth-containers-'), 'op');
     await synthesize({ out: again, seed: 7, scale: 'small', containers: true });
     expect(digestTree(join(again, 'containers'))).toEqual(digestTree(join(op, 'containers')));
@@ -64,7 +71,14 @@ describe('filet synth --containers', () => {
 });
 
 describe.each(STORE_TARGETS)('ingesting the synth containers on $name', ({ store }) => {
-  it.each(['ios-backup', 'android-full-file-system-zip', 'android-crypt15'])(
+  it.each([
+    'ios-backup',
+    'android-full-file-system-zip',
+    'android-crypt15',
+    'cellebrite-ufdr',
+    'cellebrite-ffs',
+    'graykey',
+  ])(
     "%s: the owner is the device's own where it names one, and the case equals the bare database with --owner",
     async (kind) => {
       const d = devices.find((x) => x.containers?.some((c) => c.kind === kind))!;
@@ -75,7 +89,8 @@ describe.each(STORE_TARGETS)('ingesting the synth containers on $name', ({ store
       for (const dir of [viaContainer, viaBare]) (await initCase(dir, { store })).store.close();
       const args = ['ingest', viaContainer, join(op, c.path), '--tz', d.tz, '--locale', d.locale, '--json'];
       if (c.keyFile) args.push('--key-file', join(op, c.keyFile));
-      // A zip is named after its device; a backup folder or a crypt file is labelled by the examiner.
+      // A zip is named after its device; the others are labelled by the examiner (a UFDR, an FFS and a
+      // GrayKey zip would be named by their case information or UDID).
       if (kind !== 'android-full-file-system-zip') args.push('--device', d.label);
       if (!c.ownerInEvidence) args.push('--owner', d.owner);
       const r = filet(args);
@@ -96,7 +111,7 @@ describe.each(STORE_TARGETS)('ingesting the synth containers on $name', ({ store
         expect(ev!.deviceLabel).toBe(d.label);
         const owner = ev!.notes.owner as { number: string; source: string };
         expect(owner.number).toBe(d.owner);
-        if (c.ownerInEvidence) expect(owner.source).toMatch(/^device file /);
+        if (c.ownerInEvidence) expect(owner.source).toMatch(/^(device file|Cellebrite report) /);
         const a = await caseFacts(fromContainer.store);
         const b = await caseFacts(bare.store);
         expect(a.messages).toBeGreaterThan(0);

@@ -9,7 +9,12 @@
  * - the second Android device: its shared storage only, `sdcard/Android/media/com.whatsapp/WhatsApp/`
  *   with `Databases/msgstore.db.crypt15` and `Media/`, plus the key `encrypted_backup.key` recovered from
  *   the phone's private folder, in a separate `key/` folder (the owner is then given with --owner, since
- *   an encrypted backup does not name it).
+ *   an encrypted backup does not name it);
+ * - the third Android device: a Cellebrite UFDR `<label>.ufdr` (report.xml + files/, the owner in the
+ *   report's UserAccount model); the fourth: a Cellebrite full file system extraction folder
+ *   (EvidenceCollection.ufdx, EXTRACTION_FFS 01/EXTRACTION_FFS.ufd + .zip, shared_prefs naming the owner);
+ * - the second iOS device: a GrayKey `<UDID>_files_full.zip` (absolute `/private/var/…` names, the group
+ *   plist naming the owner). (src/synth/devices/cellebrite-writer.ts writes these three.)
  * Every byte is derived from the seed (keys and IVs included: they are synthetic), so the same seed gives
  * the same containers. devices.json lists them per device (`containers`), with how to ingest each.
  */
@@ -20,9 +25,16 @@ import { once } from 'node:events';
 import yazl from 'yazl';
 import { encryptedBackupKeyBytes, generateKeys, writeCryptBackup } from './devices/crypt-writer.js';
 import { writeIosBackup } from './devices/ios-backup-writer.js';
+import { writeFfsExtraction, writeGrayKeyZip, writeUfdr } from './devices/cellebrite-writer.js';
 import type { DeviceEntry } from './truth.js';
 
-export type SynthContainerKind = 'ios-backup' | 'android-full-file-system-zip' | 'android-crypt15';
+export type SynthContainerKind =
+  | 'ios-backup'
+  | 'android-full-file-system-zip'
+  | 'android-crypt15'
+  | 'cellebrite-ufdr'
+  | 'cellebrite-ffs'
+  | 'graykey';
 
 export interface SynthContainer {
   kind: SynthContainerKind;
@@ -179,7 +191,36 @@ export async function writeContainers(
     });
     out.set(iphone.label, [{ kind: 'ios-backup', path: rel(iphone.label, udid), ownerInEvidence: true }]);
   }
-  const [first, second] = android;
+  const [first, second, third, fourth] = android;
+  const asDevice = (e: DeviceEntry) => ({
+    label: e.label,
+    platform: e.platform as 'android' | 'ios',
+    owner: e.owner,
+    ownerName: e.ownerName,
+  });
+  const deviceDir = (e: DeviceEntry) => join(opDir, 'devices', e.label);
+  if (third) {
+    const name = `${third.label}.ufdr`;
+    writeUfdr(deviceDir(third), asDevice(third), join(dirFor(third.label), name));
+    out.set(third.label, [{ kind: 'cellebrite-ufdr', path: rel(third.label, name), ownerInEvidence: true }]);
+  }
+  if (fourth) {
+    writeFfsExtraction(deviceDir(fourth), asDevice(fourth), join(dirFor(fourth.label), 'extraction'));
+    out.set(fourth.label, [
+      { kind: 'cellebrite-ffs', path: rel(fourth.label, 'extraction'), ownerInEvidence: true },
+    ]);
+  }
+  const secondIphone = ios[1];
+  if (secondIphone) {
+    const zip = writeGrayKeyZip(deviceDir(secondIphone), asDevice(secondIphone), dirFor(secondIphone.label));
+    out.set(secondIphone.label, [
+      {
+        kind: 'graykey',
+        path: rel(secondIphone.label, relative(dirFor(secondIphone.label), zip)),
+        ownerInEvidence: true,
+      },
+    ]);
+  }
   if (first) {
     const name = await androidFullFileSystemZip(opDir, first, dirFor(first.label));
     out.set(first.label, [
