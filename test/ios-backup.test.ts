@@ -7,7 +7,8 @@ import addFormats from 'ajv-formats';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestAudited } from '../src/app/case-actions.js';
+import { ingestAudited, ingestDiscoveredAudited } from '../src/app/case-actions.js';
+import { closeDiscovery, discover } from '../src/evidence/discovery/index.js';
 import { addUser } from '../src/cli/commands/user.js';
 import { checkEvidence } from '../src/evidence/custody.js';
 import { IosBackup, fileIdOf } from '../src/evidence/ios-backup/backup.js';
@@ -21,7 +22,8 @@ import type { CaseStore } from '../src/store/case-store.js';
 import { WA_DOMAIN, WA_SMB_DOMAIN, writeIosBackup } from '../src/synth/devices/ios-backup-writer.js';
 import { filet } from './helpers/cli.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
-import { synthOperation } from './helpers/synth-cache.js';
+import { caseFacts } from './helpers/case-facts.js';
+import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
 
 /**
  * Issue 10: iTunes / Finder backups. A synthetic iPhone (D04-es-ios of the seed-7 operation) is written as a
@@ -61,8 +63,11 @@ const filesOf = (w: {
   files: { domain: string; relativePath: string; fileID: string; size: number; sha256: string }[];
 }): Written => new Map(w.files.map((f) => [`${f.domain}/${f.relativePath}`, f]));
 
+let op7: { dir: string; devices: DeviceInfo[] };
+
 beforeAll(async () => {
   const op = await synthOperation(7, 'small');
+  op7 = op;
   const d = op.devices.find((x) => x.label === DEVICE)!;
   expect(d.owner).toBe(OWNER);
   work = tempDir('filet-ibackup-');
@@ -375,20 +380,86 @@ describe.each(STORE_TARGETS)('backup ingest on $name', (target) => {
     expect((await view(c.store)).messages).toEqual((await view(cases.bare!.store)).messages);
   });
 
-  it('a backup holding WhatsApp and WhatsApp Business reads WhatsApp and names Business as not read', async () => {
+  it('a backup holding WhatsApp and WhatsApp Business: two evidence items, each with its own owner and messages', async () => {
+    // Business holds another synthetic iPhone's database and owner (devices.json is the ground truth).
+    const other = op7.devices.find(
+      (x) =>
+        x.platform === 'ios' && x.label !== DEVICE && x.files.some((f) => f.endsWith('ChatStorage.sqlite')),
+    )!;
+    const otherDir = join(op7.dir, 'devices', other.label);
     const both = writeIosBackup(deviceDir, join(work, `both-${target.name}`), {
       udid: '00008110-0000000000000TWO',
       domain: [WA_DOMAIN, WA_SMB_DOMAIN],
       owner: { jid: OWNER_JID },
+      perDomain: {
+        [WA_SMB_DOMAIN]: { deviceDir: otherDir, owner: { jid: `${other.owner.slice(1)}@s.whatsapp.net` } },
+      },
     });
     const c = await fresh('both');
-    await ingest(c, both.dir);
-    const [ev] = await c.store.listEvidence();
-    const b = ev!.notes.backup as { app: string; otherWhatsAppInstances: string[] };
-    expect(b.app).toBe('WhatsApp');
-    expect(b.otherWhatsAppInstances).toEqual([
-      `WhatsApp Business (${WA_SMB_DOMAIN}): not read in this evidence item`,
+    const r = await ingest(c, both.dir);
+    expect(r.outcomes.map((o) => o.status)).toEqual(['ingested', 'ingested']);
+    const evs = await c.store.listEvidence();
+    const byApp = new Map(evs.map((e) => [(e.notes.backup as { app: string }).app, e]));
+    const wa = byApp.get('WhatsApp')!;
+    const smb = byApp.get('WhatsApp Business')!;
+    expect((wa.notes.owner as { number: string }).number).toBe(OWNER);
+    expect((smb.notes.owner as { number: string }).number).toBe(other.owner);
+    expect((smb.notes.owner as { source: string }).source).toContain(
+      'group.net.whatsapp.WhatsAppSMB.shared.plist',
+    );
+    expect((wa.notes.backup as { otherWhatsAppInstances: string[] }).otherWhatsAppInstances).toEqual([
+      `WhatsApp Business (${WA_SMB_DOMAIN}): read as its own evidence item`,
     ]);
+    // Identities: the backup's Manifest.db for WhatsApp, Business' ChatStorage.sqlite as stored.
+    expect(wa.sha256).toBe(sha256Of(join(both.dir, 'Manifest.db')));
+    const smbDb = both.files.find(
+      (f) => f.domain === WA_SMB_DOMAIN && f.relativePath === 'ChatStorage.sqlite',
+    )!;
+    expect(smb.sha256).toBe(sha256Of(join(both.dir, smbDb.fileID.slice(0, 2), smbDb.fileID)));
+    for (const e of [wa, smb]) expect((await checkEvidence(e)).status).toBe('ok');
+    // The same case as both bare databases, each with its own --owner.
+    const bareBoth = await fresh('bare-both');
+    await ingest(bareBoth, join(deviceDir, 'ChatStorage.sqlite'), { owner: OWNER });
+    await ingest(bareBoth, join(otherDir, 'ChatStorage.sqlite'), { owner: other.owner });
+    const facts = await caseFacts(c.store);
+    expect(facts).toEqual(await caseFacts(bareBoth.store));
+    // Re-ingesting the backup changes nothing.
+    const again = await ingest(c, both.dir);
+    expect(again.outcomes.map((o) => o.status)).toEqual(['already-ingested', 'already-ingested']);
+  });
+
+  it('the same two-instance backup found inside a searched folder: two items, the same case', async () => {
+    const other = op7.devices.find(
+      (x) =>
+        x.platform === 'ios' && x.label !== DEVICE && x.files.some((f) => f.endsWith('ChatStorage.sqlite')),
+    )!;
+    const otherDir = join(op7.dir, 'devices', other.label);
+    const tree = join(work, `tree-${target.name}`, 'lab-share', 'iphone-two');
+    writeIosBackup(deviceDir, tree, {
+      udid: '00008110-00000000000TREE2',
+      domain: [WA_DOMAIN, WA_SMB_DOMAIN],
+      owner: { jid: OWNER_JID },
+      perDomain: {
+        [WA_SMB_DOMAIN]: { deviceDir: otherDir, owner: { jid: `${other.owner.slice(1)}@s.whatsapp.net` } },
+      },
+    });
+    const c = await fresh('tree-both');
+    const d = await discover([join(work, `tree-${target.name}`)]);
+    try {
+      const r = await ingestDiscoveredAudited(c.store, d, { workDir: c.dir, tz: 'Europe/Madrid' }, {});
+      expect(r.outcomes.map((o) => o.status)).toEqual(['ingested', 'ingested']);
+    } finally {
+      await closeDiscovery(d);
+    }
+    const owners = (await c.store.listEvidence())
+      .map((e) => (e.notes.owner as { number: string }).number)
+      .sort();
+    expect(owners).toEqual([OWNER, other.owner].sort());
+    const bareBoth = await fresh('tree-bare-both');
+    await ingest(bareBoth, join(deviceDir, 'ChatStorage.sqlite'), { owner: OWNER });
+    await ingest(bareBoth, join(otherDir, 'ChatStorage.sqlite'), { owner: other.owner });
+    expect(await caseFacts(c.store)).toEqual(await caseFacts(bareBoth.store));
+    for (const e of await c.store.listEvidence()) expect((await checkEvidence(e)).status).toBe('ok');
   });
 
   it('refuses wrong password, missing password, no WhatsApp, Manifest.mbdb with clear errors, writing nothing', async () => {

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256File } from '../hashing/digests.js';
 import type { EvidenceItem } from '../model/types.js';
@@ -103,7 +104,7 @@ export async function checkEvidence(e: EvidenceItem): Promise<EvidenceCheck> {
   try {
     // An iTunes / Finder backup folder is identified by its Manifest.db as stored (docs/evidence.md); one
     // found inside a container is checked through the container, like any artifact in a container.
-    const backupFolder = e.kind === 'ios-backup' && expected === e.sha256;
+    const backupFolder = e.kind === 'ios-backup' && (await stat(e.path)).isDirectory();
     actual = (await sha256File(backupFolder ? join(e.path, 'Manifest.db') : e.path)).sha256;
   } catch (err) {
     error = `cannot read ${e.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;

@@ -7,7 +7,7 @@ import type { IngestStats } from '../store/ingest-writer.js';
 import { UserError } from '../util/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { detectReader } from './registry.js';
-import { BackupIngest, looksLikeBackupFolder } from './ios-backup/ingest.js';
+import { BackupIngest, looksLikeBackupFolder, type WhatsAppInstance } from './ios-backup/ingest.js';
 
 export interface IngestOptions {
   device?: string;
@@ -107,9 +107,15 @@ async function ingestFiles(
 ): Promise<IngestOutcome[]> {
   const outcomes: IngestOutcome[] = [];
   const seen = new Map<string, string>();
-  for (const path of files) {
-    const backup = backups.get(path);
-    const { sha256, size } = backup ? backup.identity : await sha256File(path);
+  // An iTunes backup with WhatsApp and WhatsApp Business is two evidence items (two owners).
+  const units: Array<{ path: string; backup?: BackupIngest; inst?: WhatsAppInstance }> = files.flatMap(
+    (path) => {
+      const backup = backups.get(path);
+      return backup ? backup.instances.map((inst) => ({ path, backup, inst })) : [{ path }];
+    },
+  );
+  for (const { path, backup, inst } of units) {
+    const { sha256, size } = backup ? await backup.identityOf(inst!) : await sha256File(path);
     const dup = seen.get(sha256);
     if (dup) {
       const o: IngestOutcome = { path, status: 'duplicate-argument', sameAs: dup };
@@ -130,6 +136,14 @@ async function ingestFiles(
     const notes: ReaderNotes = { tz, tzSource: opts.tz ? 'command line' : 'default (UTC)' };
     if (opts.locale) notes.localeHint = opts.locale;
     if (opts.owner) notes.owner = { number: opts.owner, source: 'command line (--owner)' };
+    if (backup && backup.instances.length > 1)
+      notes.container = {
+        path,
+        kind: 'ios-backup',
+        sha256: backup.identity.sha256,
+        size: backup.identity.size,
+        identity: 'SHA-256 of Manifest.db as stored in the backup folder',
+      };
     const readerOpts: ReaderOptions = {
       deviceLabel,
       tz,
@@ -157,7 +171,7 @@ async function ingestFiles(
     const { evidence, stats } = await store
       .ingestEvidence(
         item,
-        backup ? backup.read(work!, readerOpts, notes) : reader!.read(path, readerOpts, notes),
+        backup ? backup.read(work!, readerOpts, notes, inst) : reader!.read(path, readerOpts, notes),
         opts.onProgress,
         async (s, evidence, stats) => {
           // The recorded digest must describe what was read: a file that changed meanwhile is not committed.

@@ -13,7 +13,7 @@ import type { CaseStore } from '../../store/case-store.js';
 import { UserError } from '../../util/errors.js';
 import { TOOL_VERSION } from '../../version.js';
 import { IosBackup } from '../ios-backup/backup.js';
-import { BackupIngest, WHATSAPP_INSTANCES } from '../ios-backup/ingest.js';
+import { BackupIngest, WHATSAPP_INSTANCES, type WhatsAppInstance } from '../ios-backup/ingest.js';
 import type { InnerArtifact } from '../wa-db/sqlite.js';
 import type { EvidenceFs } from '../vfs/index.js';
 import type { DiscoveredArtifact, DiscoveredDevice, DiscoveredInstance } from './index.js';
@@ -72,8 +72,9 @@ export async function removeStaged(dest: string): Promise<void> {
 }
 
 /**
- * Ingests one backup found in a tree. Returns `skipped` (nothing written) when it cannot be opened: an
- * encrypted backup without a password, a wrong password, no WhatsApp in it.
+ * Ingests one backup found in a tree: one evidence item per WhatsApp instance in it (WhatsApp, WhatsApp
+ * Business), each with its own owner (BackupIngest). Returns `skipped` (nothing written) when it cannot be
+ * opened: an encrypted backup without a password, a wrong password, no WhatsApp in it.
  */
 export async function ingestBackupArtifact(
   store: CaseStore,
@@ -85,7 +86,7 @@ export async function ingestBackupArtifact(
   tz: string,
   container: { sha256: string; size: number; mtimeMs: number } | undefined,
   seen: Map<string, string>,
-): Promise<DiscoveredOutcome> {
+): Promise<DiscoveredOutcome[]> {
   const inFolder = dev.fs.kind === 'folder';
   const display = `${dev.source}${inFolder ? '/' : '!/'}${art.path || '.'}`;
   const base = {
@@ -96,10 +97,12 @@ export async function ingestBackupArtifact(
   const path = inFolder ? (art.path ? join(dev.source, art.path) : dev.source) : dev.container;
   const skipped = (reason: string): DiscoveredOutcome => ({ ...base, path, status: 'skipped', reason });
   if (art.encrypted && !opts.backupPassword)
-    return skipped(
-      `${display}: this backup is encrypted: give its password with --backup-password-file, ` +
-        'FILET_BACKUP_PASSWORD or --backup-password (it was not read; the rest was ingested)',
-    );
+    return [
+      skipped(
+        `${display}: this backup is encrypted: give its password with --backup-password-file, ` +
+          'FILET_BACKUP_PASSWORD or --backup-password (it was not read; the rest was ingested)',
+      ),
+    ];
   const sparse = inFolder
     ? null
     : join(
@@ -122,13 +125,22 @@ export async function ingestBackupArtifact(
     if (!(err instanceof UserError)) throw err;
     const f = err.where?.file;
     const msg = f && err.message.startsWith(`${f}: `) ? err.message.slice(f.length + 2) : err.message;
-    return skipped(`${display}: ${msg} (it was not read; the rest was ingested)`);
+    return [skipped(`${display}: ${msg} (it was not read; the rest was ingested)`)];
   }
+  const outcomes: DiscoveredOutcome[] = [];
   try {
-    const { sha256, size } = backup.identity;
+    for (const instance of backup.instances) outcomes.push(await readInstance(instance));
+    return outcomes;
+  } finally {
+    backup.close();
+    if (sparse) await removeStaged(sparse);
+  }
+
+  async function readInstance(instance: WhatsAppInstance): Promise<DiscoveredOutcome> {
+    const { sha256, size } = await backup.identityOf(instance);
     const dup = seen.get(sha256);
     if (dup) return { ...base, path, status: 'duplicate-argument', sameAs: dup };
-    seen.set(sha256, `${dev.label}: ${art.path || '.'}`);
+    seen.set(sha256, `${dev.label}: ${art.path || '.'} (${instance.app})`);
     const existing = await store.evidenceBySha256(sha256);
     if (existing) return { ...base, path, status: 'already-ingested', evidence: existing };
     const deviceLabel = opts.device ?? dev.label;
@@ -137,6 +149,14 @@ export async function ingestBackupArtifact(
     if (opts.owner) notes.owner = { number: opts.owner, source: 'command line (--owner)' };
     notes.discovery = discoveryNote(dev, inst, art, null);
     if (container) notes.container = containerNote(dev, container);
+    else if (backup.instances.length > 1)
+      notes.container = {
+        path,
+        kind: 'ios-backup',
+        sha256: backup.identity.sha256,
+        size: backup.identity.size,
+        identity: 'SHA-256 of Manifest.db as stored in the backup folder',
+      };
     if (dev.chain.length) notes.nesting = nestingNote(dev, art.path || '.');
     if (inner.length) notes.innerArtifacts = inner;
     const readerOpts: ReaderOptions = {
@@ -164,7 +184,7 @@ export async function ingestBackupArtifact(
     try {
       const { evidence, stats } = await store.ingestEvidence(
         item,
-        backup.read(work, readerOpts, notes),
+        backup.read(work, readerOpts, notes, instance),
         opts.onProgress,
         async (s, evidence, stats) => {
           const unchanged = inFolder
@@ -184,8 +204,5 @@ export async function ingestBackupArtifact(
       await rm(work, { recursive: true, force: true });
       throw err;
     }
-  } finally {
-    backup.close();
-    if (sparse) await removeStaged(sparse);
   }
 }

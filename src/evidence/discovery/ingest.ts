@@ -112,9 +112,10 @@ export async function ingestDiscovered(
         n++;
         opts.onArtifact?.(dev, art, index++, total);
         if (art.kind === 'ios-backup') {
-          const o = await ingestBackupArtifact(store, dev, inst, art, n, opts, tz, container, seen);
-          if (o.status !== 'ingested') await opts.onOutcome?.(store, o);
-          outcomes.push(o);
+          for (const o of await ingestBackupArtifact(store, dev, inst, art, n, opts, tz, container, seen)) {
+            if (o.status !== 'ingested') await opts.onOutcome?.(store, o);
+            outcomes.push(o);
+          }
           continue;
         }
         const reader =

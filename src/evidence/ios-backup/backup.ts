@@ -24,6 +24,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sha256File } from '../../hashing/digests.js';
 import { UserError } from '../../util/errors.js';
 import { aesUnwrap, parseKeybag, unlockKeybag } from './keybag.js';
 import { isDict, parsePlist, PlistUid, type PlistDict, type PlistValue } from '../plist.js';
@@ -226,6 +227,13 @@ export class IosBackup {
     return blob
       ? decodeFileBlob(blob)
       : { size: null, lastModified: null, protectionClass: null, encryptionKey: null };
+  }
+
+  /** SHA-256 and size of a file as stored in the backup (the ciphertext when encrypted). */
+  async storedDigest(path: string): Promise<{ sha256: string; size: number }> {
+    const e = this.byPath.get(path);
+    if (!e || e.flags !== 1) throw new UserError(`${path} is not a file of the backup`);
+    return sha256File(this.storedPath(e));
   }
 
   private storedPath(e: BackupEntry): string {

@@ -46,10 +46,16 @@ export interface BackupOwner {
   source: string;
 }
 
-/** An opened backup, checked (format, password, WhatsApp present) before anything is written. */
+/**
+ * An opened backup, checked (format, password, WhatsApp present) before anything is written. Each WhatsApp
+ * instance in it (WhatsApp, WhatsApp Business) is read as its own evidence item with its own owner: the first
+ * is identified by the backup's Manifest.db (as before), each other one by its ChatStorage.sqlite as stored
+ * in the backup (`identityOf`), the backup's Manifest.db being recorded as the container either way.
+ */
 export class BackupIngest {
+  /** The WhatsApp instances present, WhatsApp first. */
+  readonly instances: WhatsAppInstance[];
   readonly instance: WhatsAppInstance;
-  readonly others: WhatsAppInstance[];
 
   private constructor(
     readonly folder: string,
@@ -66,8 +72,14 @@ export class BackupIngest {
         { file: folder },
       );
     }
+    this.instances = present;
     this.instance = present[0]!;
-    this.others = present.slice(1);
+  }
+
+  /** The evidence identity of an instance (see the class comment). */
+  async identityOf(inst: WhatsAppInstance): Promise<{ sha256: string; size: number }> {
+    if (inst === this.instance) return this.identity;
+    return this.backup.storedDigest(`${inst.domain}/ChatStorage.sqlite`);
   }
 
   static async open(folder: string, password: string | undefined): Promise<BackupIngest> {
@@ -106,8 +118,8 @@ export class BackupIngest {
   }
 
   /** The owner from WhatsApp's preferences plist: OwnJabberID, else LastOwnJabberID; FullUserName. */
-  private owner(copied: CopiedFile[]): BackupOwner | null {
-    const path = `${this.instance.domain}/${this.instance.prefs}`;
+  private owner(copied: CopiedFile[], inst: WhatsAppInstance): BackupOwner | null {
+    const path = `${inst.domain}/${inst.prefs}`;
     if (!this.backup.entry(path)) return null;
     const c = copied.find((f) => f.path === path);
     if (!c) return null;
@@ -135,20 +147,22 @@ export class BackupIngest {
    * Copies ChatStorage.sqlite (+ -wal, -shm), the preferences plist and Message/Media/** into `work`,
    * then reads the copy. Every file copied is listed in `notes.backup.filesRead`.
    */
-  async *read(work: string, options: ReaderOptions, notes: ReaderNotes): AsyncGenerator<ParsedRecord> {
-    const d = this.instance.domain;
+  async *read(
+    work: string,
+    options: ReaderOptions,
+    notes: ReaderNotes,
+    inst: WhatsAppInstance = this.instance,
+  ): AsyncGenerator<ParsedRecord> {
+    const d = inst.domain;
     const root = join(work, d);
     const wanted = this.backup
       .list(d)
       .filter((e) => e.flags === 1)
       .filter(
         (e) =>
-          [
-            'ChatStorage.sqlite',
-            'ChatStorage.sqlite-wal',
-            'ChatStorage.sqlite-shm',
-            this.instance.prefs,
-          ].includes(e.relativePath) || e.relativePath.startsWith('Message/Media/'),
+          ['ChatStorage.sqlite', 'ChatStorage.sqlite-wal', 'ChatStorage.sqlite-shm', inst.prefs].includes(
+            e.relativePath,
+          ) || e.relativePath.startsWith('Message/Media/'),
       );
     const copied: CopiedFile[] = [];
     const refused: Array<{ path: string; reason: string }> = [];
@@ -169,14 +183,14 @@ export class BackupIngest {
         refused.push({ path: e.path, reason: (err as Error).message });
       }
     }
-    const owner = options.owner ? null : this.owner(copied);
+    const owner = options.owner ? null : this.owner(copied, inst);
     notes.backup = {
       ...this.deviceNotes(),
-      app: this.instance.app,
+      app: inst.app,
       domain: d,
-      otherWhatsAppInstances: this.others.map(
-        (o) => `${o.app} (${o.domain}): not read in this evidence item`,
-      ),
+      otherWhatsAppInstances: this.instances
+        .filter((o) => o !== inst)
+        .map((o) => `${o.app} (${o.domain}): read as its own evidence item`),
       workingCopy: root,
       filesRead: copied.map((c) => ({
         path: c.path,

@@ -30,6 +30,8 @@ export interface IosBackupWriterOptions {
   owner?: { jid: string; key?: 'OwnJabberID' | 'LastOwnJabberID'; name?: string };
   /** Domain(s) the WhatsApp files go to (default WhatsApp's; two: WhatsApp and Business); null leaves WhatsApp out. */
   domain?: string | string[] | null;
+  /** Per domain, another device folder and owner than `deviceDir` / `owner` (two accounts on one iPhone). */
+  perDomain?: Record<string, { deviceDir?: string; owner?: IosBackupWriterOptions['owner'] }>;
   /** Writes an iOS 9-era `Manifest.mbdb` instead of Manifest.db. */
   legacyMbdb?: boolean;
   /** Source of the salts, keys and UUIDs (default: crypto.randomBytes); synth passes a seeded one so the same
@@ -177,16 +179,18 @@ export function writeIosBackup(
   };
   const domains = o.domain === undefined ? [WA_DOMAIN] : o.domain === null ? [] : [o.domain].flat();
   for (const domain of domains) {
-    const rels = walk(deviceDir);
+    const from = o.perDomain?.[domain]?.deviceDir ?? deviceDir;
+    const owner = o.perDomain?.[domain]?.owner ?? o.owner;
+    const rels = walk(from);
     const group = domain.replace(/^AppDomainGroup-/, '');
     const prefsRel = `Library/Preferences/${group}.plist`;
     const prefs: PlistDict = { WAAppVersion: '2.25.1', 'WAPhoneNumberFormatted.Prefs': 'synthetic' };
-    if (o.owner) {
-      prefs[o.owner.key ?? 'OwnJabberID'] = o.owner.jid;
-      if (o.owner.name) prefs.FullUserName = o.owner.name;
+    if (owner) {
+      prefs[owner.key ?? 'OwnJabberID'] = owner.jid;
+      if (owner.name) prefs.FullUserName = owner.name;
     }
     dirsOf(domain, [...rels, prefsRel]);
-    for (const r of rels) entries.push({ domain, rel: r, data: readFileSync(join(deviceDir, r)) });
+    for (const r of rels) entries.push({ domain, rel: r, data: readFileSync(join(from, r)) });
     entries.push({ domain, rel: prefsRel, data: writeBinaryPlist(prefs) });
   }
   dirsOf('HomeDomain', ['Library/Preferences/com.apple.synthetic.plist']);
