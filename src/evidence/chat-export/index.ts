@@ -12,7 +12,7 @@ export { parseChatExport, type ChatExportOptions } from './parse.js';
 export { DEFAULT_LIMITS } from './source.js';
 
 /** Bytes looked at by `detect`: enough for hundreds of lines, nothing like the whole file. */
-const SNIFF_BYTES = 64 * 1024;
+export const SNIFF_BYTES = 64 * 1024;
 
 /** Share of non-empty lines that start with a timestamp, from the first 64 KB of text. */
 export function timestampShare(text: string, complete: boolean): number {

@@ -16,17 +16,19 @@
  * Everything not used is listed in `ignored` with the reason.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { EvidenceKind } from '../../model/types.js';
 import { UserError } from '../../util/errors.js';
-import { chatExportReader } from '../chat-export/index.js';
+import { SNIFF_BYTES, chatExportReader } from '../chat-export/index.js';
 import { READERS } from '../registry.js';
 import { ownerFromMeFile, ownerFromPrefs } from '../wa-db/owner.js';
 import { sqliteSignature } from '../wa-db/sqlite.js';
 import { containerKind, openEvidenceFs, type EvidenceFs, type VfsEntry } from '../vfs/index.js';
 import { parsePlist } from '../plist.js';
+import { ContainerHashes } from './custody.js';
+import { entrySignature } from './sqlite-bytes.js';
 
 /** A reader's artifact patterns (prefix-independent globs) and optional SQLite table signature. */
 export interface ArtifactRule {
@@ -120,6 +122,8 @@ export interface Discovery {
   searched: string[];
   /** Every EvidenceFs opened (close them with closeDiscovery). */
   opened: EvidenceFs[];
+  /** Custody digests of the containers opened, started as they were opened (see custody.ts). */
+  containerHashes?: ContainerHashes;
 }
 
 const MAX_IGNORED_LISTED = 500;
@@ -192,6 +196,7 @@ async function sha256Entry(fs: EvidenceFs, path: string): Promise<string> {
 }
 
 async function headOf(fs: EvidenceFs, path: string, n: number): Promise<Buffer> {
+  if (fs.readHead) return fs.readHead(path, n);
   const chunks: Buffer[] = [];
   let got = 0;
   const st = await fs.open(path);
@@ -294,11 +299,14 @@ interface Candidate {
 export interface DiscoverOptions {
   /** Label for the device when the artifacts sit at the root of what was given. */
   label?: string;
+  /** Start hashing each container as it is opened, for an ingest that follows (default true). */
+  hashContainers?: boolean;
 }
 
 /** Discovers devices in each given folder or container. */
 export async function discover(paths: string[], opts: DiscoverOptions = {}): Promise<Discovery> {
   const d: Discovery = { devices: [], ignored: [], ignoredNotListed: 0, searched: [], opened: [] };
+  if (opts.hashContainers !== false) d.containerHashes = new ContainerHashes();
   try {
     for (const p of paths) await discoverIn(await openEvidenceFs(p), d, opts.label, true);
   } catch (err) {
@@ -309,6 +317,7 @@ export async function discover(paths: string[], opts: DiscoverOptions = {}): Pro
 }
 
 export async function closeDiscovery(d: Discovery): Promise<void> {
+  await d.containerHashes?.cancel();
   for (const fs of d.opened) await fs.close().catch(() => {});
   d.opened.length = 0;
 }
@@ -326,6 +335,7 @@ function fsLabel(fs: EvidenceFs): string {
 async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefined, top: boolean) {
   d.opened.push(fs);
   d.searched.push(`${fs.origin} (${fs.kind})`);
+  if (fs.kind !== 'folder') d.containerHashes?.start(fs.origin);
   const rootLabel = (top && label) || fsLabel(fs);
   const all: VfsEntry[] = [];
   for await (const e of fs.entries()) all.push(e);
@@ -373,7 +383,11 @@ async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefine
         if (fs.kind === 'folder') real = join(fs.origin, e.path);
         else {
           real = join(await scratchDir(), `${candidates.length}-${all.indexOf(e)}${ext}`);
-          await fs.copyTo(e.path, real);
+          // A text export is recognised from its first SNIFF_BYTES (all detect reads), so a .txt is not
+          // copied whole — unless those bytes start a zip, which detect reads as a zip.
+          const head = ext === '.txt' ? await headOf(fs, e.path, SNIFF_BYTES) : null;
+          if (head && !(head.length >= 4 && head.readUInt32LE(0) === 0x04034b50)) await writeFile(real, head);
+          else await fs.copyTo(e.path, real);
         }
         const conf = await chatExportReader.detect(real).catch(() => 0);
         if (conf >= 0.5) {
@@ -401,16 +415,15 @@ async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefine
         ignore(d, fs.origin, e.path, 'not a WhatsApp chat export');
         continue;
       }
-      if (!MEDIA_EXT.test(name) && e.size >= 512) {
+      // A SQLite database is a whole number of pages (powers of two from 512 bytes): no other size can be
+      // one, so the first bytes of tens of thousands of other entries need not be read.
+      if (!MEDIA_EXT.test(name) && e.size >= 512 && e.size % 512 === 0) {
         const head = await headOf(fs, e.path, 16).catch(() => Buffer.alloc(0));
         if (head.toString('latin1') === 'SQLite format 3\0') {
-          let real: string;
-          if (fs.kind === 'folder') real = join(fs.origin, e.path);
-          else {
-            real = join(await scratchDir(), `sig-${all.indexOf(e)}.db`);
-            await fs.copyTo(e.path, real);
-          }
-          const sig = await sqliteSignature(real);
+          const sig =
+            fs.kind === 'folder'
+              ? await sqliteSignature(join(fs.origin, e.path))
+              : await entrySignature(fs, e, scratchDir, `sig-${all.indexOf(e)}.db`);
           const rule =
             sig && ARTIFACT_RULES.find((r) => r.tables?.every((any) => any.some((t) => sig.tables.has(t))));
           if (rule) {

@@ -23,6 +23,7 @@ import { chatExportTxtReader, chatExportZipReader } from '../chat-export/index.j
 import { READERS } from '../registry.js';
 import type { InnerArtifact } from '../wa-db/sqlite.js';
 import type { VfsEntry } from '../vfs/index.js';
+import { containerDigestNow } from './custody.js';
 import type { DiscoveredArtifact, DiscoveredDevice, DiscoveredInstance, Discovery } from './index.js';
 
 export interface DiscoveredIngestOptions extends IngestOptions {
@@ -85,11 +86,11 @@ export async function ingestDiscovered(
   let index = 0;
   for (const dev of discovery.devices) {
     const inFolder = dev.fs.kind === 'folder';
-    if (!inFolder && !containerSha.has(dev.source)) {
-      const st = await stat(dev.source);
-      const { sha256, size } = await sha256File(dev.source);
-      containerSha.set(dev.source, { sha256, size, mtimeMs: st.mtimeMs });
-    }
+    if (!inFolder && !containerSha.has(dev.source))
+      containerSha.set(
+        dev.source,
+        await (discovery.containerHashes?.get(dev.source) ?? containerDigestNow(dev.source)),
+      );
     const container = containerSha.get(dev.source);
     for (const inst of dev.instances) {
       let n = 0;

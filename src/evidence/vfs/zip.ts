@@ -5,7 +5,9 @@
  * instead of failing the whole archive. Symbolic-link entries are refused; `__MACOSX/` is ignored; an
  * encrypted entry (traditional PKWARE or AES) fails the whole container with an error saying so.
  */
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { UserError } from '../../util/errors.js';
 import {
@@ -19,6 +21,7 @@ import {
   type RefusedEntry,
   type VfsEntry,
 } from './index.js';
+import { BlockReader } from './zip-reader.js';
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -30,16 +33,28 @@ interface ZipItem {
 }
 
 export async function openZipFs(path: string): Promise<ZipFs> {
-  const zf = await new Promise<yauzl.ZipFile>((res, rej) =>
-    yauzl.open(
-      path,
-      { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: false },
-      (err, z) => (err ? rej(err) : res(z!)),
-    ),
-  ).catch((err: Error) => {
+  const fh = await open(path, 'r').catch((err: Error) => {
     throw new UserError(`cannot open as a zip: ${err.message}`, { file: path });
   });
-  const fs = new ZipFs(path, zf);
+  let reader: BlockReader | null = null;
+  const zf = await fh
+    .stat()
+    .then(
+      (st) =>
+        new Promise<yauzl.ZipFile>((res, rej) =>
+          yauzl.fromRandomAccessReader(
+            (reader = new BlockReader(fh, st.size)),
+            st.size,
+            { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: false },
+            (err, z) => (err ? rej(err) : res(z!)),
+          ),
+        ),
+    )
+    .catch(async (err: Error) => {
+      await fh.close().catch(() => {});
+      throw new UserError(`cannot open as a zip: ${err.message}`, { file: path });
+    });
+  const fs = new ZipFs(path, zf, reader!);
   try {
     await fs.load();
   } catch (err) {
@@ -57,6 +72,7 @@ export class ZipFs implements EvidenceFs {
   constructor(
     readonly origin: string,
     private readonly zf: yauzl.ZipFile,
+    private readonly reader: BlockReader,
   ) {}
 
   async load(): Promise<void> {
@@ -134,6 +150,49 @@ export class ZipFs implements EvidenceFs {
           : res(st),
       ),
     );
+  }
+
+  /**
+   * The first `n` bytes of an entry without opening a stream (discovery looks at the first bytes of
+   * tens of thousands of entries): the local header and the start of the data come from the reader's
+   * block; a deflated entry's start is inflated from its first compressed bytes. Falls back to reading
+   * the stream when those bytes do not inflate to `n` (a highly compressed start).
+   */
+  async readHead(path: string, n: number): Promise<Buffer> {
+    const it = this.table.get(path, this.origin);
+    if (!it) throw new UserError(`no entry ${path}`, { file: this.origin });
+    const e = it.entry;
+    const want = Math.min(n, e.uncompressedSize);
+    if (e.compressionMethod === 0 || e.compressionMethod === 8) {
+      const { fileDataStart } = await this.zf.readLocalFileHeaderPromise(e, { minimal: true });
+      if (e.compressionMethod === 0) return Buffer.from(await this.reader.readAt(fileDataStart, want));
+      const raw = await this.reader.readAt(fileDataStart, Math.min(e.compressedSize, Math.max(4096, n * 4)));
+      let out: Buffer | null = null;
+      try {
+        out = inflateRawSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      } catch {
+        out = null; // damaged data: the stream below reports it the way every other read does
+      }
+      if (out && out.length >= want) return out.subarray(0, want);
+    }
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const st = await this.open(path);
+    await new Promise<void>((resolve, reject) => {
+      st.on('data', (c: Buffer) => {
+        chunks.push(c);
+        got += c.length;
+        if (got >= want) {
+          st.removeAllListeners('data');
+          st.pause();
+          resolve();
+        }
+      });
+      st.on('end', resolve);
+      st.on('error', reject);
+    });
+    st.destroy();
+    return Buffer.concat(chunks).subarray(0, want);
   }
 
   async copyTo(path: string, dest: string): Promise<CopyResult> {
