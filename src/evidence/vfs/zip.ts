@@ -166,8 +166,10 @@ export class ZipFs implements EvidenceFs {
     if (e.compressionMethod === 0 || e.compressionMethod === 8) {
       const { fileDataStart } = await this.zf.readLocalFileHeaderPromise(e, { minimal: true });
       if (e.compressionMethod === 0) return Buffer.from(await this.reader.readAt(fileDataStart, want));
-      const raw = await this.reader.readAt(fileDataStart, Math.min(e.compressedSize, Math.max(4096, n * 4)));
-      let out: Buffer | null = null;
+      // Enough input for text-like data to give n bytes, little enough that a zip bomb (deflate reaches
+      // about 1000:1) cannot inflate to more than a few tens of MB here.
+      const raw = await this.reader.readAt(fileDataStart, Math.min(e.compressedSize, 1024 + (n >> 2)));
+      let out: Buffer | null;
       try {
         out = inflateRawSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
       } catch {
