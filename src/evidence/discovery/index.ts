@@ -16,12 +16,12 @@
  * Everything not used is listed in `ignored` with the reason.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { EvidenceKind } from '../../model/types.js';
 import { UserError } from '../../util/errors.js';
-import { SNIFF_BYTES, chatExportReader } from '../chat-export/index.js';
+import { SNIFF_BYTES, chatExportReader, textExportConfidence } from '../chat-export/index.js';
 import { READERS } from '../registry.js';
 import { ownerFromMeFile, ownerFromPrefs } from '../wa-db/owner.js';
 import { sqliteSignature } from '../wa-db/sqlite.js';
@@ -379,17 +379,18 @@ async function discoverIn(fs: EvidenceFs, d: Discovery, label: string | undefine
       const ext = extname(name).toLowerCase();
       if (ext === '.zip' || ext === '.txt' || ext === '.tar' || ext === '.gz' || ext === '.tgz') {
         // A real path in a folder; a scratch copy for an entry of a container.
-        let real: string;
-        if (fs.kind === 'folder') real = join(fs.origin, e.path);
-        else {
+        // A text export is recognised from its first SNIFF_BYTES (all detect reads): a .txt entry of a
+        // container is not copied out unless those bytes start a zip, which detect reads as a zip.
+        const head = ext === '.txt' && fs.kind !== 'folder' ? await headOf(fs, e.path, SNIFF_BYTES) : null;
+        const textOnly = head !== null && !(head.length >= 4 && head.readUInt32LE(0) === 0x04034b50);
+        let real = join(fs.origin, e.path);
+        if (fs.kind !== 'folder' && !textOnly) {
           real = join(await scratchDir(), `${candidates.length}-${all.indexOf(e)}${ext}`);
-          // A text export is recognised from its first SNIFF_BYTES (all detect reads), so a .txt is not
-          // copied whole — unless those bytes start a zip, which detect reads as a zip.
-          const head = ext === '.txt' ? await headOf(fs, e.path, SNIFF_BYTES) : null;
-          if (head && !(head.length >= 4 && head.readUInt32LE(0) === 0x04034b50)) await writeFile(real, head);
-          else await fs.copyTo(e.path, real);
+          await fs.copyTo(e.path, real);
         }
-        const conf = await chatExportReader.detect(real).catch(() => 0);
+        const conf = textOnly
+          ? textExportConfidence(head)
+          : await chatExportReader.detect(real).catch(() => 0);
         if (conf >= 0.5) {
           candidates.push({
             kind: ext === '.zip' ? 'chat-export-zip' : 'chat-export-txt',

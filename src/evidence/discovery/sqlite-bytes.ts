@@ -23,6 +23,7 @@ export async function entrySignature(
     await fs.copyTo(e.path, real);
     return sqliteSignature(real);
   }
+  if (fs.readHead) return signatureOfBytes(await fs.readHead(e.path, e.size));
   const chunks: Buffer[] = [];
   for await (const c of (await fs.open(e.path)) as AsyncIterable<Buffer>) chunks.push(c);
   return signatureOfBytes(Buffer.concat(chunks));

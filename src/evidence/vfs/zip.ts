@@ -153,10 +153,11 @@ export class ZipFs implements EvidenceFs {
   }
 
   /**
-   * The first `n` bytes of an entry without opening a stream (discovery looks at the first bytes of
-   * tens of thousands of entries): the local header and the start of the data come from the reader's
-   * block; a deflated entry's start is inflated from its first compressed bytes. Falls back to reading
-   * the stream when those bytes do not inflate to `n` (a highly compressed start).
+   * The first `n` bytes of an entry (all of it when `n` reaches its size) without opening a stream:
+   * discovery looks at the first bytes of tens of thousands of entries and reads hundreds of small app
+   * databases whole. The local header and the data come from the reader's block; a deflated entry is
+   * inflated in one call. Falls back to reading the stream when those bytes do not inflate to `n` bytes
+   * (a highly compressed start, damaged data), so errors are reported as for every other read.
    */
   async readHead(path: string, n: number): Promise<Buffer> {
     const it = this.table.get(path, this.origin);
@@ -166,14 +167,22 @@ export class ZipFs implements EvidenceFs {
     if (e.compressionMethod === 0 || e.compressionMethod === 8) {
       const { fileDataStart } = await this.zf.readLocalFileHeaderPromise(e, { minimal: true });
       if (e.compressionMethod === 0) return Buffer.from(await this.reader.readAt(fileDataStart, want));
-      // Enough input for text-like data to give n bytes, little enough that a zip bomb (deflate reaches
-      // about 1000:1) cannot inflate to more than a few tens of MB here.
-      const raw = await this.reader.readAt(fileDataStart, Math.min(e.compressedSize, 1024 + (n >> 2)));
+      // The whole entry when it is asked for whole (its declared size caps the output); else enough input
+      // for text-like data to give n bytes, little enough that a zip bomb (deflate reaches about 1000:1)
+      // cannot inflate to more than a few tens of MB here.
+      const whole = want >= e.uncompressedSize;
+      const raw = await this.reader.readAt(
+        fileDataStart,
+        whole ? e.compressedSize : Math.min(e.compressedSize, 1024 + (n >> 2)),
+      );
       let out: Buffer | null;
       try {
-        out = inflateRawSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+        out = inflateRawSync(raw, {
+          finishFlush: zlibConstants.Z_SYNC_FLUSH,
+          ...(whole ? { maxOutputLength: Math.max(1, e.uncompressedSize) } : {}),
+        });
       } catch {
-        out = null; // damaged data: the stream below reports it the way every other read does
+        out = null; // damaged data or a wrong declared size: the stream below reports it as every read does
       }
       if (out && out.length >= want) return out.subarray(0, want);
     }
