@@ -50,6 +50,7 @@ export class ContainerHashes {
     if (this.cancelled) throw new UserError('container hashing was stopped', { file: path });
     const before = await fileStat(path);
     if (!before) throw new UserError('not a regular file: cannot hash it as a container', { file: path });
+    if (this.cancelled) throw new UserError('container hashing was stopped', { file: path });
     const job = digestFileInWorker({ path, algorithms: ['sha256'] });
     this.running.add(job);
     try {

@@ -200,7 +200,9 @@ export class ZipFs implements EvidenceFs {
         }
       });
       st.on('end', resolve);
-      st.on('error', reject);
+      st.on('error', (err: Error) =>
+        reject(new UserError(`cannot read entry: ${err.message}`, { file: this.origin, entry: path })),
+      );
     });
     st.destroy();
     return Buffer.concat(chunks).subarray(0, want);
