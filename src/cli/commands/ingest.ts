@@ -307,7 +307,7 @@ async function ingestTrees(
 ): Promise<void> {
   const d = await discover(
     trees.map((t) => resolve(t)),
-    { label: o.device },
+    { label: o.device, hashContainers: !o.dryRun },
   ).catch(async (err: unknown) => {
     // Without --dry-run, a failed ingest leaves its failure in the audit log, as for an evidence file.
     if (!o.dryRun) await recordFailure(dir, o, [...files, ...trees], err);
