@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,4 +40,20 @@ export function timeIt<T>(fn: () => T): { value: T; ms: number } {
   const t0 = performance.now();
   const value = fn();
   return { value, ms: performance.now() - t0 };
+}
+
+/**
+ * Peak resident set size of this process's own memory, in MiB. On Linux maxRSS carries the high-water
+ * mark of the parent that spawned the process (fork copies its pages, exec keeps the figure), so a child
+ * of a large benchmark parent would report the parent's size; VmHWM in /proc/self/status is the new
+ * program's own. Elsewhere, maxRSS.
+ */
+export function ownPeakRssMiB(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return peakRssMiB();
 }

@@ -372,6 +372,7 @@ async function ingestTrees(
       // Private copies of nested zips: the case's working area when ingesting, a temporary folder for a dry run.
       ...(!o.dryRun && existsSync(dir) ? { workDir: join(resolve(dir), 'working') } : {}),
       backupPassword: o.backupPassword !== undefined || (!o.dryRun && canPrompt()),
+      hashContainers: !o.dryRun,
     },
   ).catch(async (err: unknown) => {
     // Without --dry-run, a failed ingest leaves its failure in the audit log, as for an evidence file.

@@ -12,7 +12,7 @@ export { parseChatExport, type ChatExportOptions } from './parse.js';
 export { DEFAULT_LIMITS } from './source.js';
 
 /** Bytes looked at by `detect`: enough for hundreds of lines, nothing like the whole file. */
-const SNIFF_BYTES = 64 * 1024;
+export const SNIFF_BYTES = 64 * 1024;
 
 /** Share of non-empty lines that start with a timestamp, from the first 64 KB of text. */
 export function timestampShare(text: string, complete: boolean): number {
@@ -70,6 +70,17 @@ async function sniffZip(path: string): Promise<{ buf: Buffer; complete: boolean 
   }
 }
 
+/**
+ * `detect` for a text export from its first SNIFF_BYTES (or the whole file when shorter), for callers
+ * that hold those bytes already (discovery, reading a container's entry).
+ */
+export function textExportConfidence(buf: Buffer): number {
+  // A NUL byte in the first 64 KB: binary, not a text export.
+  if (buf.includes(0)) return 0;
+  const share = timestampShare(buf.toString('utf8'), buf.length < SNIFF_BYTES);
+  return share > 0.5 ? 0.85 + 0.15 * share : 0;
+}
+
 /** 0.85–1 when most non-empty lines of the first 64 KB start with an export timestamp, else 0. */
 export async function detectChatExport(path: string): Promise<number> {
   try {
@@ -80,10 +91,7 @@ export async function detectChatExport(path: string): Promise<number> {
       if (!z) return 0;
       [text, complete] = [z.buf.toString('utf8'), z.complete];
     } else {
-      const buf = await sniffTxt(path);
-      // A NUL byte in the first 64 KB: binary, not a text export.
-      if (buf.includes(0)) return 0;
-      [text, complete] = [buf.toString('utf8'), buf.length < SNIFF_BYTES];
+      return textExportConfidence(await sniffTxt(path));
     }
     const share = timestampShare(text, complete);
     return share > 0.5 ? 0.85 + 0.15 * share : 0;

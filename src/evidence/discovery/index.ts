@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { EvidenceKind } from '../../model/types.js';
 import { UserError } from '../../util/errors.js';
-import { chatExportReader } from '../chat-export/index.js';
+import { SNIFF_BYTES, chatExportReader, textExportConfidence } from '../chat-export/index.js';
 import { READERS, unreadableArtifactHint } from '../registry.js';
 import { ownerFromMeFile, ownerFromPrefs } from '../wa-db/owner.js';
 import { sqliteSignature } from '../wa-db/sqlite.js';
@@ -44,6 +44,8 @@ import {
   type NestingLimits,
 } from './nested.js';
 import { stateDateOfName } from '../../model/database-state.js';
+import { ContainerHashes } from './custody.js';
+import { entrySignature } from './sqlite-bytes.js';
 
 /** A reader's artifact patterns (prefix-independent globs) and optional SQLite table signature. */
 export interface ArtifactRule {
@@ -163,6 +165,8 @@ export interface Discovery {
   opened: EvidenceFs[];
   /** Private copies of nested zips (removed by closeDiscovery). */
   nesting?: NestingContext;
+  /** Custody digests of the containers opened, started as they were opened (see custody.ts). */
+  containerHashes?: ContainerHashes;
 }
 
 const MAX_IGNORED_LISTED = 500;
@@ -237,6 +241,7 @@ async function sha256Entry(fs: EvidenceFs, path: string): Promise<string> {
 }
 
 async function headOf(fs: EvidenceFs, path: string, n: number): Promise<Buffer> {
+  if (fs.readHead) return fs.readHead(path, n);
   const chunks: Buffer[] = [];
   let got = 0;
   const st = await fs.open(path);
@@ -363,12 +368,15 @@ export interface DiscoverOptions {
   nesting?: NestingLimits;
   /** Whether a backup password was given (an encrypted iTunes backup without one is listed as such). */
   backupPassword?: boolean;
+  /** Start hashing each container as it is opened, for an ingest that follows (default true). */
+  hashContainers?: boolean;
 }
 
 /** Discovers devices in each given folder or container. */
 export async function discover(paths: string[], opts: DiscoverOptions = {}): Promise<Discovery> {
   const nesting = new NestingContext(opts.workDir, opts.nesting);
   const d: Discovery = { devices: [], ignored: [], ignoredNotListed: 0, searched: [], opened: [], nesting };
+  if (opts.hashContainers !== false) d.containerHashes = new ContainerHashes();
   try {
     for (const p of paths)
       for (const q of await expandEvidencePath(p)) {
@@ -387,6 +395,7 @@ export async function discover(paths: string[], opts: DiscoverOptions = {}): Pro
 }
 
 export async function closeDiscovery(d: Discovery): Promise<void> {
+  await d.containerHashes?.cancel();
   for (const fs of d.opened) await fs.close().catch(() => {});
   d.opened.length = 0;
   await d.nesting?.close();
@@ -432,6 +441,8 @@ async function discoverIn(
 ) {
   d.opened.push(fs);
   d.searched.push(`${fs.origin} (${fs.kind})`);
+  // The container as received (the outermost file on disk) is hashed once, in the background, for custody.
+  if (level.root) d.containerHashes?.start(level.root.path);
   const rootLabel = (top && label) || fsLabel(fs);
   const all: VfsEntry[] = [];
   for await (const e of fs.entries()) all.push(e);
@@ -527,14 +538,18 @@ async function discoverIn(
         continue;
       }
       if (containerExt || ext === '.txt') {
-        // A real path in a folder; a scratch copy for a .txt in a container.
-        let real: string;
-        if (fs.kind === 'folder') real = join(fs.origin, e.path);
-        else {
+        // A real path in a folder. A .txt in a container is recognised from its first SNIFF_BYTES (all
+        // detect reads) and not copied out, unless those bytes start a zip, which detect reads as a zip.
+        const head = ext === '.txt' && fs.kind !== 'folder' ? await headOf(fs, e.path, SNIFF_BYTES) : null;
+        const textOnly = head !== null && !(head.length >= 4 && head.readUInt32LE(0) === 0x04034b50);
+        let real = join(fs.origin, e.path);
+        if (fs.kind !== 'folder' && !textOnly) {
           real = join(await scratchDir(), `${candidates.length}-${all.indexOf(e)}${ext}`);
           await fs.copyTo(e.path, real);
         }
-        const conf = await chatExportReader.detect(real).catch(() => 0);
+        const conf = textOnly
+          ? textExportConfidence(head)
+          : await chatExportReader.detect(real).catch(() => 0);
         if (conf >= 0.5) {
           candidates.push({
             kind: ext === '.zip' ? 'chat-export-zip' : 'chat-export-txt',
@@ -555,16 +570,15 @@ async function discoverIn(
         ignore(d, fs.origin, e.path, 'not a WhatsApp chat export');
         continue;
       }
-      if (!MEDIA_EXT.test(name) && e.size >= 512) {
+      // A SQLite database is a whole number of pages (powers of two from 512 bytes): no other size can be
+      // one, so the first bytes of tens of thousands of other entries need not be read.
+      if (!MEDIA_EXT.test(name) && e.size >= 512 && e.size % 512 === 0) {
         const head = await headOf(fs, e.path, 16).catch(() => Buffer.alloc(0));
         if (head.toString('latin1') === 'SQLite format 3\0') {
-          let real: string;
-          if (fs.kind === 'folder') real = join(fs.origin, e.path);
-          else {
-            real = join(await scratchDir(), `sig-${all.indexOf(e)}.db`);
-            await fs.copyTo(e.path, real);
-          }
-          const sig = await sqliteSignature(real);
+          const sig =
+            fs.kind === 'folder'
+              ? await sqliteSignature(join(fs.origin, e.path))
+              : await entrySignature(fs, e, scratchDir, `sig-${all.indexOf(e)}.db`);
           const rule =
             sig && ARTIFACT_RULES.find((r) => r.tables?.every((any) => any.some((t) => sig.tables.has(t))));
           if (rule) {

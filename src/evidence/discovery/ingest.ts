@@ -25,6 +25,7 @@ import type { InnerArtifact } from '../wa-db/sqlite.js';
 import type { VfsEntry } from '../vfs/index.js';
 import { CannotOpenEncrypted, readEncryptedArtifact, type EncryptedArtifactInput } from './encrypted.js';
 import { ingestBackupArtifact } from './backup-artifact.js';
+import { containerDigestNow } from './custody.js';
 import type { DiscoveredArtifact, DiscoveredDevice, DiscoveredInstance, Discovery } from './index.js';
 
 export interface DiscoveredIngestOptions extends Omit<IngestOptions, 'onOutcome'> {
@@ -100,11 +101,11 @@ export async function ingestDiscovered(
   let index = 0;
   for (const dev of discovery.devices) {
     const inFolder = dev.fs.kind === 'folder';
-    if (!inFolder && !containerSha.has(dev.container)) {
-      const st = await stat(dev.container);
-      const { sha256, size } = await sha256File(dev.container);
-      containerSha.set(dev.container, { sha256, size, mtimeMs: st.mtimeMs });
-    }
+    if (!inFolder && !containerSha.has(dev.container))
+      containerSha.set(
+        dev.container,
+        await (discovery.containerHashes?.get(dev.container) ?? containerDigestNow(dev.container)),
+      );
     const container = containerSha.get(dev.container);
     for (const inst of dev.instances) {
       let n = 0;

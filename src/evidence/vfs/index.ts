@@ -15,6 +15,7 @@
  * - `stat(path)` → the entry or null; `open(path)` → a read stream of its bytes; `copyTo(path, dest)`
  *   writes it to `dest` (created exclusively) computing its SHA-256 while copying.
  * - `copyMany(wanted)` copies several entries in one pass (a .tar.gz is only readable front to back).
+ * - `readHead(path, n)` (optional) gives an entry's first bytes; discovery sniffs every entry with it.
  * - `close()` releases the container.
  * An implementation must refuse symbolic links (never follow one), paths that leave the root, and
  * ambiguity; it must stream (never hold a whole entry in memory). `openEvidenceFs(path)` picks the
@@ -86,6 +87,8 @@ export interface EvidenceFs {
   open(path: string): Promise<Readable>;
   copyTo(path: string, dest: string): Promise<CopyResult>;
   copyMany(wanted: Map<string, string>): Promise<Map<string, CopyResult>>;
+  /** The first `n` bytes of an entry, where the file system can give them cheaper than `open` (a zip). */
+  readHead?(path: string, n: number): Promise<Buffer>;
   close(): Promise<void>;
 }
 

@@ -5,7 +5,9 @@
  * instead of failing the whole archive. Symbolic-link entries are refused; `__MACOSX/` is ignored; an
  * encrypted entry (traditional PKWARE or AES) fails the whole container with an error saying so.
  */
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { UserError } from '../../util/errors.js';
 import {
@@ -19,6 +21,7 @@ import {
   type RefusedEntry,
   type VfsEntry,
 } from './index.js';
+import { BlockReader } from './zip-reader.js';
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -34,16 +37,28 @@ interface ZipItem {
  * container (read from its private copy at `path`) the chain `outer.zip!/inner/path.zip`.
  */
 export async function openZipFs(path: string, origin = path): Promise<ZipFs> {
-  const zf = await new Promise<yauzl.ZipFile>((res, rej) =>
-    yauzl.open(
-      path,
-      { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: false },
-      (err, z) => (err ? rej(err) : res(z!)),
-    ),
-  ).catch((err: Error) => {
+  const fh = await open(path, 'r').catch((err: Error) => {
     throw new UserError(`cannot open as a zip: ${err.message}`, { file: origin });
   });
-  const fs = new ZipFs(origin, zf);
+  let reader: BlockReader | null = null;
+  const zf = await fh
+    .stat()
+    .then(
+      (st) =>
+        new Promise<yauzl.ZipFile>((res, rej) =>
+          yauzl.fromRandomAccessReader(
+            (reader = new BlockReader(fh, st.size)),
+            st.size,
+            { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: false },
+            (err, z) => (err ? rej(err) : res(z!)),
+          ),
+        ),
+    )
+    .catch(async (err: Error) => {
+      await fh.close().catch(() => {});
+      throw new UserError(`cannot open as a zip: ${err.message}`, { file: origin });
+    });
+  const fs = new ZipFs(origin, zf, reader!);
   try {
     await fs.load();
   } catch (err) {
@@ -61,6 +76,7 @@ export class ZipFs implements EvidenceFs {
   constructor(
     readonly origin: string,
     private readonly zf: yauzl.ZipFile,
+    private readonly reader: BlockReader,
   ) {}
 
   async load(): Promise<void> {
@@ -138,6 +154,62 @@ export class ZipFs implements EvidenceFs {
           : res(st),
       ),
     );
+  }
+
+  /**
+   * The first `n` bytes of an entry (all of it when `n` reaches its size) without opening a stream:
+   * discovery looks at the first bytes of tens of thousands of entries and reads hundreds of small app
+   * databases whole. The local header and the data come from the reader's block; a deflated entry is
+   * inflated in one call. Falls back to reading the stream when those bytes do not inflate to `n` bytes
+   * (a highly compressed start, damaged data), so errors are reported as for every other read.
+   */
+  async readHead(path: string, n: number): Promise<Buffer> {
+    const it = this.table.get(path, this.origin);
+    if (!it) throw new UserError(`no entry ${path}`, { file: this.origin });
+    const e = it.entry;
+    const want = Math.min(n, e.uncompressedSize);
+    if (e.compressionMethod === 0 || e.compressionMethod === 8) {
+      const { fileDataStart } = await this.zf.readLocalFileHeaderPromise(e, { minimal: true });
+      if (e.compressionMethod === 0) return Buffer.from(await this.reader.readAt(fileDataStart, want));
+      // The whole entry when it is asked for whole (its declared size caps the output); else enough input
+      // for text-like data to give n bytes, little enough that a zip bomb (deflate reaches about 1000:1)
+      // cannot inflate to more than a few tens of MB here.
+      const whole = want >= e.uncompressedSize;
+      const raw = await this.reader.readAt(
+        fileDataStart,
+        whole ? e.compressedSize : Math.min(e.compressedSize, 1024 + (n >> 2)),
+      );
+      let out: Buffer | null;
+      try {
+        out = inflateRawSync(raw, {
+          finishFlush: zlibConstants.Z_SYNC_FLUSH,
+          ...(whole ? { maxOutputLength: Math.max(1, e.uncompressedSize) } : {}),
+        });
+      } catch {
+        out = null; // damaged data or a wrong declared size: the stream below reports it as every read does
+      }
+      if (out && out.length >= want) return out.subarray(0, want);
+    }
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const st = await this.open(path);
+    await new Promise<void>((resolve, reject) => {
+      st.on('data', (c: Buffer) => {
+        chunks.push(c);
+        got += c.length;
+        if (got >= want) {
+          st.removeAllListeners('data');
+          st.pause();
+          resolve();
+        }
+      });
+      st.on('end', resolve);
+      st.on('error', (err: Error) =>
+        reject(new UserError(`cannot read entry: ${err.message}`, { file: this.origin, entry: path })),
+      );
+    });
+    st.destroy();
+    return Buffer.concat(chunks).subarray(0, want);
   }
 
   async copyTo(path: string, dest: string): Promise<CopyResult> {
