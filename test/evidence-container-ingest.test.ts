@@ -11,7 +11,7 @@ import { ingestPaths } from '../src/evidence/ingest.js';
 import { initCase } from '../src/store/case-dir.js';
 import { caseFacts } from './helpers/case-facts.js';
 import { filet } from './helpers/cli.js';
-import { tarGz, treeEntries, zipTree } from './helpers/containers.js';
+import { tarBuffer, tarGz, treeEntries, zipTree } from './helpers/containers.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
 
@@ -142,6 +142,50 @@ describe.each(STORE_TARGETS)('ingest from a container on $name', ({ store: store
       await b.store.close();
     }
   });
+
+  it.each(['tar', 'tar.gz'] as const)(
+    'a .%s of the phone (Android paths under data/) gives the same case as the bare database with --owner',
+    async (kind) => {
+      const work = tempDir();
+      const digits = device.owner.slice(1);
+      const entries = [
+        ...treeEntries(deviceDir, 'data/data/com.whatsapp/'),
+        {
+          name: 'data/data/com.whatsapp/shared_prefs/com.whatsapp_preferences_light.xml',
+          data: `<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n    <string name="registration_jid">${digits}@s.whatsapp.net</string>\n</map>\n`,
+        },
+        { name: 'system/build.prop', data: 'ro.product.model=SYNTHETIC\n' },
+      ];
+      const file = join(work, `${device.label}.${kind}`);
+      writeFileSync(file, kind === 'tar' ? tarBuffer(entries) : tarGz(entries));
+      const a = await initCase(join(work, 'case-a'), { store: storeArg });
+      const b = await initCase(join(work, 'case-b'), { store: storeArg });
+      try {
+        const d = await discover([file]);
+        try {
+          expect(d.devices.map((x) => x.label)).toEqual([device.label]);
+          expect(d.devices[0]!.instances[0]!.owner?.number).toBe(device.owner);
+          const outcomes = await ingestDiscovered(a.store, d, { workDir: a.dir });
+          expect(outcomes.map((o) => o.status)).toEqual(['ingested']);
+        } finally {
+          await closeDiscovery(d);
+        }
+        await ingestPaths(b.store, [join(deviceDir, 'databases', 'msgstore.db')], {
+          device: device.label,
+          owner: device.owner,
+        });
+        const fa = await caseFacts(a.store);
+        expect(fa.presentMedia).toBeGreaterThan(0);
+        expect(fa).toEqual(await caseFacts(b.store));
+        const [ev] = await a.store.listEvidence();
+        expect(ev!.notes.container).toMatchObject({ path: file, kind, sha256: sha(file) });
+        expect((await checkEvidence(ev!)).status).toBe('ok');
+      } finally {
+        await a.store.close();
+        await b.store.close();
+      }
+    },
+  );
 
   it('reads a device folder through private copies: WAL rows are read, the evidence is byte-identical after', async () => {
     const work = tempDir();
