@@ -15,7 +15,6 @@ import { readEvidenceMedia } from '../src/evidence/media-reader.js';
 import { closeDiscovery, discover } from '../src/evidence/discovery/index.js';
 import { ingestDiscovered } from '../src/evidence/discovery/ingest.js';
 import { ingestPaths } from '../src/evidence/ingest.js';
-import type { CaseStore } from '../src/store/case-store.js';
 import { initCase, openCase } from '../src/store/case-dir.js';
 import {
   FFS_SUBFOLDER,
@@ -35,6 +34,7 @@ import {
 import { filet } from './helpers/cli.js';
 import { rawZip } from './helpers/containers.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
+import { caseFacts } from './helpers/case-facts.js';
 import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
 
 let opDir: string;
@@ -61,21 +61,6 @@ const sha = (p: string | Buffer) =>
   createHash('sha256')
     .update(typeof p === 'string' ? readFileSync(p) : p)
     .digest('hex');
-
-async function caseFacts(store: CaseStore) {
-  const keys: string[] = [];
-  for await (const page of store.messages()) for (const m of page) keys.push(m.key);
-  const counts = await store.counts();
-  return {
-    messages: counts.messages,
-    events: counts.events,
-    media: counts.media,
-    groups: counts.groups,
-    members: (await store.memberships()).length,
-    messageKeys: keys.sort(),
-    mediaSha256: (await store.media()).map((m) => m.sha256).sort(),
-  };
-}
 
 /** Every regular file below a folder (the case must gain none from a refused ingest). */
 function filesBelow(dir: string): string[] {

@@ -19,7 +19,6 @@ import { checkEvidence } from '../src/evidence/custody.js';
 import { closeDiscovery, discover, type Discovery } from '../src/evidence/discovery/index.js';
 import { ingestDiscovered, type DiscoveredIngestOptions } from '../src/evidence/discovery/ingest.js';
 import { ingestPaths } from '../src/evidence/ingest.js';
-import type { CaseStore } from '../src/store/case-store.js';
 import { initCase, openCase } from '../src/store/case-dir.js';
 import {
   encryptedBackupKeyBytes,
@@ -32,6 +31,7 @@ import { writeIosBackup } from '../src/synth/devices/ios-backup-writer.js';
 import { filet } from './helpers/cli.js';
 import { rawZip, tarGz, treeEntries, zipTree } from './helpers/containers.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
+import { caseFacts } from './helpers/case-facts.js';
 import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
 
 /**
@@ -80,21 +80,6 @@ beforeAll(async () => {
     owner: { jid: IOS_OWNER_JID },
   });
 }, 300_000);
-
-async function caseFacts(store: CaseStore) {
-  const keys: string[] = [];
-  for await (const page of store.messages()) for (const m of page) keys.push(m.key);
-  const counts = await store.counts();
-  return {
-    messages: counts.messages,
-    events: counts.events,
-    media: counts.media,
-    groups: counts.groups,
-    members: (await store.memberships()).length,
-    messageKeys: keys.sort(),
-    mediaSha256: (await store.media()).map((m) => m.sha256).sort(),
-  };
-}
 
 /** Discovers and ingests `paths` into a new case; returns the case, the discovery's devices and outcomes. */
 async function ingestTree(

@@ -136,14 +136,8 @@ async function ingestFiles(
     const notes: ReaderNotes = { tz, tzSource: opts.tz ? 'command line' : 'default (UTC)' };
     if (opts.locale) notes.localeHint = opts.locale;
     if (opts.owner) notes.owner = { number: opts.owner, source: 'command line (--owner)' };
-    if (backup && backup.instances.length > 1)
-      notes.container = {
-        path,
-        kind: 'ios-backup',
-        sha256: backup.identity.sha256,
-        size: backup.identity.size,
-        identity: 'SHA-256 of Manifest.db as stored in the backup folder',
-      };
+    const backupContainer = backup?.containerNote(path);
+    if (backupContainer) notes.container = backupContainer;
     const readerOpts: ReaderOptions = {
       deviceLabel,
       tz,

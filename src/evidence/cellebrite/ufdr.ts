@@ -16,6 +16,7 @@ import { basename } from 'node:path';
 import { UserError } from '../../util/errors.js';
 import {
   normaliseEntryName,
+  streamHead,
   type ContainerDescription,
   type RefusedEntry,
   type VfsEntry,
@@ -31,16 +32,7 @@ import {
 } from './report.js';
 
 async function head(zip: ZipFs, member: string, n: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let got = 0;
-  const st = await zip.open(member);
-  for await (const c of st as AsyncIterable<Buffer>) {
-    chunks.push(c);
-    got += c.length;
-    if (got >= n) break;
-  }
-  st.destroy();
-  return Buffer.concat(chunks).subarray(0, n);
+  return streamHead(await zip.open(member), n);
 }
 
 /** The report's member name at the zip's root (`report.xml` or `Report.xml`), null when there is none. */

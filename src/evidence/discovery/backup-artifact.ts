@@ -149,14 +149,7 @@ export async function ingestBackupArtifact(
     if (opts.owner) notes.owner = { number: opts.owner, source: 'command line (--owner)' };
     notes.discovery = discoveryNote(dev, inst, art, null);
     if (container) notes.container = containerNote(dev, container);
-    else if (backup.instances.length > 1)
-      notes.container = {
-        path,
-        kind: 'ios-backup',
-        sha256: backup.identity.sha256,
-        size: backup.identity.size,
-        identity: 'SHA-256 of Manifest.db as stored in the backup folder',
-      };
+    else if (backup.containerNote(path)) notes.container = backup.containerNote(path)!;
     if (dev.chain.length) notes.nesting = nestingNote(dev, art.path || '.');
     if (inner.length) notes.innerArtifacts = inner;
     const readerOpts: ReaderOptions = {

@@ -29,6 +29,7 @@ import {
   containerKind,
   expandEvidencePath,
   openEvidenceFs,
+  streamHead,
   type EvidenceFs,
   type VfsEntry,
 } from '../vfs/index.js';
@@ -241,17 +242,7 @@ async function sha256Entry(fs: EvidenceFs, path: string): Promise<string> {
 }
 
 async function headOf(fs: EvidenceFs, path: string, n: number): Promise<Buffer> {
-  if (fs.readHead) return fs.readHead(path, n);
-  const chunks: Buffer[] = [];
-  let got = 0;
-  const st = await fs.open(path);
-  for await (const c of st as AsyncIterable<Buffer>) {
-    chunks.push(c);
-    got += c.length;
-    if (got >= n) break;
-  }
-  st.destroy();
-  return Buffer.concat(chunks).subarray(0, n);
+  return fs.readHead ? fs.readHead(path, n) : streamHead(await fs.open(path), n);
 }
 
 /** Android owner from the app folder's shared_prefs (IPED's order, same flavour first) or files/me. */

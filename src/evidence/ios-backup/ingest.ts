@@ -76,6 +76,21 @@ export class BackupIngest {
     this.instance = present[0]!;
   }
 
+  /**
+   * The backup as the container of its instances' items, when it holds more than one: `filet verify`
+   * re-hashes its Manifest.db for each of them (custody.ts).
+   */
+  containerNote(path: string): Record<string, unknown> | null {
+    if (this.instances.length < 2) return null;
+    return {
+      path,
+      kind: 'ios-backup',
+      sha256: this.identity.sha256,
+      size: this.identity.size,
+      identity: 'SHA-256 of Manifest.db as stored in the backup folder',
+    };
+  }
+
   /** The evidence identity of an instance (see the class comment). */
   async identityOf(inst: WhatsAppInstance): Promise<{ sha256: string; size: number }> {
     if (inst === this.instance) return this.identity;

@@ -282,3 +282,16 @@ export async function openEvidenceFs(path: string): Promise<EvidenceFs> {
   }
   throw new UserError('not a folder, .zip, .tar or .tar.gz', { file: path });
 }
+
+/** The first `n` bytes of a stream (fewer when it is shorter); the stream is destroyed after. */
+export async function streamHead(st: Readable, n: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let got = 0;
+  for await (const c of st as AsyncIterable<Buffer>) {
+    chunks.push(c);
+    got += c.length;
+    if (got >= n) break;
+  }
+  st.destroy();
+  return Buffer.concat(chunks).subarray(0, n);
+}
