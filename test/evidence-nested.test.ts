@@ -503,7 +503,7 @@ describe.each(STORE_TARGETS)('encrypted Android backups inside trees on $name', 
 });
 
 describe('discovery of encrypted backups and dated copies beside a plain database', () => {
-  it('the plain msgstore.db is read; the crypt file and the dated copy are reported with what was done', async () => {
+  it('without a key, the plain msgstore.db is read; the crypt file and the dated copy are reported with what was done', async () => {
     const root = join(work, 'both');
     tree(join(root, 'phone-B'), {
       'data/data/com.whatsapp/databases/msgstore.db': join(androidDir, 'databases', 'msgstore.db'),
@@ -516,19 +516,22 @@ describe('discovery of encrypted backups and dated copies beside a plain databas
       expect(inst.artifacts.map((a) => [a.kind, a.path])).toEqual([
         ['android-msgstore', 'phone-B/data/data/com.whatsapp/databases/msgstore.db'],
       ]);
+      // Without a key (none given, none in the app folder) the backups are named, not read, and the
+      // ingest does not fail: the current state is read.
+      const why =
+        'not read: no key was given or found (no …/files/encrypted_backup.key); the plain phone-B/data/data/com.whatsapp/databases/msgstore.db is read. Give --key-file to read it as a state of the same database';
       expect(inst.alsoFound).toEqual([
         {
           path: 'phone-B/sdcard/WhatsApp/Databases/msgstore.db.crypt15',
           size: 8,
           what: 'encrypted backup of this instance',
-          action:
-            "not read: the plain phone-B/data/data/com.whatsapp/databases/msgstore.db is read as the instance's current state",
+          action: why,
         },
         {
           path: 'phone-B/sdcard/WhatsApp/Databases/msgstore-2025-01-02.1.db.crypt15',
           size: 8,
-          what: 'dated encrypted backup',
-          action: 'not read: older states of a database are not merged (yet)',
+          what: 'dated encrypted backup (an older state) of this instance',
+          action: why,
         },
       ]);
     } finally {

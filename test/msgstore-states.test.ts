@@ -17,6 +17,11 @@ import type { CaseStore } from '../src/store/case-store.js';
 import { initCase } from '../src/store/case-dir.js';
 import { ReviewStore } from '../src/store/review-store.js';
 import { writeAndroidMsgstore } from '../src/synth/devices/android-msgstore-writer.js';
+import {
+  encryptedBackupKeyBytes,
+  generateKeys,
+  writeCryptBackup,
+} from '../src/synth/devices/crypt-writer.js';
 import { writeMsgstoreStates, type StatesTruth } from '../src/synth/devices/msgstore-states.js';
 import { buildOperation, type Device, type Operation } from '../src/synth/operation.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
@@ -212,6 +217,64 @@ describe.each(STORE_TARGETS)('older states on $name', (target) => {
       const html = renderHtmlReport(v);
       expect(html).toContain('Deleted later');
       expect(html).toContain(`${truth.deletedLaterMessages.size} messages`);
+    } finally {
+      await closeDiscovery(d);
+      await c.store.close();
+    }
+  }, 180_000);
+
+  it('dated encrypted backups in shared storage, with the key in the app folder: read as older states', async () => {
+    // The phone as an extraction holds it: the current database in the app's private folder, the dated
+    // daily backups as crypt15 in shared storage, the key in files/ (SYNTHETIC keys).
+    const root = join(tempDir(), `phone-E-${target.name}`);
+    const app = join(root, 'data', 'data', 'com.whatsapp');
+    const backups = join(
+      root,
+      'data',
+      'media',
+      '0',
+      'Android',
+      'media',
+      'com.whatsapp',
+      'WhatsApp',
+      'Databases',
+    );
+    for (const d of [join(app, 'databases'), join(app, 'shared_prefs'), join(app, 'files'), backups])
+      mkdirSync(d, { recursive: true });
+    const current = truth.states.find((x) => x.date === null)!;
+    writeFileSync(join(app, 'databases', 'msgstore.db'), readFileSync(current.path));
+    writeFileSync(join(app, 'shared_prefs', 'com.whatsapp_preferences_light.xml'), prefs(device.owner));
+    const keys = generateKeys();
+    writeFileSync(join(app, 'files', 'encrypted_backup.key'), encryptedBackupKeyBytes(keys));
+    for (const st of truth.states.filter((x) => x.date !== null))
+      await writeCryptBackup(st.path, join(backups, `${st.fileName}.crypt15`), 'crypt15', keys);
+    const c = await initCase(join(tempDir(), 'case'), { store });
+    const d = await discover([root]);
+    try {
+      const inst = d.devices[0]!.instances[0]!;
+      expect(inst.artifacts.map((a) => [a.kind, basename(a.path)]).sort()).toEqual(
+        [
+          ['android-msgstore', 'msgstore.db'],
+          ...truth.states
+            .filter((x) => x.date !== null)
+            .map((x) => ['android-msgstore-crypt', `${x.fileName}.crypt15`]),
+        ].sort(),
+      );
+      expect(inst.alsoFound).toEqual([]);
+      const out = await ingestDiscovered(c.store, d, { workDir: c.dir });
+      expect(out.map((o) => o.status)).toEqual(['ingested', 'ingested', 'ingested']);
+      const snap = await snapshot(c.store);
+      expect(marked(snap.messages)).toEqual(truth.deletedLaterMessages);
+      expect(marked(snap.members)).toEqual(truth.deletedLaterMembers);
+      // Every message of every state once: the union of the ground truth's key ids.
+      const all = new Set(truth.states.flatMap((x) => [...x.messages]));
+      expect(snap.messages.length).toBe(all.size);
+      const dates = (await c.store.listEvidence())
+        .map(
+          (e) => (e.notes.encryptedBackup as { olderBackupOf?: string } | undefined)?.olderBackupOf ?? null,
+        )
+        .sort();
+      expect(dates).toEqual(truth.states.map((x) => x.date).sort());
     } finally {
       await closeDiscovery(d);
       await c.store.close();

@@ -36,10 +36,10 @@ interface IngestCliOptions {
   sqliteBudget?: string;
 }
 
-/** An iTunes / Finder backup holding a second WhatsApp instance says so (it is not read in this item). */
+/** An iTunes / Finder backup holding a second WhatsApp instance says so (read as its own item). */
 function backupRemark(notes: Record<string, unknown>): string {
   const others = (notes.backup as { otherWhatsAppInstances?: string[] } | undefined)?.otherWhatsAppInstances;
-  return others?.length ? `; also in the backup, not read: ${others.join(', ')}` : '';
+  return others?.length ? `; also in the backup: ${others.join(', ')}` : '';
 }
 
 /** The reader options every ingest path of this command passes (evidence files and discovered artifacts). */
@@ -372,6 +372,7 @@ async function ingestTrees(
       // Private copies of nested zips: the case's working area when ingesting, a temporary folder for a dry run.
       ...(!o.dryRun && existsSync(dir) ? { workDir: join(resolve(dir), 'working') } : {}),
       backupPassword: o.backupPassword !== undefined || (!o.dryRun && canPrompt()),
+      androidKey: !!(o.keyFile || o.key),
       hashContainers: !o.dryRun,
     },
   ).catch(async (err: unknown) => {

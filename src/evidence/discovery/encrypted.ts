@@ -15,7 +15,7 @@ import type { ParsedRecord, ReaderNotes, ReaderOptions } from '../../model/types
 import { UserError } from '../../util/errors.js';
 import { keyFor } from '../android-crypt/index.js';
 import { decryptBackup } from '../android-crypt/decrypt.js';
-import { KEY_TYPES, readBackupLayout } from '../android-crypt/format.js';
+import { KEY_TYPES, backupDateFromName, readBackupLayout } from '../android-crypt/format.js';
 import { androidMsgstoreReader } from '../android-msgstore/index.js';
 import type { EvidenceFs } from '../vfs/index.js';
 
@@ -76,6 +76,9 @@ async function decryptInto(
   const layout = await readBackupLayout(input.cryptPath);
   const enc: Record<string, unknown> = { format: layout.format, size: layout.size, header: layout.header };
   if (layout.keyType !== undefined) enc.keyType = KEY_TYPES[layout.keyType] ?? `unknown (${layout.keyType})`;
+  // A dated copy is an older state of the instance's database (src/store/database-states.ts orders by it).
+  const date = backupDateFromName(input.display);
+  if (date) enc.olderBackupOf = date;
   notes.encryptedBackup = enc;
   const given = input.given.keyFile || input.given.keyHex;
   let keyFile = input.given.keyFile;

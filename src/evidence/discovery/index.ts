@@ -359,6 +359,8 @@ export interface DiscoverOptions {
   nesting?: NestingLimits;
   /** Whether a backup password was given (an encrypted iTunes backup without one is listed as such). */
   backupPassword?: boolean;
+  /** Whether an Android backup key was given (--key-file / --key / FILET_BACKUP_KEY). */
+  androidKey?: boolean;
   /** Start hashing each container as it is opened, for an ingest that follows (default true). */
   hashContainers?: boolean;
 }
@@ -788,7 +790,18 @@ async function group(
       });
     }
   }
-  await groupEncrypted(fs, d, candidates, files, all, dirs, rootLabel, device, instance);
+  await groupEncrypted(
+    fs,
+    d,
+    candidates,
+    files,
+    all,
+    dirs,
+    rootLabel,
+    device,
+    instance,
+    opts.androidKey === true,
+  );
   for (const c of candidates) {
     if (c.kind !== 'ios-backup') continue;
     const info = await backupInfo(fs, c.path);
@@ -909,11 +922,14 @@ function cryptPlace(path: string): {
 }
 
 /**
- * Encrypted backups (`msgstore.db.crypt1X`) and dated copies: each attaches to the Android instance of its
- * device (same label, flavour and user). When that instance has its plain msgstore.db, the plain database
- * is the current state and the backup is recorded in `alsoFound` (not read); otherwise the backup is the
- * instance's artifact, with its key looked up in the device's own app folders (`files/key` for crypt12/14,
- * `files/encrypted_backup.key` for crypt15) and `wa.db.crypt15` as its wa.db when no plain one is beside it.
+ * Encrypted backups (`msgstore.db.crypt1X`) and their dated older copies (`msgstore-YYYY-MM-DD.N.db.crypt1X`):
+ * each attaches to the Android instance of its device (same label, flavour and user) as an artifact of its
+ * own — an older or another state of the instance's database, which ingest relates to the plain database
+ * and to each other (src/store/database-states.ts: nothing counted twice, messages present only in a
+ * backup marked deleted later). The key is looked up in the device's own app folders (`files/key` for
+ * crypt12/14, `files/encrypted_backup.key` for crypt15); `wa.db.crypt15` is its wa.db when no plain one is
+ * beside it. A backup without a key (none found, none given) beside the instance's plain msgstore.db is
+ * recorded in `alsoFound` rather than failing the ingest: the current state is read, the backup is named.
  */
 async function groupEncrypted(
   fs: EvidenceFs,
@@ -928,6 +944,7 @@ async function groupEncrypted(
     dev: DiscoveredDevice,
     key: Omit<DiscoveredInstance, 'owner' | 'ownerConflicts' | 'artifacts' | 'notes' | 'alsoFound'>,
   ) => DiscoveredInstance,
+  keyGiven: boolean,
 ): Promise<void> {
   const sizeOf = (p: string) => all.find((e) => e.path === p)?.size ?? 0;
   const idOf = (app: string, user: number) => `android-${app}${user ? `-user${user}` : ''}`;
@@ -949,43 +966,12 @@ async function groupEncrypted(
     const id = idOf(place.app, place.user);
     const existing = dev.instances.find((i) => i.id === id);
     const plain = existing?.artifacts.find((a) => a.kind === 'android-msgstore');
-    if (c.kind === 'dated-copy') {
-      const what = /\.crypt\d+$/.test(c.path) ? 'dated encrypted backup' : 'dated copy of msgstore.db';
-      const action = 'not read: older states of a database are not merged (yet)';
-      if (existing) existing.alsoFound.push({ path: c.path, size: c.size, what, action });
-      ignore(d, fs.origin, c.path, `${what}: ${action}`);
-      continue;
-    }
-    if (plain) {
-      existing!.alsoFound.push({
-        path: c.path,
-        size: c.size,
-        what: 'encrypted backup of this instance',
-        action: `not read: the plain ${plain.path} is read as the instance's current state`,
-      });
-      continue;
-    }
     const apps = appFoldersOf(label, place.app, place.user);
-    const inst = instance(dev, {
-      id,
-      platform: 'android',
-      app: place.app,
-      user: place.user,
-      appRoot: apps[0] ?? place.waFolder,
-    });
-    if (inst.artifacts.some((a) => a.kind === 'android-msgstore-crypt')) {
-      inst.alsoFound.push({
-        path: c.path,
-        size: c.size,
-        what: 'a second encrypted backup of this instance',
-        action: `not read: ${inst.artifacts[0]!.path} is read`,
-      });
-      continue;
-    }
     const format = /crypt(\d+)$/.exec(c.path)![1]!;
     const keyName = format === '15' ? 'encrypted_backup.key' : 'key';
     const keys = apps.map((a) => `${a}/files/${keyName}`).filter((k) => files.has(k));
     let key: DiscoveredArtifact['key'];
+    let keyNote: string | null = null;
     if (keys.length) {
       const shas = new Set<string>();
       for (const k of keys) shas.add(await sha256Entry(fs, k));
@@ -996,10 +982,26 @@ async function groupEncrypted(
           size: sizeOf(keys[0]!),
         };
       else
-        inst.notes.push(
-          `${keys.length} different key files (${keys.join(', ')}): none is picked; give --key-file`,
-        );
+        keyNote = `${keys.length} different key files (${keys.join(', ')}): none is picked; give --key-file`;
     }
+    const what = c.kind === 'dated-copy' ? 'dated encrypted backup (an older state)' : 'encrypted backup';
+    if (plain && !key && !keyGiven) {
+      existing!.alsoFound.push({
+        path: c.path,
+        size: c.size,
+        what: `${what} of this instance`,
+        action: `not read: no key was given or found (${keyNote ?? `no …/files/${keyName}`}); the plain ${plain.path} is read. Give --key-file to read it as a state of the same database`,
+      });
+      continue;
+    }
+    const inst = instance(dev, {
+      id,
+      platform: 'android',
+      app: place.app,
+      user: place.user,
+      appRoot: apps[0] ?? place.waFolder,
+    });
+    if (keyNote) inst.notes.push(keyNote);
     const companions: DiscoveredArtifact['companions'] = [];
     const beside = `${parent(c.path)}/wa.db`;
     const waCrypt = [`${parent(c.path)}/wa.db.crypt15`, `${place.waFolder}/Backups/wa.db.crypt15`].find((p) =>
