@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { EvidenceItem } from '../src/model/types.js';
 import { checkEvidence } from '../src/evidence/custody.js';
 import { readEvidenceMedia } from '../src/evidence/media-reader.js';
 import { closeDiscovery, discover } from '../src/evidence/discovery/index.js';
@@ -192,8 +193,10 @@ describe.each(STORE_TARGETS)('Cellebrite and GrayKey extractions on $name', ({ s
     const w = writeFfsExtraction(dirOf(android), android, join(work, 'Samsung SM-X (SYNTHETIC)'));
     const ref = await reference(android);
     const seen: Array<Record<string, unknown>> = [];
+    let last: EvidenceItem | null = null;
     for (const given of [w.folder, w.ufdx, w.ufd, w.zip]) {
       const r = await ingestOne(given);
+      last = r.ev;
       expect(r.owner, given).toBe(android.owner);
       expect(r.ev.deviceLabel, given).toBe(android.label); // [Crime Case] Device Name / Evidence Number
       expect(r.facts, given).toEqual(ref);
@@ -211,6 +214,14 @@ describe.each(STORE_TARGETS)('Cellebrite and GrayKey extractions on $name', ({ s
       seen.push(r.notes.discovery.extraction);
     }
     for (const x of seen) expect(x).toEqual(seen[0]);
+    // verify re-hashes the .ufd and .ufdx too: they are part of what the lab delivered.
+    const ufdBytes = readFileSync(w.ufd);
+    writeFileSync(w.ufd, Buffer.concat([ufdBytes, Buffer.from('; SYNTHETIC edit\r\n')]));
+    const changed = await checkEvidence(last!);
+    expect(changed.status).toBe('changed');
+    expect(changed.inner.failed.map((f) => f.location)).toEqual([w.ufd]);
+    writeFileSync(w.ufd, ufdBytes);
+    expect((await checkEvidence(last!)).status).toBe('ok');
     expect(seen[0]).toMatchObject({
       vendor: 'Cellebrite',
       dump: w.zip,

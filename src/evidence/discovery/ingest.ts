@@ -12,7 +12,7 @@
  * container can hold several artifacts); `notes.container.sha256` is what `filet verify` re-hashes.
  */
 import { rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { EvidenceItem, ReaderNotes, ReaderOptions } from '../../model/types.js';
 import { sha256File } from '../../hashing/digests.js';
 import type { CaseStore } from '../../store/case-store.js';
@@ -203,7 +203,11 @@ export async function ingestDiscovered(
         if (stage) notes.stagedCopy = readPath;
         // The vendor's description files (.ufd, .ufdx) are part of what was received for this container.
         for (const c of dev.fs.described?.companions ?? [])
-          inner.push({ ...c, readAs: 'read in place (extraction description)' });
+          inner.push({
+            ...c,
+            readAs: 'read in place (extraction description)',
+            ...(isAbsolute(c.path) ? { location: c.path } : {}),
+          });
         notes.innerArtifacts = inner;
         const readerOpts: ReaderOptions = {
           deviceLabel,
