@@ -20,6 +20,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import Database from 'better-sqlite3';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestAudited } from '../src/app/case-actions.js';
@@ -526,6 +527,85 @@ describe.each(STORE_TARGETS)('ingest of encrypted backups on $name', (target) =>
     } finally {
       await a.store.close();
       await b.store.close();
+    }
+  });
+
+  it('wa.db.crypt15 beside a crypt15 given as its own path (no plain wa.db): decrypted with the same key and read', async () => {
+    // Shared storage as WhatsApp writes it: Databases/ holds both backups, no plain wa.db (SYNTHETIC).
+    const dbs = join(tempDir(), 'WhatsApp', 'Databases');
+    mkdirSync(dbs, { recursive: true });
+    writeFileSync(join(dbs, 'msgstore.db.crypt15'), readFileSync(backup('crypt15')));
+    const src = new Database(plainPath, { readonly: true });
+    const group = (
+      src.prepare("SELECT raw_string AS j FROM jid WHERE raw_string LIKE '%@g.us' LIMIT 1").get() as {
+        j: string;
+      }
+    ).j;
+    const creator = (
+      src
+        .prepare("SELECT raw_string AS j FROM jid WHERE raw_string LIKE '%@s.whatsapp.net' LIMIT 1")
+        .get() as {
+        j: string;
+      }
+    ).j;
+    src.close();
+    const wa = join(tempDir(), 'wa.db');
+    const w = new Database(wa);
+    w.exec('CREATE TABLE wa_contacts (_id INTEGER PRIMARY KEY, jid TEXT, display_name TEXT)');
+    w.exec('CREATE TABLE wa_group_admin_settings (_id INTEGER PRIMARY KEY, jid TEXT, creator_jid TEXT)');
+    w.prepare('INSERT INTO wa_group_admin_settings (jid, creator_jid) VALUES (?, ?)').run(group, creator);
+    w.close();
+    await writeCryptBackup(wa, join(dbs, 'wa.db.crypt15'), 'crypt15', keys);
+    const c = await open();
+    try {
+      const { outcomes } = await ingestAudited(
+        c.store,
+        c.dir,
+        [join(dbs, 'msgstore.db.crypt15')],
+        { ...ingestOpts, keyFile: e2eKeyFile(), workDir: join(c.dir, 'derived', 'tmp') },
+        {},
+        { match: false },
+      );
+      const o = outcomes[0]!;
+      expect(o.status).toBe('ingested');
+      if (o.status !== 'ingested') return;
+      const enc = o.evidence.notes.encryptedBackup as { waDb: Record<string, unknown> };
+      expect(enc.waDb).toMatchObject({
+        source: join(dbs, 'wa.db.crypt15'),
+        sha256: sha256(readFileSync(join(dbs, 'wa.db.crypt15'))),
+        format: 'crypt15',
+        plaintext: { sha256: sha256(readFileSync(wa)) },
+        use: 'decrypted with the same key and read as the instance wa.db',
+      });
+      expect(o.evidence.notes.waDb).toMatchObject({ used: true, creators: 1 });
+      expect(readdirSync(join(c.dir, 'derived', 'tmp'))).toEqual([]);
+    } finally {
+      await c.store.close();
+    }
+    // A damaged wa.db.crypt15 is recorded as not used; the messages are still read.
+    const bytes = readFileSync(join(dbs, 'wa.db.crypt15'));
+    bytes[bytes.length - 40] ^= 0xff;
+    writeFileSync(join(dbs, 'wa.db.crypt15'), bytes);
+    const d = await open();
+    try {
+      const { outcomes } = await ingestAudited(
+        d.store,
+        d.dir,
+        [join(dbs, 'msgstore.db.crypt15')],
+        { ...ingestOpts, keyFile: e2eKeyFile() },
+        {},
+        { match: false },
+      );
+      const o = outcomes[0]!;
+      expect(o.status).toBe('ingested');
+      if (o.status !== 'ingested') return;
+      expect((o.evidence.notes.encryptedBackup as { waDb: unknown }).waDb).toMatchObject({
+        used: false,
+        reason: expect.stringMatching(/damaged|wrong key/),
+      });
+      expect((await d.store.counts()).messages).toBeGreaterThan(10);
+    } finally {
+      await d.store.close();
     }
   });
 

@@ -205,6 +205,8 @@ export interface ReaderOptions {
   decryption?: { keyFile?: string; keyHex?: string; workDir?: string };
   /** Look for media, wa.db and owner files beside this path instead (a decrypted working copy's original). */
   layoutFrom?: string;
+  /** A wa.db to read instead of the one beside the database (a decrypted wa.db.crypt15). */
+  waDbPath?: string;
   /** Limits on reading a seized SQLite database (src/evidence/wa-db/budget.ts); defaults when absent. */
   sqliteBudget?: {
     stallSeconds?: number;

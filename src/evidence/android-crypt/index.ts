@@ -9,11 +9,12 @@
  * line"; never the key) and the plaintext's SHA-256 and size.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { EvidenceReader, ParsedRecord, ReaderNotes, ReaderOptions } from '../../model/types.js';
+import { sha256File } from '../../hashing/digests.js';
 import { UserError } from '../../util/errors.js';
 import { androidMsgstoreReader } from '../android-msgstore/index.js';
 import { forgetScratchLocations } from '../wa-db/sqlite.js';
@@ -101,6 +102,43 @@ export function keyFor(
   return kf.secret;
 }
 
+/**
+ * WhatsApp backs up wa.db (contacts, group creators) as `wa.db.crypt15` beside `msgstore.db.crypt15`, under
+ * the same key. When no plain wa.db is beside the backup, it is decrypted into the private folder and read
+ * as the instance's wa.db; one that does not decrypt is recorded as not used (the messages are still read).
+ */
+async function decryptWaDbBeside(
+  path: string,
+  layout: BackupLayout,
+  key: Buffer,
+  work: string,
+  enc: Record<string, unknown>,
+): Promise<string | null> {
+  const dir = dirname(resolve(path));
+  const waCrypt = join(dir, 'wa.db.crypt15');
+  if (layout.format !== 'crypt15' || existsSync(join(dir, 'wa.db'))) return null;
+  // A regular file only, never through a symbolic link.
+  if (!lstatSync(waCrypt, { throwIfNoEntry: false })?.isFile()) return null;
+  const out = join(work, 'wa.db');
+  try {
+    const wl = await readBackupLayout(waCrypt);
+    const w = await decryptBackup(waCrypt, wl, key, out);
+    enc.waDb = {
+      source: waCrypt,
+      sha256: (await sha256File(waCrypt)).sha256,
+      format: wl.format,
+      md5: w.md5,
+      plaintext: { sha256: w.plaintextSha256, size: w.plaintextSize },
+      use: 'decrypted with the same key and read as the instance wa.db',
+    };
+    return out;
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    enc.waDb = { source: waCrypt, used: false, reason: err.message };
+    return null;
+  }
+}
+
 async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): AsyncGenerator<ParsedRecord> {
   const layout = await readBackupLayout(path);
   const enc: Record<string, unknown> = {
@@ -123,11 +161,15 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
         throw new WrongKeyError(`${err.message}; ${PASSWORD_BACKUP_EXPLANATION}`);
       throw err;
     });
-    key.fill(0);
     enc.md5 = r.md5;
     enc.plaintext = { sha256: r.plaintextSha256, size: r.plaintextSize };
     enc.workingCopy = `decrypted into a private folder under ${base}, removed after reading`;
-    yield* androidMsgstoreReader.read(plain, { ...options, layoutFrom: path }, notes);
+    const waDbPath = await decryptWaDbBeside(path, layout, key, work, enc).finally(() => key.fill(0));
+    yield* androidMsgstoreReader.read(
+      plain,
+      { ...options, layoutFrom: path, ...(waDbPath ? { waDbPath } : {}) },
+      notes,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
     forgetScratchLocations(notes, work);

@@ -94,7 +94,7 @@ async function* read(path: string, options: ReaderOptions, notes: ReaderNotes): 
       notes,
       owner,
       layout.media,
-      await creatorsFromWaDb(layout.waDb, notes),
+      await creatorsFromWaDb(options.waDbPath ?? layout.waDb, notes),
     );
     if (owner.source.startsWith('device file')) {
       const rec = ctx.accounts.see(owner.key, `${owner.phone!.slice(1)}@s.whatsapp.net`, {
