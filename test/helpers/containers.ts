@@ -1,11 +1,12 @@
 /**
- * Hand-built containers for the evidence file system tests: a zip writer that stores any name, flag and
- * mode exactly as given (yazl refuses absolute and `..` names, which the tests need), and a ustar writer
- * (pax headers for long names) for .tar / .tar.gz. Stored (uncompressed) zip entries only.
+ * Hand-built containers for the evidence file system tests: zips with any name, flag and mode exactly as
+ * given (yazl refuses absolute and `..` names, which the tests need; written by synth's zip writer), and a
+ * ustar writer (pax headers for long names) for .tar / .tar.gz. Stored (uncompressed) zip entries only.
  */
-import { crc32, gzipSync } from 'node:zlib';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { zipBuffer } from '../../src/synth/devices/zip-writer.js';
 
 export interface ZipSpec {
   name: string;
@@ -20,53 +21,12 @@ export interface ZipSpec {
 }
 
 export function rawZip(entries: ZipSpec[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? '', 'utf8');
-    const crc = crc32(data);
-    const flags = e.flags ?? 0x800;
-    const method = e.method ?? 0;
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(flags, 6);
-    lh.writeUInt16LE(method, 8);
-    lh.writeUInt16LE(0, 10);
-    lh.writeUInt16LE(0x21, 12);
-    lh.writeUInt32LE(crc, 14);
-    lh.writeUInt32LE(data.length, 18);
-    lh.writeUInt32LE(e.uncompressedSize ?? data.length, 22);
-    lh.writeUInt16LE(name.length, 26);
-    lh.writeUInt16LE(0, 28);
-    locals.push(lh, name, data);
-    const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE(0x031e, 4); // made by Unix
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(flags, 8);
-    ch.writeUInt16LE(method, 10);
-    ch.writeUInt16LE(0, 12);
-    ch.writeUInt16LE(0x21, 14);
-    ch.writeUInt32LE(crc, 16);
-    ch.writeUInt32LE(data.length, 20);
-    ch.writeUInt32LE(e.uncompressedSize ?? data.length, 24);
-    ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE(((e.mode ?? 0o100644) << 16) >>> 0, 38);
-    ch.writeUInt32LE(offset, 42);
-    centrals.push(ch, name);
-    offset += 30 + name.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, eocd]);
+  return zipBuffer(
+    entries.map((e) => ({
+      ...e,
+      data: Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? '', 'utf8'),
+    })),
+  );
 }
 
 export interface TarSpec {
