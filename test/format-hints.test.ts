@@ -39,10 +39,10 @@ describe('WhatsApp Desktop for Windows in a searched tree', () => {
     const tree = join(tempDir('filet-hints-'), 'laptop-C');
     const local = join(tree, 'Users', 'synthetic', 'AppData', 'Local', 'Packages');
     const app = join(local, '5319275A.WhatsAppDesktop_cv1g1gvanyjgm', 'LocalState');
-    mkdirSync(join(app, 'shared'), { recursive: true });
+    mkdirSync(app, { recursive: true });
     // SYNTHETIC stand-ins: random bytes, as the DPAPI-protected databases look without their key.
     writeFileSync(join(app, 'session.db'), randomBytes(4096));
-    writeFileSync(join(app, 'shared', 'nativeSettings.db'), randomBytes(4096));
+    writeFileSync(join(app, 'nativeSettings.db'), randomBytes(4096));
     writeFileSync(join(tree, 'SYNTHETIC'), 'SYNTHETIC test tree\n');
     const caseDir = join(tree, '..', 'case');
     expect(filet(['init', caseDir]).code).toBe(0);
