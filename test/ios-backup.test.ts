@@ -462,6 +462,31 @@ describe.each(STORE_TARGETS)('backup ingest on $name', (target) => {
     for (const e of await c.store.listEvidence()) expect((await checkEvidence(e)).status).toBe('ok');
   });
 
+  it('a backup found inside a searched folder is read under the --sqlite-budget given', async () => {
+    // A cell limit far below any real row: the ChatStorage of a backup found in a tree must be refused by
+    // it, as a bare ChatStorage.sqlite would be (before, that path read without the budget).
+    const tree = join(work, `budget-${target.name}`);
+    writeIosBackup(deviceDir, join(tree, 'lab-share'), {
+      udid: '00008110-000000000BUDGET1',
+      owner: { jid: OWNER_JID },
+    });
+    const c = await fresh('budget');
+    const d = await discover([tree]);
+    try {
+      await expect(
+        ingestDiscoveredAudited(
+          c.store,
+          d,
+          { workDir: c.dir, tz: 'Europe/Madrid', sqliteBudget: { maxCellBytes: 16 } },
+          {},
+        ),
+      ).rejects.toThrow(/--sqlite-budget cell=/);
+    } finally {
+      await closeDiscovery(d);
+    }
+    expect(await c.store.listEvidence()).toEqual([]);
+  });
+
   it('refuses wrong password, missing password, no WhatsApp, Manifest.mbdb with clear errors, writing nothing', async () => {
     const c = await fresh('refused');
     const attempts: [string[], Record<string, unknown>, RegExp][] = [

@@ -74,6 +74,40 @@ export function validateTimeZone(tz: string): string {
  * is written, so a missing or unreadable file in the list changes nothing. A file already in the case
  * (same SHA-256) — or given twice — changes nothing and is reported as such.
  */
+/**
+ * The reader options every ingest path passes (evidence files, discovered artifacts, backups found in
+ * trees): one place, so an option such as the SQLite budget reaches every reader.
+ */
+export function baseReaderOptions(
+  opts: Pick<IngestOptions, 'locale' | 'owner' | 'ownerName' | 'limits' | 'sqliteBudget'>,
+  deviceLabel: string,
+  tz: string,
+): ReaderOptions {
+  return {
+    deviceLabel,
+    tz,
+    locale: opts.locale,
+    owner: opts.owner,
+    ownerName: opts.ownerName,
+    limits: opts.limits,
+    sqliteBudget: opts.sqliteBudget,
+  };
+}
+
+/** An evidence item as ingest records it: the examiner's facts from `opts`, the time and tool version now. */
+export function newEvidenceItem(
+  item: Pick<EvidenceItem, 'path' | 'sha256' | 'size' | 'kind' | 'deviceLabel' | 'notes'>,
+  opts: Pick<IngestOptions, 'examiner' | 'acquiredAt'>,
+): Omit<EvidenceItem, 'id'> {
+  return {
+    ...item,
+    examiner: opts.examiner ?? null,
+    acquiredAt: opts.acquiredAt ?? null,
+    ingestedAt: Date.now(),
+    toolVersion: TOOL_VERSION,
+  };
+}
+
 export async function ingestPaths(
   store: CaseStore,
   paths: string[],
@@ -139,27 +173,13 @@ async function ingestFiles(
     const backupContainer = backup?.containerNote(path);
     if (backupContainer) notes.container = backupContainer;
     const readerOpts: ReaderOptions = {
-      deviceLabel,
-      tz,
-      locale: opts.locale,
-      owner: opts.owner,
-      ownerName: opts.ownerName,
-      limits: opts.limits,
-      sqliteBudget: opts.sqliteBudget,
+      ...baseReaderOptions(opts, deviceLabel, tz),
       decryption: { keyFile: opts.keyFile, keyHex: opts.key, workDir: opts.workDir },
     };
-    const item: Omit<EvidenceItem, 'id'> = {
-      path,
-      sha256,
-      size,
-      kind: reader ? reader.kind : 'ios-backup',
-      deviceLabel,
-      examiner: opts.examiner ?? null,
-      acquiredAt: opts.acquiredAt ?? null,
-      ingestedAt: Date.now(),
-      toolVersion: TOOL_VERSION,
-      notes,
-    };
+    const item = newEvidenceItem(
+      { path, sha256, size, kind: reader ? reader.kind : 'ios-backup', deviceLabel, notes },
+      opts,
+    );
     const work = backup ? join(opts.workDir!, `ios-backup-${sha256.slice(0, 16)}`) : null;
     if (work) rmSync(work, { recursive: true, force: true });
     const { evidence, stats } = await store

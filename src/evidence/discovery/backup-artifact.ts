@@ -8,10 +8,10 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EvidenceItem, ReaderNotes, ReaderOptions } from '../../model/types.js';
+import type { ReaderNotes } from '../../model/types.js';
 import type { CaseStore } from '../../store/case-store.js';
 import { UserError } from '../../util/errors.js';
-import { TOOL_VERSION } from '../../version.js';
+import { baseReaderOptions, newEvidenceItem } from '../ingest.js';
 import { IosBackup } from '../ios-backup/backup.js';
 import { BackupIngest, WHATSAPP_INSTANCES, type WhatsAppInstance } from '../ios-backup/ingest.js';
 import type { InnerArtifact } from '../wa-db/sqlite.js';
@@ -152,26 +152,9 @@ export async function ingestBackupArtifact(
     else if (backup.containerNote(path)) notes.container = backup.containerNote(path)!;
     if (dev.chain.length) notes.nesting = nestingNote(dev, art.path || '.');
     if (inner.length) notes.innerArtifacts = inner;
-    const readerOpts: ReaderOptions = {
-      deviceLabel,
-      tz,
-      locale: opts.locale,
-      owner: opts.owner,
-      ownerName: opts.ownerName,
-      limits: opts.limits,
-    };
-    const item: Omit<EvidenceItem, 'id'> = {
-      path,
-      sha256,
-      size,
-      kind: 'ios-backup',
-      deviceLabel,
-      examiner: opts.examiner ?? null,
-      acquiredAt: opts.acquiredAt ?? null,
-      ingestedAt: Date.now(),
-      toolVersion: TOOL_VERSION,
-      notes,
-    };
+    // The SQLite budget (--sqlite-budget) reaches the backup's ChatStorage reader too.
+    const readerOpts = baseReaderOptions(opts, deviceLabel, tz);
+    const item = newEvidenceItem({ path, sha256, size, kind: 'ios-backup', deviceLabel, notes }, opts);
     const work = join(opts.workDir, 'working', `ios-backup-${sha256.slice(0, 16)}`);
     await rm(work, { recursive: true, force: true });
     try {

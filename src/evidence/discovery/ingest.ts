@@ -13,12 +13,17 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { EvidenceItem, ReaderNotes, ReaderOptions } from '../../model/types.js';
+import type { ReaderNotes, ReaderOptions } from '../../model/types.js';
 import { sha256File } from '../../hashing/digests.js';
 import type { CaseStore } from '../../store/case-store.js';
 import { UserError } from '../../util/errors.js';
-import { TOOL_VERSION } from '../../version.js';
-import { validateTimeZone, type IngestOptions, type IngestOutcome } from '../ingest.js';
+import {
+  baseReaderOptions,
+  newEvidenceItem,
+  validateTimeZone,
+  type IngestOptions,
+  type IngestOutcome,
+} from '../ingest.js';
 import { chatExportTxtReader, chatExportZipReader } from '../chat-export/index.js';
 import { READERS } from '../registry.js';
 import type { InnerArtifact } from '../wa-db/sqlite.js';
@@ -210,28 +215,15 @@ export async function ingestDiscovered(
           });
         notes.innerArtifacts = inner;
         const readerOpts: ReaderOptions = {
-          deviceLabel,
-          tz,
-          locale: opts.locale,
+          ...baseReaderOptions(opts, deviceLabel, tz),
           owner: isExport ? opts.owner : owner.owner,
           ownerSource: isExport ? undefined : owner.source,
-          ownerName: opts.ownerName,
-          limits: opts.limits,
-          sqliteBudget: opts.sqliteBudget,
           ...(mediaFolder ? { mediaFolder } : {}),
         };
-        const item: Omit<EvidenceItem, 'id'> = {
-          path,
-          sha256: itemSha,
-          size: itemSize,
-          kind: reader.kind,
-          deviceLabel,
-          examiner: opts.examiner ?? null,
-          acquiredAt: opts.acquiredAt ?? null,
-          ingestedAt: Date.now(),
-          toolVersion: TOOL_VERSION,
-          notes,
-        };
+        const item = newEvidenceItem(
+          { path, sha256: itemSha, size: itemSize, kind: reader.kind, deviceLabel, notes },
+          opts,
+        );
         try {
           const records =
             art.kind === 'android-msgstore-crypt'
