@@ -1,0 +1,216 @@
+/**
+ * Identity resolution rules (issue 11), pure: which account keys seen in different sources are one person,
+ * with the evidence for it. Nothing here reads or writes a store; the caller gives the facts of chats it
+ * already knows to be one chat and applies the decisions.
+ *
+ * A *local* identity is only meaningful on one device: a contact name as the exporting phone saved it
+ * (`name:<device>:<name>`) or an owner whose number is not known (`owner:<device>`). A *global* identity is
+ * a number or a LID. Evidence pairs a local identity with another identity when both sources hold the same
+ * message or the same system event of one chat at the same minute: the export line written by "Camila L."
+ * and the database row sent by +56 9 …, with the same kind and text (or media), are one message, so their
+ * senders are one person.
+ *
+ * Decision rule (stated in docs/identity.md):
+ *  - A unit of evidence is one (chat, minute, content) seen from two devices where each device holds exactly
+ *    one such message (or every message of it on that device has one sender); anything else is ambiguous
+ *    and counts for nothing.
+ *  - A local identity L is merged automatically into X when at least `minSupport` distinct units pair L with
+ *    X, no unit pairs L with any other identity (a contradiction), and no other local identity of L's device
+ *    is paired with X (one number, two saved names on one phone: a contradiction too).
+ *  - Otherwise a pair with support is kept as a suggestion with its score (the number of units) and every
+ *    unit as a reason; contradictions are listed with all the identities involved, never resolved here.
+ *  - Two global identities are never merged by co-occurrence (two numbers are two accounts unless a
+ *    `number_changed` event or a LID map says otherwise).
+ */
+
+export interface SourcedMessage {
+  id: number;
+  /** The chat as already resolved (one id for every source of one chat). */
+  chat: number;
+  /** Where the fact was read: the device label (two sources of one device never confirm each other). */
+  device: string;
+  /** Account key of the sender, after the merges already made; null for a line without one. */
+  sender: string | null;
+  minute: number;
+  /** Kind and normalized content: `t:<digest>`, `m:image`, `m:image:<sha256>`… */
+  content: string;
+}
+
+export interface SourcedEvent {
+  id: number;
+  chat: number;
+  device: string;
+  type: string;
+  actor: string | null;
+  targets: string[];
+  minute: number;
+  value: string | null;
+}
+
+export interface IdentityReason {
+  kind: 'message' | 'event-actor' | 'event-target';
+  chat: number;
+  minute: number;
+  /** The two facts (message or event ids) that are one fact seen from two devices. */
+  facts: [number, number];
+}
+
+export interface IdentityCandidate {
+  /** The local identity. */
+  from: string;
+  /** The identity it would become. */
+  into: string;
+  support: number;
+  reasons: IdentityReason[];
+}
+
+export interface IdentityDecisions {
+  merges: IdentityCandidate[];
+  suggestions: IdentityCandidate[];
+  contradictions: { identity: string; candidates: IdentityCandidate[] }[];
+}
+
+export function isLocalIdentity(key: string): boolean {
+  return key.startsWith('name:') || key.startsWith('owner:');
+}
+
+/** The device a local identity belongs to (`name:<device>:<name>`, `owner:<device>`). */
+export function deviceOfLocal(key: string): string | null {
+  if (key.startsWith('owner:')) return key.slice(6);
+  if (!key.startsWith('name:')) return null;
+  const rest = key.slice(5);
+  const i = rest.indexOf(':');
+  return i < 0 ? null : rest.slice(0, i);
+}
+
+interface Unit<T> {
+  byDevice: Map<string, T[]>;
+}
+
+function units<T extends { chat: number; minute: number; device: string }>(
+  facts: T[],
+  content: (f: T) => string,
+): Map<string, Unit<T>> {
+  const out = new Map<string, Unit<T>>();
+  for (const f of facts) {
+    const k = `${f.chat}|${f.minute}|${content(f)}`;
+    let u = out.get(k);
+    if (!u) out.set(k, (u = { byDevice: new Map() }));
+    (u.byDevice.get(f.device) ?? u.byDevice.set(f.device, []).get(f.device)!).push(f);
+  }
+  return out;
+}
+
+/** The one value every item gives, or null when they disagree or give none. */
+function sole<T, V>(items: T[], value: (x: T) => V | null): V | null {
+  let v: V | null = null;
+  for (const x of items) {
+    const y = value(x);
+    if (y === null) return null;
+    if (v !== null && v !== y) return null;
+    v = y;
+  }
+  return v;
+}
+
+function pairKey(a: string, b: string): string {
+  return `${a}\u0000${b}`;
+}
+
+/** Every pair of identities that two devices' copies of one message or event put together. */
+export function coOccurrences(messages: SourcedMessage[], events: SourcedEvent[]): IdentityCandidate[] {
+  const found = new Map<string, IdentityCandidate>();
+  const seenUnit = new Set<string>();
+  const note = (a: string | null, b: string | null, reason: IdentityReason, unit: string) => {
+    if (a === null || b === null || a === b) return;
+    const la = isLocalIdentity(a);
+    const lb = isLocalIdentity(b);
+    if (!la && !lb) return;
+    // Local into global; between two locals, a fixed order so both ingest orders give the same pair.
+    const [from, into] = la && lb ? (a < b ? [b, a] : [a, b]) : la ? [a, b] : [b, a];
+    const k = pairKey(from, into);
+    // One unit counts once per pair, however many devices saw it.
+    if (seenUnit.has(`${k}\u0000${unit}`)) return;
+    seenUnit.add(`${k}\u0000${unit}`);
+    let c = found.get(k);
+    if (!c) found.set(k, (c = { from, into, support: 0, reasons: [] }));
+    c.support++;
+    c.reasons.push(reason);
+  };
+  for (const [k, u] of units(messages, (m) => m.content)) {
+    const devices = [...u.byDevice.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    for (let i = 0; i < devices.length; i++)
+      for (let j = i + 1; j < devices.length; j++) {
+        const [, xs] = devices[i]!;
+        const [, ys] = devices[j]!;
+        const a = sole(xs, (m) => m.sender);
+        const b = sole(ys, (m) => m.sender);
+        note(
+          a,
+          b,
+          { kind: 'message', chat: xs[0]!.chat, minute: xs[0]!.minute, facts: [xs[0]!.id, ys[0]!.id] },
+          k,
+        );
+      }
+  }
+  for (const [k, u] of units(events, (e) => `${e.type}|${e.value ?? ''}`)) {
+    const devices = [...u.byDevice.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    for (let i = 0; i < devices.length; i++)
+      for (let j = i + 1; j < devices.length; j++) {
+        const xs = devices[i]![1];
+        const ys = devices[j]![1];
+        // Two events of one type in one minute on one device: which is which cannot be told.
+        if (xs.length !== 1 || ys.length !== 1) continue;
+        const x = xs[0]!;
+        const y = ys[0]!;
+        const base = { chat: x.chat, minute: x.minute, facts: [x.id, y.id] as [number, number] };
+        note(x.actor, y.actor, { kind: 'event-actor', ...base }, `${k}|actor`);
+        // Targets pair up only when, after the ones both sides already share, one is left on each side.
+        const restX = x.targets.filter((t) => !y.targets.includes(t));
+        const restY = y.targets.filter((t) => !x.targets.includes(t));
+        if (restX.length === 1 && restY.length === 1)
+          note(restX[0]!, restY[0]!, { kind: 'event-target', ...base }, `${k}|target`);
+      }
+  }
+  return [...found.values()].sort((a, b) =>
+    a.from < b.from ? -1 : a.from > b.from ? 1 : a.into < b.into ? -1 : 1,
+  );
+}
+
+/** Applies the decision rule above to the candidates (see the file's comment). */
+export function decideIdentities(
+  candidates: IdentityCandidate[],
+  opts: { minSupport: number; rejected?: Set<string> },
+): IdentityDecisions {
+  const rejected = opts.rejected ?? new Set<string>();
+  const live = candidates.filter((c) => !rejected.has(pairKey(c.from, c.into)));
+  const byFrom = new Map<string, IdentityCandidate[]>();
+  for (const c of live) (byFrom.get(c.from) ?? byFrom.set(c.from, []).get(c.from)!).push(c);
+  // Locals of one device claiming one identity.
+  const claim = new Map<string, IdentityCandidate[]>();
+  for (const c of live) {
+    const k = `${deviceOfLocal(c.from)}\u0000${c.into}`;
+    (claim.get(k) ?? claim.set(k, []).get(k)!).push(c);
+  }
+  const out: IdentityDecisions = { merges: [], suggestions: [], contradictions: [] };
+  const contradicted = new Set<IdentityCandidate>();
+  for (const [from, cs] of byFrom)
+    if (cs.length > 1) {
+      out.contradictions.push({ identity: from, candidates: cs });
+      cs.forEach((c) => contradicted.add(c));
+    }
+  for (const [k, cs] of claim)
+    if (cs.length > 1) {
+      out.contradictions.push({ identity: k.slice(k.indexOf('\u0000') + 1), candidates: cs });
+      cs.forEach((c) => contradicted.add(c));
+    }
+  for (const c of live) {
+    if (!contradicted.has(c) && c.support >= opts.minSupport) out.merges.push(c);
+    else out.suggestions.push(c);
+  }
+  return out;
+}
+
+export function identityPairKey(from: string, into: string): string {
+  return pairKey(from, into);
+}

@@ -1,0 +1,145 @@
+/**
+ * The identity-resolution rules of src/model/identity.ts on hand-written facts: an export (device DE,
+ * names as its owner saved them) and a database (device CL, numbers) of one chat.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  coOccurrences,
+  decideIdentities,
+  identityPairKey,
+  type SourcedEvent,
+  type SourcedMessage,
+} from '../src/model/identity.js';
+
+const CAMILA = 'name:DE:Camila L.';
+const BORIS = 'name:DE:Boris';
+const P1 = 'phone:+56911111111';
+const P2 = 'phone:+56922222222';
+let nextId = 1;
+const msg = (device: string, sender: string | null, minute: number, content: string): SourcedMessage => ({
+  id: nextId++,
+  chat: 7,
+  device,
+  sender,
+  minute,
+  content,
+});
+const ev = (
+  device: string,
+  type: string,
+  actor: string | null,
+  targets: string[],
+  minute: number,
+): SourcedEvent => ({ id: nextId++, chat: 7, device, type, actor, targets, minute, value: null });
+
+describe('co-occurrences', () => {
+  it('one message seen from an export and a database pairs the saved name with the number', () => {
+    const c = coOccurrences([msg('DE', CAMILA, 100, 't:abc'), msg('CL', P1, 100, 't:abc')], []);
+    expect(c).toHaveLength(1);
+    expect(c[0]).toMatchObject({ from: CAMILA, into: P1, support: 1 });
+    expect(c[0]!.reasons[0]).toMatchObject({ kind: 'message', chat: 7, minute: 100 });
+  });
+
+  it('a different minute, content or chat is no evidence; two numbers are never paired', () => {
+    const c = coOccurrences(
+      [
+        msg('DE', CAMILA, 100, 't:abc'),
+        msg('CL', P1, 101, 't:abc'),
+        msg('CL', P1, 100, 't:xyz'),
+        { ...msg('CL', P1, 100, 't:abc'), chat: 8 },
+        msg('ES', P2, 200, 't:q'),
+        msg('CL', P1, 200, 't:q'),
+      ],
+      [],
+    );
+    expect(c).toEqual([]);
+  });
+
+  it('an ambiguous unit (two senders of the same text in one minute on one device) counts for nothing', () => {
+    const c = coOccurrences(
+      [msg('DE', CAMILA, 100, 't:ok'), msg('CL', P1, 100, 't:ok'), msg('CL', P2, 100, 't:ok')],
+      [],
+    );
+    expect(c).toEqual([]);
+  });
+
+  it('two copies on one device of a message from one sender still count, once', () => {
+    const c = coOccurrences(
+      [msg('DE', CAMILA, 100, 't:ok'), msg('CL', P1, 100, 't:ok'), msg('CL', P1, 100, 't:ok')],
+      [],
+    );
+    expect(c).toEqual([expect.objectContaining({ from: CAMILA, into: P1, support: 1 })]);
+  });
+
+  it('system events pair actors, and the one target left after the shared ones', () => {
+    const c = coOccurrences(
+      [],
+      [ev('DE', 'added', CAMILA, [BORIS, P2], 300), ev('CL', 'added', P1, ['phone:+56933333333', P2], 300)],
+    );
+    expect(c.map((x) => [x.from, x.into, x.reasons[0]!.kind])).toEqual([
+      [BORIS, 'phone:+56933333333', 'event-target'],
+      [CAMILA, P1, 'event-actor'],
+    ]);
+  });
+
+  it('two events of one type in one minute on one device pair nobody', () => {
+    const c = coOccurrences(
+      [],
+      [ev('DE', 'left', CAMILA, [], 300), ev('DE', 'left', BORIS, [], 300), ev('CL', 'left', P1, [], 300)],
+    );
+    expect(c).toEqual([]);
+  });
+});
+
+describe('decisions', () => {
+  const three = [0, 1, 2].flatMap((i) => [
+    msg('DE', CAMILA, 10 + i, `t:${i}`),
+    msg('CL', P1, 10 + i, `t:${i}`),
+  ]);
+
+  it('at least minSupport units and no contradiction: merged; fewer: a suggestion with its reasons', () => {
+    const d = decideIdentities(coOccurrences(three, []), { minSupport: 3 });
+    expect(d.merges.map((m) => [m.from, m.into, m.support])).toEqual([[CAMILA, P1, 3]]);
+    expect(d.merges[0]!.reasons).toHaveLength(3);
+    const two = decideIdentities(coOccurrences(three.slice(0, 4), []), { minSupport: 3 });
+    expect(two.merges).toEqual([]);
+    expect(two.suggestions.map((m) => [m.from, m.into, m.support])).toEqual([[CAMILA, P1, 2]]);
+  });
+
+  it('one name matching two numbers is a contradiction: shown, not merged', () => {
+    const d = decideIdentities(
+      coOccurrences([...three, msg('DE', CAMILA, 50, 't:z'), msg('CL', P2, 50, 't:z')], []),
+      { minSupport: 3 },
+    );
+    expect(d.merges).toEqual([]);
+    expect(d.contradictions).toHaveLength(1);
+    expect(d.contradictions[0]!.identity).toBe(CAMILA);
+    expect(d.contradictions[0]!.candidates.map((c) => c.into).sort()).toEqual([P1, P2]);
+  });
+
+  it('two saved names of one phone claiming one number is a contradiction too', () => {
+    const d = decideIdentities(
+      coOccurrences([...three, msg('DE', BORIS, 60, 't:y'), msg('CL', P1, 60, 't:y')], []),
+      { minSupport: 3 },
+    );
+    expect(d.merges).toEqual([]);
+    expect(d.contradictions.map((c) => c.identity)).toEqual([P1]);
+  });
+
+  it('a rejected pair is neither merged nor suggested again', () => {
+    const d = decideIdentities(coOccurrences(three, []), {
+      minSupport: 3,
+      rejected: new Set([identityPairKey(CAMILA, P1)]),
+    });
+    expect(d).toEqual({ merges: [], suggestions: [], contradictions: [] });
+  });
+
+  it('the result does not depend on the order of the facts', () => {
+    const facts = [...three, msg('DE', BORIS, 60, 't:y'), msg('CL', P2, 60, 't:y')];
+    const a = decideIdentities(coOccurrences(facts, []), { minSupport: 1 });
+    const b = decideIdentities(coOccurrences([...facts].reverse(), []), { minSupport: 1 });
+    const shape = (d: typeof a) => d.merges.map((m) => `${m.from}>${m.into}:${m.support}`).sort();
+    expect(shape(b)).toEqual(shape(a));
+    expect(shape(a)).toEqual([`${BORIS}>${P2}:1`, `${CAMILA}>${P1}:3`]);
+  });
+});
