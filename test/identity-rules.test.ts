@@ -7,6 +7,8 @@ import {
   coOccurrences,
   decideIdentities,
   identityPairKey,
+  linkChats,
+  type ChatFacts,
   type SourcedEvent,
   type SourcedMessage,
 } from '../src/model/identity.js';
@@ -141,5 +143,57 @@ describe('decisions', () => {
     const shape = (d: typeof a) => d.merges.map((m) => `${m.from}>${m.into}:${m.support}`).sort();
     expect(shape(b)).toEqual(shape(a));
     expect(shape(a)).toEqual([`${BORIS}>${P2}:1`, `${CAMILA}>${P1}:3`]);
+  });
+});
+
+describe('chat identity', () => {
+  const chat = (id: number, device: string, subjects: string[], jid: string | null = null): ChatFacts => ({
+    id,
+    device,
+    kind: 'group',
+    jid,
+    subjects,
+  });
+  const lines = (chatId: number, from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ chat: chatId, minute: from + i, content: `t:${from + i}` }));
+
+  it('two unrelated groups with one subject on two phones stay two', () => {
+    const links = linkChats(
+      [chat(1, 'DE', ['Family']), chat(2, 'CL', ['Family'], '1203@g.us')],
+      [...lines(1, 0, 20), ...lines(2, 1000, 20)],
+      { minShared: 3 },
+    );
+    expect(links).toEqual([]);
+  });
+
+  it('an export and a database group holding the same messages are one chat, into the one with the JID', () => {
+    const links = linkChats(
+      [chat(1, 'DE', ['Garden club']), chat(2, 'CL', ['Garden', 'Garden club'], '1203@g.us')],
+      [...lines(1, 0, 5), ...lines(2, 0, 8)],
+      { minShared: 3 },
+    );
+    expect(links).toEqual([{ from: 1, into: 2, shared: 5, sameSubject: true }]);
+  });
+
+  it('too few shared lines, or two equally good candidates, link nothing; one JID always links', () => {
+    expect(
+      linkChats(
+        [chat(1, 'DE', ['A']), chat(2, 'CL', ['B'], 'x@g.us')],
+        [...lines(1, 0, 2), ...lines(2, 0, 2)],
+        {
+          minShared: 3,
+        },
+      ),
+    ).toEqual([]);
+    expect(
+      linkChats(
+        [chat(1, 'DE', ['A']), chat(2, 'CL', ['A'], 'x@g.us'), chat(3, 'ES', ['A'], 'y@g.us')],
+        [...lines(1, 0, 6), ...lines(2, 0, 6), ...lines(3, 0, 6)],
+        { minShared: 3 },
+      ).filter((l) => l.from === 1),
+    ).toEqual([]);
+    expect(
+      linkChats([chat(1, 'CL', ['A'], 'x@g.us'), chat(2, 'ES', ['B'], 'x@g.us')], [], { minShared: 3 }),
+    ).toEqual([{ from: 2, into: 1, shared: 0, sameSubject: false }]);
   });
 });

@@ -214,3 +214,83 @@ export function decideIdentities(
 export function identityPairKey(from: string, into: string): string {
   return pairKey(from, into);
 }
+
+export interface ChatFacts {
+  id: number;
+  device: string;
+  kind: 'group' | 'direct';
+  /** A group's JID where a database gives it; exports have none. */
+  jid: string | null;
+  /** Every subject the chat is known by on this device (current and from subject changes). */
+  subjects: string[];
+}
+
+export interface ChatLink {
+  from: number;
+  into: number;
+  /** Distinct (minute, content) units both chats hold. */
+  shared: number;
+  sameSubject: boolean;
+}
+
+/**
+ * Which chats read from different devices are one chat. Two chats with one JID are one chat. Otherwise
+ * the messages decide: chats of one kind whose devices hold at least `minShared` of the same (minute,
+ * content) units, the best candidate holding at least twice as many as the next one. A shared subject is
+ * recorded as a reason but never links chats on its own: two unrelated "Family" groups on two phones stay
+ * two. Senders are not compared (they are what identity resolution is about to find). Links go from the
+ * chat without a JID into the one with it, else from the higher id into the lower.
+ */
+export function linkChats(
+  chats: ChatFacts[],
+  messages: Pick<SourcedMessage, 'chat' | 'minute' | 'content'>[],
+  opts: { minShared: number },
+): ChatLink[] {
+  const byId = new Map(chats.map((c) => [c.id, c]));
+  const unitsOf = new Map<number, Set<string>>();
+  for (const m of messages) {
+    if (!byId.has(m.chat)) continue;
+    (unitsOf.get(m.chat) ?? unitsOf.set(m.chat, new Set()).get(m.chat)!).add(`${m.minute}|${m.content}`);
+  }
+  const holders = new Map<string, number[]>();
+  for (const [chat, us] of unitsOf)
+    for (const u of us) (holders.get(u) ?? holders.set(u, []).get(u)!).push(chat);
+  const shared = new Map<number, Map<number, number>>();
+  for (const cs of holders.values())
+    for (const a of cs)
+      for (const b of cs) {
+        if (a === b) continue;
+        const x = byId.get(a)!;
+        const y = byId.get(b)!;
+        if (x.device === y.device || x.kind !== y.kind) continue;
+        const m = shared.get(a) ?? shared.set(a, new Map()).get(a)!;
+        m.set(b, (m.get(b) ?? 0) + 1);
+      }
+  const links = new Map<string, ChatLink>();
+  const add = (a: ChatFacts, b: ChatFacts, n: number) => {
+    const [from, into] = a.jid && !b.jid ? [b, a] : b.jid && !a.jid ? [a, b] : a.id > b.id ? [a, b] : [b, a];
+    const k = `${from.id}|${into.id}`;
+    if (links.has(k)) return;
+    links.set(k, {
+      from: from.id,
+      into: into.id,
+      shared: n,
+      sameSubject: from.subjects.some((s) => into.subjects.includes(s)),
+    });
+  };
+  for (const a of chats)
+    for (const b of chats)
+      if (a.id < b.id && a.jid !== null && a.jid === b.jid) add(a, b, shared.get(a.id)?.get(b.id) ?? 0);
+  for (const a of chats) {
+    const ranked = [...(shared.get(a.id) ?? new Map<number, number>())].sort(
+      (x, y) => y[1] - x[1] || x[0] - y[0],
+    );
+    const [best, next] = ranked;
+    if (!best || best[1] < opts.minShared || (next && best[1] < 2 * next[1])) continue;
+    const b = byId.get(best[0])!;
+    // Two JIDs that differ are two groups, whatever their messages.
+    if (a.jid && b.jid && a.jid !== b.jid) continue;
+    add(a, b, best[1]);
+  }
+  return [...links.values()].sort((x, y) => x.from - y.from || x.into - y.into);
+}
