@@ -589,8 +589,13 @@ const MEDIA_KINDS = new Set(['image', 'video', 'audio', 'document', 'sticker', '
  * or a digest of the normalized text. Null when nothing identifies the content.
  */
 export function messageFingerprint(chat: number, sender: number | null, m: ParsedMessage): string | null {
-  const text = m.text ? m.text.replace(INVISIBLE, '').trim().normalize('NFC') : '';
-  const content = MEDIA_KINDS.has(m.kind) ? `m:${m.kind}` : text ? textDigest(text) : null;
+  const content = messageContent(m.kind, m.text);
   if (content === null) return null;
   return `${chat}|${sender ?? ''}|${Math.floor(m.at / 60000)}|${content}`;
+}
+
+/** The content part of a fingerprint: the media kind, or a digest of the normalized text; null when none. */
+export function messageContent(kind: string, text: string | null): string | null {
+  const t = text ? text.replace(INVISIBLE, '').trim().normalize('NFC') : '';
+  return MEDIA_KINDS.has(kind) ? `m:${kind}` : t ? textDigest(t) : null;
 }

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import type { CaseStore } from '../../store/case-store.js';
 import { MergeConflict, ReviewStore } from '../../store/review-store.js';
 import { UserError } from '../../util/errors.js';
-import { actor, audited, printJson, withCase } from '../context.js';
+import { identitySuggestions } from '../../app/identity-suggestions.js';
+import type { IdentityCandidate } from '../../model/identity.js';
+import { actor, audited, auditedRead, printJson, withCase } from '../context.js';
 
 /** An identity named on the command line: its id, its key (`phone:+34…`, `name:dev:Ana`) or an E.164 number. */
 async function resolveAccount(store: CaseStore, ref: string): Promise<number> {
@@ -92,5 +94,64 @@ export function register(program: Command): void {
           console.log(
             `#${r.id} ${r.from} → ${r.into} by ${r.by} at ${new Date(r.at).toISOString()}${r.undoneAt ? ' (undone)' : ''}: ${r.reason}`,
           );
+    });
+  identity
+    .command('suggestions')
+    .description(
+      'list the saved names and numbers that the same message or event, seen from two devices, shows to be one person (read only)',
+    )
+    .argument('<case>', 'the case folder')
+    .option('--min-support <n>', 'units of evidence for a pair to count as unambiguous', '3')
+    .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  filet identity suggestions ./op-x --json')
+    .action(async (dir: string, o: { minSupport: string; store?: string; json?: boolean }) => {
+      if (!/^[1-9]\d*$/.test(o.minSupport))
+        throw new UserError(`--min-support must be a whole number ≥ 1, got "${o.minSupport}"`);
+      const minSupport = Number(o.minSupport);
+      const d = await withCase(dir, o, ({ store }) =>
+        auditedRead(
+          store,
+          'identity.suggestions',
+          { minSupport },
+          () => identitySuggestions(store, { minSupport }),
+          (r) => ({
+            unambiguous: r.merges.length,
+            suggestions: r.suggestions.length,
+            contradictions: r.contradictions.length,
+          }),
+        ),
+      );
+      const view = (c: IdentityCandidate) => ({
+        from: { id: d.accounts.get(c.from) ?? null, key: c.from },
+        into: { id: d.accounts.get(c.into) ?? null, key: c.into },
+        support: c.support,
+        reasons: c.reasons.map((r) => ({ ...r, minute: new Date(r.minute * 60000).toISOString() })),
+      });
+      if (o.json) {
+        printJson({
+          minSupport,
+          unambiguous: d.merges.map(view),
+          suggestions: d.suggestions.map(view),
+          contradictions: d.contradictions.map((c) => ({
+            identity: c.identity,
+            candidates: c.candidates.map(view),
+          })),
+        });
+        return;
+      }
+      const line = (c: IdentityCandidate) => {
+        const r = c.reasons[0]!;
+        return `  ${c.from} → ${c.into}: ${c.support} unit(s), e.g. ${r.kind} in chat ${r.chat} at ${new Date(r.minute * 60000).toISOString()} (facts ${r.facts.join(' and ')})`;
+      };
+      console.log(`unambiguous (≥ ${minSupport} units, no contradiction; apply with filet identity merge):`);
+      d.merges.forEach((c) => console.log(line(c)));
+      console.log('suggestions:');
+      d.suggestions.forEach((c) => console.log(line(c)));
+      console.log('contradictions (never merged automatically):');
+      for (const c of d.contradictions) {
+        console.log(`  ${c.identity}:`);
+        c.candidates.forEach((x) => console.log(`  ${line(x)}`));
+      }
     });
 }

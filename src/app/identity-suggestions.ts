@@ -1,0 +1,70 @@
+import { canonicalizer } from '../network/data.js';
+import {
+  coOccurrences,
+  decideIdentities,
+  type IdentityDecisions,
+  type SourcedEvent,
+  type SourcedMessage,
+} from '../model/identity.js';
+import type { CaseStore } from '../store/case-store.js';
+import { messageContent } from '../store/ingest-writer.js';
+
+/**
+ * Reads a case and applies the identity rules of src/model/identity.ts to it: which saved names and numbers
+ * the evidence shows to be one person. Read only: nothing is merged here (`filet identity merge` does that,
+ * audited). Each message and event is taken once per device whose evidence holds it (a fact already read
+ * as one from two devices has one sender and pairs nobody). Chats are taken as the store joined them.
+ */
+export async function identitySuggestions(
+  store: CaseStore,
+  opts: { minSupport: number },
+): Promise<IdentityDecisions & { accounts: Map<string, number> }> {
+  const accounts = await store.accounts();
+  const canon = canonicalizer(accounts);
+  const keyOf = new Map(accounts.map((a) => [a.id, a.key]));
+  const key = (id: number | null) => (id === null ? null : keyOf.get(canon(id))!);
+  const devicesOf = async (factType: string) => {
+    const out = new Map<number, string[]>();
+    const rows = await store.db.all<{ id: number; device: string }>(
+      `SELECT DISTINCT p.fact_id AS id, e.device_label AS device FROM provenance p
+         JOIN evidence e ON e.case_id = p.case_id AND e.id = p.evidence_id
+       WHERE p.case_id = ? AND p.fact_type = ?`,
+      [store.caseId, factType],
+    );
+    for (const r of rows)
+      (out.get(Number(r.id)) ?? out.set(Number(r.id), []).get(Number(r.id))!).push(r.device);
+    return out;
+  };
+  const messageDevices = await devicesOf('message');
+  const messages: SourcedMessage[] = [];
+  for await (const page of store.messages())
+    for (const m of page) {
+      const content = messageContent(m.kind, m.text);
+      if (content === null) continue;
+      for (const device of messageDevices.get(m.id) ?? [])
+        messages.push({
+          id: m.id,
+          chat: m.chatId,
+          device,
+          sender: key(m.senderId),
+          minute: Math.floor(m.at / 60000),
+          content,
+        });
+    }
+  const eventDevices = await devicesOf('event');
+  const events: SourcedEvent[] = [];
+  for (const e of await store.events())
+    for (const device of eventDevices.get(e.id) ?? [])
+      events.push({
+        id: e.id,
+        chat: e.chatId,
+        device,
+        type: e.type,
+        actor: key(e.actorId),
+        targets: e.targets.map((t) => key(t)!),
+        minute: Math.floor(e.at / 60000),
+        value: e.type === 'subject_changed' || e.type === 'description_changed' ? e.value : null,
+      });
+  const decisions = decideIdentities(coOccurrences(messages, events), opts);
+  return { ...decisions, accounts: new Map(accounts.map((a) => [a.key, a.id])) };
+}

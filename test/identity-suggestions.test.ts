@@ -1,0 +1,88 @@
+/**
+ * `filet identity suggestions` on a real SQLite case: two phones exported one group; phone A shows a member
+ * under the name its owner saved ("Camila L."), phone B shows her number. The lines both exports hold pair
+ * the name with the number; a name that shares one line only stays a suggestion; nothing is merged.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { filet } from './helpers/cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'filet-idsug-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// Hand-written exports (synthetic people and numbers). Phone A saved Camila and Boris by name; phone B did not.
+const A = [
+  '12/03/2026, 10:00 - Ana created group "Garden club"',
+  '12/03/2026, 10:01 - Camila L.: the tomatoes are up',
+  '12/03/2026, 10:02 - Camila L.: photos tomorrow',
+  '12/03/2026, 10:05 - Boris: great',
+  '12/03/2026, 10:07 - Camila L.: who has the key to the shed?',
+  '12/03/2026, 10:09 - Boris: me',
+  '',
+].join('\n');
+const B = [
+  '12/03/2026, 10:01 - +56 9 1111 1111: the tomatoes are up',
+  '12/03/2026, 10:02 - +56 9 1111 1111: photos tomorrow',
+  '12/03/2026, 10:05 - +49 151 2222222: great',
+  '12/03/2026, 10:07 - +56 9 1111 1111: who has the key to the shed?',
+  '12/03/2026, 10:08 - +49 151 2222222: not me',
+  '',
+].join('\n');
+
+describe('identity suggestions', () => {
+  it('pairs saved names with numbers from lines both phones hold, with reasons, and merges nothing', () => {
+    const kase = join(root, 'case');
+    writeFileSync(join(root, 'WhatsApp Chat with Garden club.txt'), A);
+    writeFileSync(join(root, 'b.txt'), B);
+    expect(filet(['init', kase]).code).toBe(0);
+    const ingest = (file: string, device: string, owner: string) =>
+      filet([
+        'ingest',
+        kase,
+        join(root, file),
+        '--device',
+        device,
+        '--owner',
+        owner,
+        '--tz',
+        'UTC',
+        '--json',
+      ]);
+    expect(ingest('WhatsApp Chat with Garden club.txt', 'A', '+34600000001').code).toBe(0);
+    writeFileSync(join(root, 'WhatsApp Chat with Garden club.txt'), B);
+    expect(ingest('WhatsApp Chat with Garden club.txt', 'B', '+34600000002').code).toBe(0);
+
+    const r = filet(['identity', 'suggestions', kase, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      unambiguous: {
+        from: { key: string };
+        into: { key: string };
+        support: number;
+        reasons: { kind: string }[];
+      }[];
+      suggestions: { from: { key: string }; into: { key: string }; support: number }[];
+      contradictions: unknown[];
+    };
+    expect(out.unambiguous.map((c) => [c.from.key, c.into.key, c.support])).toEqual([
+      ['name:A:Camila L.', 'phone:+56911111111', 3],
+    ]);
+    expect(out.unambiguous[0]!.reasons.map((x) => x.kind)).toEqual(['message', 'message', 'message']);
+    // Boris shares one line with B's +49 number ("great"); "me" / "not me" differ: one unit, a suggestion.
+    expect(out.suggestions.map((c) => [c.from.key, c.into.key, c.support])).toEqual([
+      ['name:A:Boris', 'phone:+491512222222', 1],
+    ]);
+    expect(out.contradictions).toEqual([]);
+    // Read only: no merge was made, and the read is in the audit log.
+    expect(JSON.parse(filet(['identity', 'list', kase, '--json']).stdout)).toEqual([]);
+    const audit = filet(['audit', 'show', kase, '--json']);
+    expect(audit.stdout).toContain('identity.suggestions');
+    // A bad threshold is a clear error.
+    const bad = filet(['identity', 'suggestions', kase, '--min-support', '0']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--min-support');
+  });
+});
