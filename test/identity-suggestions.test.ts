@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openCase } from '../src/store/case-dir.js';
 import { filet } from './helpers/cli.js';
+import { STORE_TARGETS } from './helpers/stores.js';
 
 const root = mkdtempSync(join(tmpdir(), 'filet-idsug-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -31,12 +33,11 @@ const B = [
   '',
 ].join('\n');
 
-describe('identity suggestions', () => {
+describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name, store: storeArg }) => {
+  const kase = join(root, `case-${name}`);
   it('pairs saved names with numbers from lines both phones hold, with reasons, and merges nothing', () => {
-    const kase = join(root, 'case');
     writeFileSync(join(root, 'WhatsApp Chat with Garden club.txt'), A);
-    writeFileSync(join(root, 'b.txt'), B);
-    expect(filet(['init', kase]).code).toBe(0);
+    expect(filet(['init', kase, ...(name === 'postgres' ? ['--store', storeArg] : [])]).code).toBe(0);
     const ingest = (file: string, device: string, owner: string) =>
       filet([
         'ingest',
@@ -84,5 +85,65 @@ describe('identity suggestions', () => {
     const bad = filet(['identity', 'suggestions', kase, '--min-support', '0']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('--min-support');
+  });
+
+  const facts = async () => {
+    const { store } = await openCase(kase);
+    try {
+      const n = await store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM messages WHERE case_id = ?', [
+        store.caseId,
+      ]);
+      const prov = await store.db.all<{ text: string; devices: string }>(
+        `SELECT m.text AS text, e.device_label AS devices FROM messages m
+           JOIN provenance p ON p.case_id = m.case_id AND p.fact_type = 'message' AND p.fact_id = m.id
+           JOIN evidence e ON e.case_id = p.case_id AND e.id = p.evidence_id
+         WHERE m.case_id = ? AND m.text = ? ORDER BY e.device_label`,
+        [store.caseId, 'photos tomorrow'],
+      );
+      return { messages: Number(n?.n), photos: prov.map((r) => r.devices) };
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('a merge joins the copies of each message into one with a provenance row per phone; the undo restores them', async () => {
+    const before = await facts();
+    // 5 lines of A with an author + 5 of B (the creation line is an event).
+    expect(before).toEqual({ messages: 10, photos: ['A', 'B'] });
+    const m = filet([
+      'identity',
+      'merge',
+      kase,
+      'name:A:Camila L.',
+      '+56911111111',
+      '--reason',
+      'suggestion: 3 lines',
+      '--json',
+    ]);
+    expect(m.stderr).toBe('');
+    expect(JSON.parse(m.stdout)).toMatchObject({ joined: 3 });
+    const after = await facts();
+    expect(after.messages).toBe(7);
+    // One message, read from both phones.
+    expect(after.photos).toEqual(['A', 'B']);
+    const { store } = await openCase(kase);
+    try {
+      const one = await store.db.all<{ id: number }>(
+        'SELECT id FROM messages WHERE case_id = ? AND text = ?',
+        [store.caseId, 'photos tomorrow'],
+      );
+      expect(one).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+    const split = filet(['identity', 'split', kase, '1', '--json']);
+    expect(split.stderr).toBe('');
+    expect(JSON.parse(split.stdout)).toMatchObject({ joined: 3 });
+    expect(await facts()).toEqual(before);
+    // After the undo the evidence is as before: the pair is listed again.
+    const again = JSON.parse(filet(['identity', 'suggestions', kase, '--json']).stdout) as {
+      unambiguous: unknown[];
+    };
+    expect(again.unambiguous).toHaveLength(1);
   });
 });

@@ -201,4 +201,18 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE memberships ADD COLUMN deleted_later BIGINT`,
     ],
   },
+  {
+    version: 9,
+    name: 'messages joined by an identity merge',
+    statements: [
+      // Once two accounts are one person, an export line and a database row (or two exports' lines) of one
+      // message become one message: the absorbed row and its provenance rows are kept here, as they were,
+      // so that undoing the merge restores them exactly. `merge_id` is the identity_merges row that made it.
+      `CREATE TABLE fact_joins (
+        case_id TEXT NOT NULL, merge_id BIGINT NOT NULL, fact_type TEXT NOT NULL, kept_id BIGINT NOT NULL,
+        absorbed_id BIGINT NOT NULL, absorbed_row TEXT NOT NULL, absorbed_provenance TEXT NOT NULL,
+        PRIMARY KEY (case_id, fact_type, absorbed_id))`,
+      `CREATE INDEX fact_joins_merge ON fact_joins (case_id, merge_id)`,
+    ],
+  },
 ];

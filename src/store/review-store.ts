@@ -1,5 +1,6 @@
 import type { CaseStore, MessageRow } from './case-store.js';
 import type { Param } from './driver.js';
+import { joinMessagesAfterMerge, restoreJoins } from './fact-joins.js';
 
 /**
  * What analysts add to a case through the web server: identity merges (reversible, with a reason), review
@@ -14,6 +15,8 @@ export interface MergeRow {
   at: number;
   undoneAt: number | null;
   undoneBy: string | null;
+  /** Messages the merge joined into one (or, for an undo, restored); absent when listed. */
+  joined?: number;
 }
 
 export interface ReviewRow {
@@ -126,7 +129,8 @@ export class ReviewStore {
         this.c,
         from,
       ]);
-      return { id, from, into, by, reason, at, undoneAt: null, undoneBy: null };
+      const joined = await joinMessagesAfterMerge(s, id, into);
+      return { id, from, into, by, reason, at, undoneAt: null, undoneBy: null, joined };
     });
   }
 
@@ -147,7 +151,8 @@ export class ReviewStore {
         'UPDATE accounts SET merged_into = NULL WHERE case_id = ? AND id = ? AND merged_into = ?',
         [this.c, m.from, m.into],
       );
-      return { ...m, undoneAt: at, undoneBy: by };
+      const restored = await restoreJoins(s, id);
+      return { ...m, undoneAt: at, undoneBy: by, joined: restored };
     });
   }
 

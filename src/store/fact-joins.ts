@@ -1,0 +1,153 @@
+import type { CaseStore } from './case-store.js';
+import type { Param } from './driver.js';
+import { messageContent } from './ingest-writer.js';
+
+/**
+ * After an identity merge, the copies of one message that two devices hold become one message: an export
+ * line written by "Camila L." and the database row sent by her number, in one chat, in one minute, with the
+ * same content. The kept message gets the absorbed one's provenance rows (one message, a provenance row per
+ * source); the absorbed row and its provenance are kept in `fact_joins` so that undoing the merge restores
+ * them. Copies from one device are never joined: on one device equal messages are distinct messages.
+ */
+
+const MESSAGE_COLS = [
+  'case_id',
+  'id',
+  'key',
+  'chat_id',
+  'sender_id',
+  'at',
+  'tz',
+  'kind',
+  'text',
+  'forwarded',
+  'forward_score',
+  'wa_key_id',
+  'media_sha256',
+  'media_name',
+  'media_status',
+  'fingerprint',
+  'deleted_later',
+];
+const PROV_COLS = [
+  'case_id',
+  'fact_type',
+  'fact_id',
+  'fact_aux',
+  'evidence_id',
+  'loc_kind',
+  'loc_table',
+  'loc_row',
+  'loc_line',
+  'loc_entry',
+];
+
+/** Joins the messages of `into` (and every account merged into it) that the merge made one; returns how many. */
+export async function joinMessagesAfterMerge(s: CaseStore, mergeId: number, into: number): Promise<number> {
+  const c = s.caseId;
+  const accounts = await s.accounts();
+  const target = new Map(accounts.map((a) => [a.id, a.mergedInto]));
+  const canon = (id: number) => {
+    let cur = id;
+    for (let hops = 0; target.get(cur) != null && hops < 64; hops++) cur = target.get(cur)!;
+    return cur;
+  };
+  const ids = accounts.filter((a) => canon(a.id) === into).map((a) => a.id);
+  if (ids.length < 2) return 0;
+  const rows = await s.db.all<Record<string, unknown>>(
+    `SELECT * FROM messages WHERE case_id = ? AND sender_id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
+    [c, ...ids],
+  );
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const r of rows) {
+    const content = messageContent(String(r.kind), (r.text as string | null) ?? null);
+    if (content === null) continue;
+    const k = `${r.chat_id}|${Math.floor(Number(r.at) / 60000)}|${content}`;
+    (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
+  }
+  let joined = 0;
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    const devices = new Map<number, Set<string>>();
+    const prov = new Map<number, Record<string, unknown>[]>();
+    for (const r of list) {
+      const p = await s.db.all<Record<string, unknown>>(
+        `SELECT p.*, e.device_label AS device FROM provenance p
+           JOIN evidence e ON e.case_id = p.case_id AND e.id = p.evidence_id
+         WHERE p.case_id = ? AND p.fact_type = 'message' AND p.fact_id = ?`,
+        [c, Number(r.id)],
+      );
+      prov.set(Number(r.id), p);
+      devices.set(Number(r.id), new Set(p.map((x) => String(x.device))));
+    }
+    // Database rows (WhatsApp ids) are kept over export lines; then the oldest row.
+    list.sort((a, b) => rank(a) - rank(b) || Number(a.id) - Number(b.id));
+    const kept: Record<string, unknown>[] = [];
+    for (const r of list) {
+      const mine = devices.get(Number(r.id))!;
+      const k = kept.find((x) => ![...devices.get(Number(x.id))!].some((d) => mine.has(d)));
+      if (!k) {
+        kept.push(r);
+        continue;
+      }
+      const kid = Number(k.id);
+      const rid = Number(r.id);
+      const moved = prov.get(rid)!.map(({ device: _device, ...p }) => p);
+      await s.db.run(
+        `INSERT INTO fact_joins (case_id, merge_id, fact_type, kept_id, absorbed_id, absorbed_row, absorbed_provenance)
+         VALUES (?, ?, 'message', ?, ?, ?, ?)`,
+        [c, mergeId, kid, rid, JSON.stringify(r), JSON.stringify(moved)],
+      );
+      await s.db.run(
+        "UPDATE provenance SET fact_id = ? WHERE case_id = ? AND fact_type = 'message' AND fact_id = ?",
+        [kid, c, rid],
+      );
+      // An export may hold the file a database knows by hash only, and the other way round.
+      await s.db.run(
+        `UPDATE messages SET media_sha256 = COALESCE(media_sha256, CAST(? AS TEXT)),
+           media_status = CASE WHEN media_sha256 IS NULL THEN COALESCE(CAST(? AS TEXT), media_status) ELSE media_status END
+         WHERE case_id = ? AND id = ?`,
+        [(r.media_sha256 as string | null) ?? null, (r.media_status as string | null) ?? null, c, kid],
+      );
+      await s.db.run('DELETE FROM messages WHERE case_id = ? AND id = ?', [c, rid]);
+      mine.forEach((d) => devices.get(kid)!.add(d));
+      joined++;
+    }
+  }
+  return joined;
+}
+
+const rank = (r: Record<string, unknown>) => (String(r.key).startsWith('id:') ? 0 : 1);
+
+/** Undoes the joins a merge made: each absorbed message comes back with its own provenance rows. */
+export async function restoreJoins(s: CaseStore, mergeId: number): Promise<number> {
+  const c = s.caseId;
+  const joins = await s.db.all<Record<string, unknown>>(
+    "SELECT * FROM fact_joins WHERE case_id = ? AND merge_id = ? AND fact_type = 'message' ORDER BY absorbed_id DESC",
+    [c, mergeId],
+  );
+  for (const j of joins) {
+    const row = JSON.parse(String(j.absorbed_row)) as Record<string, Param>;
+    const prov = JSON.parse(String(j.absorbed_provenance)) as Record<string, Param>[];
+    const kept = Number(j.kept_id);
+    const evidence = [...new Set(prov.map((p) => Number(p.evidence_id)))];
+    await s.db.run(
+      `DELETE FROM provenance WHERE case_id = ? AND fact_type = 'message' AND fact_id = ?
+         AND evidence_id IN (${evidence.map(() => '?').join(',')})`,
+      [c, kept, ...evidence],
+    );
+    await s.db.insertMany('messages', MESSAGE_COLS, [
+      MESSAGE_COLS.map((col) => (row[col] === undefined ? null : row[col]!)),
+    ]);
+    await s.db.insertMany(
+      'provenance',
+      PROV_COLS,
+      prov.map((p) => PROV_COLS.map((col) => (p[col] === undefined ? null : p[col]!))),
+    );
+    await s.db.run("DELETE FROM fact_joins WHERE case_id = ? AND fact_type = 'message' AND absorbed_id = ?", [
+      c,
+      Number(j.absorbed_id),
+    ]);
+  }
+  return joins.length;
+}
