@@ -22,6 +22,7 @@ const A = [
   '12/03/2026, 10:05 - Boris: great',
   '12/03/2026, 10:07 - Camila L.: who has the key to the shed?',
   '12/03/2026, 10:09 - Boris: me',
+  '12/03/2026, 10:10 - Camila L. left',
   '',
 ].join('\n');
 const B = [
@@ -30,6 +31,7 @@ const B = [
   '12/03/2026, 10:05 - +49 151 2222222: great',
   '12/03/2026, 10:07 - +56 9 1111 1111: who has the key to the shed?',
   '12/03/2026, 10:08 - +49 151 2222222: not me',
+  '12/03/2026, 10:10 - +56 9 1111 1111 left',
   '',
 ].join('\n');
 
@@ -69,9 +71,14 @@ describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name
       contradictions: unknown[];
     };
     expect(out.unambiguous.map((c) => [c.from.key, c.into.key, c.support])).toEqual([
-      ['name:A:Camila L.', 'phone:+56911111111', 3],
+      ['name:A:Camila L.', 'phone:+56911111111', 4],
     ]);
-    expect(out.unambiguous[0]!.reasons.map((x) => x.kind)).toEqual(['message', 'message', 'message']);
+    expect(out.unambiguous[0]!.reasons.map((x) => x.kind)).toEqual([
+      'message',
+      'message',
+      'message',
+      'event-actor',
+    ]);
     // Boris shares one line with B's +49 number ("great"); "me" / "not me" differ: one unit, a suggestion.
     expect(out.suggestions.map((c) => [c.from.key, c.into.key, c.support])).toEqual([
       ['name:A:Boris', 'phone:+491512222222', 1],
@@ -100,7 +107,11 @@ describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name
          WHERE m.case_id = ? AND m.text = ? ORDER BY e.device_label`,
         [store.caseId, 'photos tomorrow'],
       );
-      return { messages: Number(n?.n), photos: prov.map((r) => r.devices) };
+      const left = await store.db.get<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM events WHERE case_id = ? AND type = 'left'",
+        [store.caseId],
+      );
+      return { messages: Number(n?.n), left: Number(left?.n), photos: prov.map((r) => r.devices) };
     } finally {
       await store.close();
     }
@@ -109,7 +120,7 @@ describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name
   it('a merge joins the copies of each message into one with a provenance row per phone; the undo restores them', async () => {
     const before = await facts();
     // 5 lines of A with an author + 5 of B (the creation line is an event).
-    expect(before).toEqual({ messages: 10, photos: ['A', 'B'] });
+    expect(before).toEqual({ messages: 10, left: 2, photos: ['A', 'B'] });
     const m = filet([
       'identity',
       'merge',
@@ -121,9 +132,10 @@ describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name
       '--json',
     ]);
     expect(m.stderr).toBe('');
-    expect(JSON.parse(m.stdout)).toMatchObject({ joined: 3 });
+    expect(JSON.parse(m.stdout)).toMatchObject({ joined: { messages: 3, events: 1 } });
     const after = await facts();
     expect(after.messages).toBe(7);
+    expect(after.left).toBe(1);
     // One message, read from both phones.
     expect(after.photos).toEqual(['A', 'B']);
     const { store } = await openCase(kase);
@@ -138,7 +150,7 @@ describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name
     }
     const split = filet(['identity', 'split', kase, '1', '--json']);
     expect(split.stderr).toBe('');
-    expect(JSON.parse(split.stdout)).toMatchObject({ joined: 3 });
+    expect(JSON.parse(split.stdout)).toMatchObject({ joined: { messages: 3, events: 1 } });
     expect(await facts()).toEqual(before);
     // After the undo the evidence is as before: the pair is listed again.
     const again = JSON.parse(filet(['identity', 'suggestions', kase, '--json']).stdout) as {

@@ -29,6 +29,19 @@ const MESSAGE_COLS = [
   'fingerprint',
   'deleted_later',
 ];
+const EVENT_COLS = [
+  'case_id',
+  'id',
+  'key',
+  'chat_id',
+  'type',
+  'actor_id',
+  'targets',
+  'at',
+  'value',
+  'raw',
+  'deleted_later',
+];
 const PROV_COLS = [
   'case_id',
   'fact_type',
@@ -45,14 +58,7 @@ const PROV_COLS = [
 /** Joins the messages of `into` (and every account merged into it) that the merge made one; returns how many. */
 export async function joinMessagesAfterMerge(s: CaseStore, mergeId: number, into: number): Promise<number> {
   const c = s.caseId;
-  const accounts = await s.accounts();
-  const target = new Map(accounts.map((a) => [a.id, a.mergedInto]));
-  const canon = (id: number) => {
-    let cur = id;
-    for (let hops = 0; target.get(cur) != null && hops < 64; hops++) cur = target.get(cur)!;
-    return cur;
-  };
-  const ids = accounts.filter((a) => canon(a.id) === into).map((a) => a.id);
+  const { ids } = await mergedSet(s, into);
   if (ids.length < 2) return 0;
   const rows = await s.db.all<Record<string, unknown>>(
     `SELECT * FROM messages WHERE case_id = ? AND sender_id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
@@ -65,6 +71,21 @@ export async function joinMessagesAfterMerge(s: CaseStore, mergeId: number, into
     const k = `${r.chat_id}|${Math.floor(Number(r.at) / 60000)}|${content}`;
     (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
   }
+  return joinGroups(s, mergeId, 'message', groups);
+}
+
+/**
+ * Within each group of copies, joins those read from disjoint sets of devices (a multiset union per
+ * device: two equal messages on one phone and one on another stay two).
+ */
+async function joinGroups(
+  s: CaseStore,
+  mergeId: number,
+  factType: 'message' | 'event',
+  groups: Map<string, Record<string, unknown>[]>,
+): Promise<number> {
+  const c = s.caseId;
+  const table = factType === 'message' ? 'messages' : 'events';
   let joined = 0;
   for (const list of groups.values()) {
     if (list.length < 2) continue;
@@ -74,8 +95,8 @@ export async function joinMessagesAfterMerge(s: CaseStore, mergeId: number, into
       const p = await s.db.all<Record<string, unknown>>(
         `SELECT p.*, e.device_label AS device FROM provenance p
            JOIN evidence e ON e.case_id = p.case_id AND e.id = p.evidence_id
-         WHERE p.case_id = ? AND p.fact_type = 'message' AND p.fact_id = ?`,
-        [c, Number(r.id)],
+         WHERE p.case_id = ? AND p.fact_type = ? AND p.fact_id = ?`,
+        [c, factType, Number(r.id)],
       );
       prov.set(Number(r.id), p);
       devices.set(Number(r.id), new Set(p.map((x) => String(x.device))));
@@ -95,21 +116,22 @@ export async function joinMessagesAfterMerge(s: CaseStore, mergeId: number, into
       const moved = prov.get(rid)!.map(({ device: _device, ...p }) => p);
       await s.db.run(
         `INSERT INTO fact_joins (case_id, merge_id, fact_type, kept_id, absorbed_id, absorbed_row, absorbed_provenance)
-         VALUES (?, ?, 'message', ?, ?, ?, ?)`,
-        [c, mergeId, kid, rid, JSON.stringify(r), JSON.stringify(moved)],
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [c, mergeId, factType, kid, rid, JSON.stringify(r), JSON.stringify(moved)],
       );
       await s.db.run(
-        "UPDATE provenance SET fact_id = ? WHERE case_id = ? AND fact_type = 'message' AND fact_id = ?",
-        [kid, c, rid],
+        'UPDATE provenance SET fact_id = ? WHERE case_id = ? AND fact_type = ? AND fact_id = ?',
+        [kid, c, factType, rid],
       );
-      // An export may hold the file a database knows by hash only, and the other way round.
-      await s.db.run(
-        `UPDATE messages SET media_sha256 = COALESCE(media_sha256, CAST(? AS TEXT)),
-           media_status = CASE WHEN media_sha256 IS NULL THEN COALESCE(CAST(? AS TEXT), media_status) ELSE media_status END
-         WHERE case_id = ? AND id = ?`,
-        [(r.media_sha256 as string | null) ?? null, (r.media_status as string | null) ?? null, c, kid],
-      );
-      await s.db.run('DELETE FROM messages WHERE case_id = ? AND id = ?', [c, rid]);
+      if (factType === 'message')
+        // An export may hold the file a database knows by hash only, and the other way round.
+        await s.db.run(
+          `UPDATE messages SET media_sha256 = COALESCE(media_sha256, CAST(? AS TEXT)),
+             media_status = CASE WHEN media_sha256 IS NULL THEN COALESCE(CAST(? AS TEXT), media_status) ELSE media_status END
+           WHERE case_id = ? AND id = ?`,
+          [(r.media_sha256 as string | null) ?? null, (r.media_status as string | null) ?? null, c, kid],
+        );
+      await s.db.run(`DELETE FROM ${table} WHERE case_id = ? AND id = ?`, [c, rid]);
       mine.forEach((d) => devices.get(kid)!.add(d));
       joined++;
     }
@@ -117,37 +139,85 @@ export async function joinMessagesAfterMerge(s: CaseStore, mergeId: number, into
   return joined;
 }
 
+/** Joins the events (an export's system line and a database's row of one event) that the merge made one. */
+export async function joinEventsAfterMerge(s: CaseStore, mergeId: number, into: number): Promise<number> {
+  const c = s.caseId;
+  const { ids, canon } = await mergedSet(s, into);
+  if (ids.length < 2) return 0;
+  const rows = await s.db.all<Record<string, unknown>>('SELECT * FROM events WHERE case_id = ? ORDER BY id', [
+    c,
+  ]);
+  const member = new Set(ids);
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const r of rows) {
+    const targets = JSON.parse(String(r.targets)) as number[];
+    const actor = r.actor_id === null ? null : Number(r.actor_id);
+    if (!(actor !== null && member.has(actor)) && !targets.some((t) => member.has(t))) continue;
+    const k = [
+      r.chat_id,
+      r.type,
+      actor === null ? '' : canon(actor),
+      targets
+        .map(canon)
+        .sort((a, b) => a - b)
+        .join(','),
+      Math.floor(Number(r.at) / 60000),
+      r.type === 'subject_changed' || r.type === 'description_changed' ? String(r.value ?? '') : '',
+    ].join('|');
+    (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
+  }
+  return joinGroups(s, mergeId, 'event', groups);
+}
+
+async function mergedSet(s: CaseStore, into: number) {
+  const accounts = await s.accounts();
+  const target = new Map(accounts.map((a) => [a.id, a.mergedInto]));
+  const canon = (id: number) => {
+    let cur = id;
+    for (let hops = 0; target.get(cur) != null && hops < 64; hops++) cur = target.get(cur)!;
+    return cur;
+  };
+  return { ids: accounts.filter((a) => canon(a.id) === into).map((a) => a.id), canon };
+}
+
 const rank = (r: Record<string, unknown>) => (String(r.key).startsWith('id:') ? 0 : 1);
 
 /** Undoes the joins a merge made: each absorbed message comes back with its own provenance rows. */
-export async function restoreJoins(s: CaseStore, mergeId: number): Promise<number> {
+export async function restoreJoins(
+  s: CaseStore,
+  mergeId: number,
+): Promise<{ messages: number; events: number }> {
   const c = s.caseId;
   const joins = await s.db.all<Record<string, unknown>>(
-    "SELECT * FROM fact_joins WHERE case_id = ? AND merge_id = ? AND fact_type = 'message' ORDER BY absorbed_id DESC",
+    'SELECT * FROM fact_joins WHERE case_id = ? AND merge_id = ? ORDER BY absorbed_id DESC',
     [c, mergeId],
   );
   for (const j of joins) {
     const row = JSON.parse(String(j.absorbed_row)) as Record<string, Param>;
     const prov = JSON.parse(String(j.absorbed_provenance)) as Record<string, Param>[];
     const kept = Number(j.kept_id);
+    const factType = String(j.fact_type);
+    const cols = factType === 'message' ? MESSAGE_COLS : EVENT_COLS;
     const evidence = [...new Set(prov.map((p) => Number(p.evidence_id)))];
     await s.db.run(
-      `DELETE FROM provenance WHERE case_id = ? AND fact_type = 'message' AND fact_id = ?
+      `DELETE FROM provenance WHERE case_id = ? AND fact_type = ? AND fact_id = ?
          AND evidence_id IN (${evidence.map(() => '?').join(',')})`,
-      [c, kept, ...evidence],
+      [c, factType, kept, ...evidence],
     );
-    await s.db.insertMany('messages', MESSAGE_COLS, [
-      MESSAGE_COLS.map((col) => (row[col] === undefined ? null : row[col]!)),
+    await s.db.insertMany(factType === 'message' ? 'messages' : 'events', cols, [
+      cols.map((col) => (row[col] === undefined ? null : row[col]!)),
     ]);
     await s.db.insertMany(
       'provenance',
       PROV_COLS,
       prov.map((p) => PROV_COLS.map((col) => (p[col] === undefined ? null : p[col]!))),
     );
-    await s.db.run("DELETE FROM fact_joins WHERE case_id = ? AND fact_type = 'message' AND absorbed_id = ?", [
+    await s.db.run('DELETE FROM fact_joins WHERE case_id = ? AND fact_type = ? AND absorbed_id = ?', [
       c,
+      factType,
       Number(j.absorbed_id),
     ]);
   }
-  return joins.length;
+  const count = (t: string) => joins.filter((j) => String(j.fact_type) === t).length;
+  return { messages: count('message'), events: count('event') };
 }

@@ -1,6 +1,6 @@
 import type { CaseStore, MessageRow } from './case-store.js';
 import type { Param } from './driver.js';
-import { joinMessagesAfterMerge, restoreJoins } from './fact-joins.js';
+import { joinEventsAfterMerge, joinMessagesAfterMerge, restoreJoins } from './fact-joins.js';
 
 /**
  * What analysts add to a case through the web server: identity merges (reversible, with a reason), review
@@ -15,8 +15,8 @@ export interface MergeRow {
   at: number;
   undoneAt: number | null;
   undoneBy: string | null;
-  /** Messages the merge joined into one (or, for an undo, restored); absent when listed. */
-  joined?: number;
+  /** Copies the merge joined into one fact (an undo: restored); absent when listed. */
+  joined?: { messages: number; events: number };
 }
 
 export interface ReviewRow {
@@ -129,7 +129,10 @@ export class ReviewStore {
         this.c,
         from,
       ]);
-      const joined = await joinMessagesAfterMerge(s, id, into);
+      const joined = {
+        messages: await joinMessagesAfterMerge(s, id, into),
+        events: await joinEventsAfterMerge(s, id, into),
+      };
       return { id, from, into, by, reason, at, undoneAt: null, undoneBy: null, joined };
     });
   }
