@@ -158,4 +158,39 @@ describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name
     };
     expect(again.unambiguous).toHaveLength(1);
   });
+
+  it('resolve merges only the unambiguous pair, with its reasons; after an undo it does not come back', () => {
+    const k2 = join(root, `case2-${name}`);
+    expect(filet(['init', k2, ...(name === 'postgres' ? ['--store', storeArg] : [])]).code).toBe(0);
+    const file = join(root, 'WhatsApp Chat with Garden club.txt');
+    for (const [text, device, owner] of [
+      [A, 'A', '+34600000001'],
+      [B, 'B', '+34600000002'],
+    ] as const) {
+      writeFileSync(file, text);
+      expect(filet(['ingest', k2, file, '--device', device, '--owner', owner, '--tz', 'UTC']).code).toBe(0);
+    }
+    const r = filet(['identity', 'resolve', k2, '--json']);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as {
+      merged: { id: number; from: string; into: string; support: number }[];
+    };
+    expect(out).toMatchObject({ suggestions: 1, contradictions: 0 });
+    expect(out.merged.map((m) => [m.from, m.into, m.support])).toEqual([
+      ['name:A:Camila L.', 'phone:+56911111111', 4],
+    ]);
+    const list = JSON.parse(filet(['identity', 'list', k2, '--json']).stdout) as {
+      by: string;
+      reason: string;
+    }[];
+    expect(list).toHaveLength(1);
+    expect(list[0]!.by).toBe('filet (automatic identity resolution)');
+    expect(list[0]!.reason).toMatch(
+      /^automatic: 4 facts seen from two devices pair name:A:Camila L\. with phone:\+56911111111 \(message \d+\/\d+/,
+    );
+    expect(filet(['audit', 'show', k2, '--json']).stdout).toContain('identity.resolve');
+    expect(filet(['identity', 'split', k2, String(out.merged[0]!.id)]).code).toBe(0);
+    const again = JSON.parse(filet(['identity', 'resolve', k2, '--json']).stdout) as { merged: unknown[] };
+    expect(again.merged).toEqual([]);
+  });
 });

@@ -2,12 +2,14 @@ import { canonicalizer } from '../network/data.js';
 import {
   coOccurrences,
   decideIdentities,
+  identityPairKey,
   type IdentityDecisions,
   type SourcedEvent,
   type SourcedMessage,
 } from '../model/identity.js';
 import type { CaseStore } from '../store/case-store.js';
 import { messageContent } from '../store/ingest-writer.js';
+import { ReviewStore } from '../store/review-store.js';
 
 /**
  * Reads a case and applies the identity rules of src/model/identity.ts to it: which saved names and numbers
@@ -17,7 +19,7 @@ import { messageContent } from '../store/ingest-writer.js';
  */
 export async function identitySuggestions(
   store: CaseStore,
-  opts: { minSupport: number },
+  opts: { minSupport: number; rejected?: Set<string> },
 ): Promise<IdentityDecisions & { accounts: Map<string, number> }> {
   const accounts = await store.accounts();
   const canon = canonicalizer(accounts);
@@ -67,4 +69,47 @@ export async function identitySuggestions(
       });
   const decisions = decideIdentities(coOccurrences(messages, events), opts);
   return { ...decisions, accounts: new Map(accounts.map((a) => [a.key, a.id])) };
+}
+
+/** Who an automatic merge is recorded as made by (a person's undo of it is what stops it coming back). */
+export const AUTOMATIC = 'filet (automatic identity resolution)';
+
+/**
+ * Applies the unambiguous pairs as merges, each recorded with its reasons and reversible like a manual one
+ * (`filet identity split`). A pair whose merge was undone is not merged again. `store` is the transaction
+ * the caller's audit entry commits with.
+ */
+export async function applyIdentityMerges(
+  store: CaseStore,
+  opts: { minSupport: number; at: number },
+): Promise<{
+  merged: { id: number; from: string; into: string; support: number }[];
+  suggestions: number;
+  contradictions: number;
+}> {
+  const review = new ReviewStore(store);
+  const accounts = await store.accounts();
+  const keyOf = new Map(accounts.map((a) => [a.id, a.key]));
+  const rejected = new Set(
+    (await review.merges())
+      .filter((m) => m.undoneAt !== null)
+      .map((m) => identityPairKey(keyOf.get(m.from)!, keyOf.get(m.into)!)),
+  );
+  const d = await identitySuggestions(store, { minSupport: opts.minSupport, rejected });
+  const merged: { id: number; from: string; into: string; support: number }[] = [];
+  for (const c of d.merges) {
+    const now = await store.accounts();
+    const into = new Map(now.map((a) => [a.id, a.mergedInto]));
+    let target = d.accounts.get(c.into)!;
+    for (let hops = 0; into.get(target) != null && hops < 64; hops++) target = into.get(target)!;
+    const from = d.accounts.get(c.from)!;
+    if (into.get(from) != null || from === target) continue;
+    const reason = `automatic: ${c.support} facts seen from two devices pair ${c.from} with ${c.into} (${c.reasons
+      .slice(0, 5)
+      .map((r) => `${r.kind} ${r.facts.join('/')}`)
+      .join(', ')}${c.reasons.length > 5 ? ', …' : ''})`;
+    const row = await review.merge(from, target, AUTOMATIC, reason, opts.at);
+    merged.push({ id: row.id, from: c.from, into: c.into, support: c.support });
+  }
+  return { merged, suggestions: d.suggestions.length, contradictions: d.contradictions.length };
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CaseStore } from '../../store/case-store.js';
 import { MergeConflict, ReviewStore } from '../../store/review-store.js';
 import { UserError } from '../../util/errors.js';
-import { identitySuggestions } from '../../app/identity-suggestions.js';
+import { applyIdentityMerges, identitySuggestions } from '../../app/identity-suggestions.js';
 import type { IdentityCandidate } from '../../model/identity.js';
 import { actor, audited, auditedRead, printJson, withCase } from '../context.js';
 
@@ -94,6 +94,36 @@ export function register(program: Command): void {
           console.log(
             `#${r.id} ${r.from} → ${r.into} by ${r.by} at ${new Date(r.at).toISOString()}${r.undoneAt ? ' (undone)' : ''}: ${r.reason}`,
           );
+    });
+  identity
+    .command('resolve')
+    .description(
+      'merge the identities the evidence shows unambiguously to be one person (audited; each merge can be undone with split)',
+    )
+    .argument('<case>', 'the case folder')
+    .option('--min-support <n>', 'units of evidence for a pair to count as unambiguous', '3')
+    .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  filet identity resolve ./op-x')
+    .action(async (dir: string, o: { minSupport: string; store?: string; json?: boolean }) => {
+      if (!/^[1-9]\d*$/.test(o.minSupport))
+        throw new UserError(`--min-support must be a whole number ≥ 1, got "${o.minSupport}"`);
+      const minSupport = Number(o.minSupport);
+      const r = await withCase(dir, o, ({ store }) =>
+        audited(store, 'identity.resolve', { minSupport }, (s) =>
+          applyIdentityMerges(s, { minSupport, at: Date.now() }),
+        ),
+      );
+      if (o.json) printJson(r);
+      else {
+        for (const m of r.merged)
+          console.log(
+            `merge #${m.id}: ${m.from} → ${m.into} (${m.support} facts; undo: filet identity split ${dir} ${m.id})`,
+          );
+        console.log(
+          `${r.merged.length} merged; ${r.suggestions} suggestion(s) and ${r.contradictions} contradiction(s) left for an analyst (filet identity suggestions ${dir})`,
+        );
+      }
     });
   identity
     .command('suggestions')
