@@ -56,6 +56,7 @@ const ACCESS: Record<string, Access> = {
   'GET /api/media': reader,
   'GET /api/media/:id/thumbnail': reader,
   'GET /api/merges': reader,
+  'GET /api/identity/suggestions': reader,
   'POST /api/media/:id/reveal': handler,
   'POST /api/media/:id/review': handler,
   'POST /api/merges': handler,

@@ -91,6 +91,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     '/api/network',
     '/api/media',
     '/api/merges',
+    '/api/identity/suggestions',
   ];
   const expected: Record<string, Record<Role, number>> = {
     ...Object.fromEntries(

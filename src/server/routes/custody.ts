@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { identitySuggestions } from '../../app/identity-suggestions.js';
+import type { IdentityCandidate } from '../../model/identity.js';
 import { MergeConflict, ReviewStore } from '../../store/review-store.js';
 import { ID_PARAMS, PAGING, type ServerContext } from '../context.js';
 import { can } from '../policy.js';
@@ -71,6 +73,53 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     { config: { permission: 'case.read' }, schema: { querystring: pagedQuery } },
     async (req) =>
       page((await new ReviewStore(ctx.store).merges()).map(mergeOut), req.query.offset, req.query.limit),
+  );
+
+  // What the evidence says about saved names and numbers (docs/identity.md): unambiguous pairs, suggestions
+  // and contradictions, each with its reasons (the two fact ids, chat and minute), for an analyst to check.
+  app.get<{ Querystring: { minSupport?: number } }>(
+    '/api/identity/suggestions',
+    {
+      config: { permission: 'case.read' },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { minSupport: { type: 'integer', minimum: 1, maximum: 1000 } },
+        },
+      },
+    },
+    async (req) => {
+      const minSupport = req.query.minSupport ?? 3;
+      return ctx.viewed(
+        req,
+        'view.identity-suggestions',
+        { minSupport },
+        async () => {
+          const d = await identitySuggestions(ctx.store, { minSupport });
+          const view = (c: IdentityCandidate) => ({
+            from: { id: d.accounts.get(c.from) ?? null, key: c.from },
+            into: { id: d.accounts.get(c.into) ?? null, key: c.into },
+            support: c.support,
+            reasons: c.reasons.map((r) => ({ ...r, minute: iso(r.minute * 60000) })),
+          });
+          return {
+            minSupport,
+            unambiguous: d.merges.map(view),
+            suggestions: d.suggestions.map(view),
+            contradictions: d.contradictions.map((c) => ({
+              identity: c.identity,
+              candidates: c.candidates.map(view),
+            })),
+          };
+        },
+        (r) => ({
+          unambiguous: r.unambiguous.length,
+          suggestions: r.suggestions.length,
+          contradictions: r.contradictions.length,
+        }),
+      );
+    },
   );
 
   app.post<{ Body: { from: number; into: number; reason: string } }>(
