@@ -3,6 +3,7 @@ import {
   coOccurrences,
   decideIdentities,
   identityPairKey,
+  type IdentityCandidate,
   type IdentityDecisions,
   type SourcedEvent,
   type SourcedMessage,
@@ -112,4 +113,26 @@ export async function applyIdentityMerges(
     merged.push({ id: row.id, from: c.from, into: c.into, support: c.support });
   }
   return { merged, suggestions: d.suggestions.length, contradictions: d.contradictions.length };
+}
+
+/** The decisions as the CLI's --json and the API give them: accounts by id and key, minutes as ISO times. */
+export function suggestionsView(
+  d: IdentityDecisions & { accounts: Map<string, number> },
+  minSupport: number,
+) {
+  const view = (c: IdentityCandidate) => ({
+    from: { id: d.accounts.get(c.from) ?? null, key: c.from },
+    into: { id: d.accounts.get(c.into) ?? null, key: c.into },
+    support: c.support,
+    reasons: c.reasons.map((r) => ({ ...r, minute: new Date(r.minute * 60000).toISOString() })),
+  });
+  return {
+    minSupport,
+    unambiguous: d.merges.map(view),
+    suggestions: d.suggestions.map(view),
+    contradictions: d.contradictions.map((c) => ({
+      identity: c.identity,
+      candidates: c.candidates.map(view),
+    })),
+  };
 }

@@ -1,6 +1,6 @@
 import type { CaseStore } from './case-store.js';
 import type { Param } from './driver.js';
-import { messageContent } from './ingest-writer.js';
+import { MESSAGE_COLS as INGESTED_MESSAGE_COLS, PROV_COLS, messageContent } from './ingest-writer.js';
 
 /**
  * After an identity merge, the copies of one message that two devices hold become one message: an export
@@ -10,25 +10,7 @@ import { messageContent } from './ingest-writer.js';
  * them. Copies from one device are never joined: on one device equal messages are distinct messages.
  */
 
-const MESSAGE_COLS = [
-  'case_id',
-  'id',
-  'key',
-  'chat_id',
-  'sender_id',
-  'at',
-  'tz',
-  'kind',
-  'text',
-  'forwarded',
-  'forward_score',
-  'wa_key_id',
-  'media_sha256',
-  'media_name',
-  'media_status',
-  'fingerprint',
-  'deleted_later',
-];
+const MESSAGE_COLS = [...INGESTED_MESSAGE_COLS, 'deleted_later'];
 const EVENT_COLS = [
   'case_id',
   'id',
@@ -41,18 +23,6 @@ const EVENT_COLS = [
   'value',
   'raw',
   'deleted_later',
-];
-const PROV_COLS = [
-  'case_id',
-  'fact_type',
-  'fact_id',
-  'fact_aux',
-  'evidence_id',
-  'loc_kind',
-  'loc_table',
-  'loc_row',
-  'loc_line',
-  'loc_entry',
 ];
 
 /** Joins the messages of `into` (and every account merged into it) that the merge made one; returns how many. */

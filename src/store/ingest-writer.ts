@@ -42,7 +42,27 @@ function provRow(
   ];
 }
 
-const PROV_COLS = [
+/** The messages columns ingest writes, in the order of its rows. */
+export const MESSAGE_COLS = [
+  'case_id',
+  'id',
+  'key',
+  'chat_id',
+  'sender_id',
+  'at',
+  'tz',
+  'kind',
+  'text',
+  'forwarded',
+  'forward_score',
+  'wa_key_id',
+  'media_sha256',
+  'media_name',
+  'media_status',
+  'fingerprint',
+];
+
+export const PROV_COLS = [
   'case_id',
   'fact_type',
   'fact_id',
@@ -521,28 +541,7 @@ export class IngestWriter {
       }
       this.addProv('message', id, m.loc);
     }
-    await this.db.insertMany(
-      'messages',
-      [
-        'case_id',
-        'id',
-        'key',
-        'chat_id',
-        'sender_id',
-        'at',
-        'tz',
-        'kind',
-        'text',
-        'forwarded',
-        'forward_score',
-        'wa_key_id',
-        'media_sha256',
-        'media_name',
-        'media_status',
-        'fingerprint',
-      ],
-      rows,
-    );
+    await this.db.insertMany('messages', MESSAGE_COLS, rows);
   }
 
   /**

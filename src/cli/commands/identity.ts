@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CaseStore } from '../../store/case-store.js';
 import { MergeConflict, ReviewStore } from '../../store/review-store.js';
 import { UserError } from '../../util/errors.js';
-import { applyIdentityMerges, identitySuggestions } from '../../app/identity-suggestions.js';
+import { applyIdentityMerges, identitySuggestions, suggestionsView } from '../../app/identity-suggestions.js';
 import type { IdentityCandidate } from '../../model/identity.js';
 import { actor, audited, auditedRead, printJson, withCase } from '../context.js';
 
@@ -152,22 +152,8 @@ export function register(program: Command): void {
           }),
         ),
       );
-      const view = (c: IdentityCandidate) => ({
-        from: { id: d.accounts.get(c.from) ?? null, key: c.from },
-        into: { id: d.accounts.get(c.into) ?? null, key: c.into },
-        support: c.support,
-        reasons: c.reasons.map((r) => ({ ...r, minute: new Date(r.minute * 60000).toISOString() })),
-      });
       if (o.json) {
-        printJson({
-          minSupport,
-          unambiguous: d.merges.map(view),
-          suggestions: d.suggestions.map(view),
-          contradictions: d.contradictions.map((c) => ({
-            identity: c.identity,
-            candidates: c.candidates.map(view),
-          })),
-        });
+        printJson(suggestionsView(d, minSupport));
         return;
       }
       const line = (c: IdentityCandidate) => {

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { identitySuggestions } from '../../app/identity-suggestions.js';
-import type { IdentityCandidate } from '../../model/identity.js';
+import { identitySuggestions, suggestionsView } from '../../app/identity-suggestions.js';
 import { MergeConflict, ReviewStore } from '../../store/review-store.js';
 import { ID_PARAMS, PAGING, type ServerContext } from '../context.js';
 import { can } from '../policy.js';
@@ -96,22 +95,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
         'view.identity-suggestions',
         { minSupport },
         async () => {
-          const d = await identitySuggestions(ctx.store, { minSupport });
-          const view = (c: IdentityCandidate) => ({
-            from: { id: d.accounts.get(c.from) ?? null, key: c.from },
-            into: { id: d.accounts.get(c.into) ?? null, key: c.into },
-            support: c.support,
-            reasons: c.reasons.map((r) => ({ ...r, minute: iso(r.minute * 60000) })),
-          });
-          return {
-            minSupport,
-            unambiguous: d.merges.map(view),
-            suggestions: d.suggestions.map(view),
-            contradictions: d.contradictions.map((c) => ({
-              identity: c.identity,
-              candidates: c.candidates.map(view),
-            })),
-          };
+          return suggestionsView(await identitySuggestions(ctx.store, { minSupport }), minSupport);
         },
         (r) => ({
           unambiguous: r.unambiguous.length,
