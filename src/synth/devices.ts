@@ -1,6 +1,6 @@
 import type { Device, Group, Operation, ScaleConfig } from './operation.js';
 import { COUNTRY_PLANS } from './phones.js';
-import type { Rng } from './random.js';
+import { rngFor, type Rng } from './random.js';
 import { savedContactName } from './texts.js';
 
 /**
@@ -13,7 +13,19 @@ export const LOCALES = ['en-US', 'en-GB', 'es', 'it', 'de', 'fr', 'pt-BR', 'nl']
 const inAtEnd = (g: Group, phone: string) =>
   g.members.get(phone)?.intervals.some((iv) => iv.to === null) ?? false;
 
-export function chooseDevices(op: Operation, cfg: ScaleConfig, rng: Rng): Device[] {
+/**
+ * `isolated` (the default): the few saved names never need matching against a number seen elsewhere.
+ * `realistic`: in addition, every export-only phone saved most of the people it shares a group with, as
+ * phones do, so its export names people whom databases show by number (identity resolution's test case).
+ */
+export type SavedContactsMode = 'isolated' | 'realistic';
+
+export function chooseDevices(
+  op: Operation,
+  cfg: ScaleConfig,
+  rng: Rng,
+  savedContacts: SavedContactsMode = 'isolated',
+): Device[] {
   const everIn = new Map<string, Group[]>();
   for (const g of op.groups) {
     for (const phone of g.members.keys()) {
@@ -82,7 +94,25 @@ export function chooseDevices(op: Operation, cfg: ScaleConfig, rng: Rng): Device
   });
   assignSources(devices);
   addSavedContacts(op, devices, everIn, rng);
+  // Its own random stream: the default operation stays byte-identical.
+  if (savedContacts === 'realistic')
+    addRealisticSavedContacts(op, devices, rngFor(op.seed, 'saved-contacts'));
   return devices;
+}
+
+function addRealisticSavedContacts(op: Operation, devices: Device[], rng: Rng): void {
+  const groups = new Map(op.groups.map((g) => [g.jid, g]));
+  for (const d of devices) {
+    if (d.database) continue;
+    const saved = new Set(Object.values(d.savedContacts));
+    const taken = new Set(Object.keys(d.savedContacts));
+    const people = new Set<string>();
+    for (const jid of d.exported) for (const phone of groups.get(jid)!.members.keys()) people.add(phone);
+    for (const phone of [...people].sort()) {
+      if (phone === d.owner || saved.has(phone) || !rng.chance(0.6)) continue;
+      d.savedContacts[savedContactName(rng, taken)] = phone;
+    }
+  }
 }
 
 // The first phone of each platform gives exports only, so a scale's first device is always an export.

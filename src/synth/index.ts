@@ -34,6 +34,8 @@ export interface SynthOptions {
   scale: Scale;
   /** Also write some devices as the containers labs deliver (src/synth/containers.ts). */
   containers?: boolean;
+  /** See `SavedContactsMode` in devices.ts (default `isolated`). */
+  savedContacts?: 'isolated' | 'realistic';
   onProgress?: (done: number, total: number, phase: string) => void;
 }
 
@@ -89,7 +91,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
     throw new UserError(`unknown scale "${opts.scale}"`);
   const out = resolve(opts.out);
   await prepare(out);
-  const op = buildOperation({ seed: opts.seed, scale: opts.scale });
+  const op = buildOperation({ seed: opts.seed, scale: opts.scale, savedContacts: opts.savedContacts });
   const total = op.media.length + op.devices.length + 1;
   let done = 0;
   const tick = (phase: string) => opts.onProgress?.(++done, total, phase);

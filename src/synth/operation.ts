@@ -4,7 +4,7 @@ import { COUNTRY_PLANS, PhoneBook } from './phones.js';
 import { rngFor, type Rng } from './random.js';
 import { flaggedSubject, harmlessSubject, profileName } from './texts.js';
 import { buildTraffic } from './traffic.js';
-import { chooseDevices } from './devices.js';
+import { chooseDevices, type SavedContactsMode } from './devices.js';
 
 /**
  * The in-memory synthetic operation: who is who, which groups exist, who was in them when, what was
@@ -519,10 +519,12 @@ function churn(
 export interface BuildOptions {
   seed: number;
   scale: Scale;
+  /** See `SavedContactsMode` in devices.ts. */
+  savedContacts?: SavedContactsMode;
 }
 
 /** Builds the whole operation except media bytes and hashes (see `renderMedia`). */
-export function buildOperation({ seed, scale }: BuildOptions): Operation {
+export function buildOperation({ seed, scale, savedContacts }: BuildOptions): Operation {
   const cfg = SCALES[scale];
   const accounts = makeAccounts(seed, cfg);
   const { groups, events, clusters } = makeGroups(seed, cfg, accounts);
@@ -541,6 +543,6 @@ export function buildOperation({ seed, scale }: BuildOptions): Operation {
     clusters,
   };
   buildTraffic(op, cfg, rngFor(seed, 'traffic'));
-  op.devices = chooseDevices(op, cfg, rngFor(seed, 'devices'));
+  op.devices = chooseDevices(op, cfg, rngFor(seed, 'devices'), savedContacts);
   return op;
 }

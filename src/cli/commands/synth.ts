@@ -24,6 +24,11 @@ export function register(program: Command): void {
       '--vendor-containers <dir>',
       'also write SYNTHETIC Cellebrite UFDR / full file system and GrayKey extractions of the devices there (outside --out)',
     )
+    .option(
+      '--saved-contacts <mode>',
+      'isolated (default) | realistic: export-only phones also saved most people they share a group with',
+      'isolated',
+    )
     .option('--json', 'machine-readable summary')
     .addHelpText('after', '\nExample:\n  filet synth --out ./op --seed 7 --scale small')
     .action(
@@ -34,7 +39,10 @@ export function register(program: Command): void {
         json?: boolean;
         containers?: boolean;
         vendorContainers?: string;
+        savedContacts: string;
       }) => {
+        if (!['isolated', 'realistic'].includes(o.savedContacts))
+          throw new UserError(`--saved-contacts must be isolated or realistic, got "${o.savedContacts}"`);
         if (!/^-?\d+$/.test(o.seed)) throw new UserError(`--seed must be an integer, got "${o.seed}"`);
         // Inside the operation folder the extractions would make every device appear twice when it is searched.
         const vc = o.vendorContainers && resolve(o.vendorContainers);
@@ -52,6 +60,7 @@ export function register(program: Command): void {
           seed: Number(o.seed),
           scale: o.scale as 'small',
           containers: o.containers === true,
+          savedContacts: o.savedContacts as 'isolated',
           onProgress: (done, total, p) => {
             if (p !== phase) {
               bar?.stop();

@@ -89,7 +89,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     async (req) => {
-      const minSupport = req.query.minSupport ?? 3;
+      const minSupport = req.query.minSupport ?? 2;
       return ctx.viewed(
         req,
         'view.identity-suggestions',
