@@ -273,7 +273,7 @@ export const LOCALES: LocaleTable[] = [
       { type: 'encryption_notice', t: /cifrad[oa]s? de extremo a extremo/i, src: WJ },
       {
         type: 'security_code_changed',
-        t: 'Cambió tu código de seguridad con {targets}…',
+        t: 'Cambió tu código de seguridad con {targets}(. …)?',
         src: wj('chats_unique/WhatsApp Chat - Elon Musk (Spanish).txt'),
       },
       {
@@ -343,7 +343,7 @@ export const LOCALES: LocaleTable[] = [
       { type: 'created', t: '{actor} creó este grupo', src: derived('"creó el grupo" without a subject') },
       {
         type: 'joined_via_link',
-        t: '(Te uniste|Se unió)… enlace de invitación…',
+        t: 'Te uniste… enlace de invitación…',
         you: 'actor',
         src: unattested(),
       },
@@ -441,19 +441,33 @@ export const LOCALES: LocaleTable[] = [
       },
       {
         type: 'description_changed',
-        t: '(Hai|{actor} ha) (cambiato|modificato|eliminato) la descrizione del gruppo',
+        t: 'Hai (cambiato|modificato|eliminato) la descrizione del gruppo',
+        you: 'actor',
+        src: derived('you-form of "ha cambiato la descrizione del gruppo"'),
+      },
+      {
+        type: 'description_changed',
+        t: '{actor} ha (cambiato|modificato|eliminato) la descrizione del gruppo',
         src: unattested(),
       },
       {
         type: 'invite_link_reset',
-        t: "(Hai|{actor} ha) reimpostato il link (d'invito|di invito)…",
+        t: "Hai reimpostato il link (d'invito|di invito)…",
+        you: 'actor',
+        src: derived('you-form of "ha reimpostato il link d\'invito"'),
+      },
+      {
+        type: 'invite_link_reset',
+        t: "{actor} ha reimpostato il link (d'invito|di invito)…",
         src: unattested(),
       },
       {
         type: 'settings_changed',
-        t: '(Hai|{actor} ha) (cambiato|modificato) le impostazioni…',
-        src: unattested(),
+        t: 'Hai (cambiato|modificato) le impostazioni…',
+        you: 'actor',
+        src: derived('you-form of "ha cambiato le impostazioni"'),
       },
+      { type: 'settings_changed', t: '{actor} ha (cambiato|modificato) le impostazioni…', src: unattested() },
       {
         type: 'created',
         t: 'Hai creato (il )?gruppo "{value}"',
@@ -1064,7 +1078,7 @@ export const LOCALES: LocaleTable[] = [
     system: [
       { type: 'encryption_notice', t: /uçtan uca şifrel/i, src: `${MTLN_16}; ${WJ}` },
       { type: 'security_code_changed', t: '{targets} ile aranızdaki güvenlik kodu değişti…', src: WJ },
-      { type: 'number_changed', t: '{actor}(,)? {value} numarasına geçti', src: unattested() },
+      { type: 'number_changed', t: '{actor}, {value} numarasına geçti', src: unattested() },
       { type: 'number_changed', t: '{actor}(,)? (telefon )?numarasını… değiştirdi…', src: unattested() },
       {
         type: 'subject_changed',
@@ -1340,7 +1354,11 @@ export const LOCALES: LocaleTable[] = [
     and: ['و'],
     system: [
       { type: 'encryption_notice', t: /مشفرة تمام/, src: `${WJ}; ${wj('languages/arabic_ios.txt')}` },
-      { type: 'security_code_changed', t: `تغ${AR_YR} رمز أمانك (المُستخدَم|المستخدم) مع {targets}…`, src: WJ },
+      {
+        type: 'security_code_changed',
+        t: `تغ${AR_YR} رمز أمانك (المُستخدَم|المستخدم) مع {targets}(. …)?`,
+        src: WJ,
+      },
       { type: 'number_changed', t: `{actor} غ${AR_YR}(ت)? (رقمه|رقمها) إلى {value}`, src: unattested() },
       { type: 'number_changed', t: `{actor} غ${AR_YR}(ت)? رقم (هاتفه|هاتفها)…`, src: unattested() },
       {
