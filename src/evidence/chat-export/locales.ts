@@ -1198,7 +1198,7 @@ export const LOCALES: LocaleTable[] = [
       {
         type: 'encryption_notice',
         t: /защищены сквозным шифрованием/i,
-        src: `${WJ}; ${wj('android/Чат WhatsApp с контактом Dmitry S RU Android.txt')}`,
+        src: `${WJ}; ${wj('languages/russian_android.txt')}`,
       },
       {
         type: 'security_code_changed',
