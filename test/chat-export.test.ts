@@ -596,12 +596,12 @@ describe('system lines', () => {
   });
 
   it('an unsupported language: reading goes on, unclassified lines are counted with examples', async () => {
-    const p = await writeTxt('WhatsApp Chat with Grupul.txt', [
-      '01/02/2023, 10:00 - Ana Example a creat grupul „Grupul”',
-      '01/02/2023, 10:01 - Ana Example v-a adăugat',
-      '01/02/2023, 10:02 - Ana Example: salut',
-      '01/02/2023, 10:03 - Boris Example: salut',
-      '01/02/2023, 10:04 - Boris Example a ieșit',
+    const p = await writeTxt('WhatsApp Chat with Ryhmä.txt', [
+      '01/02/2023, 10:00 - Ana Example loi ryhmän ”Ryhmä”',
+      '01/02/2023, 10:01 - Ana Example lisäsi sinut',
+      '01/02/2023, 10:02 - Ana Example: moi',
+      '01/02/2023, 10:03 - Boris Example: moi',
+      '01/02/2023, 10:04 - Boris Example poistui',
     ]);
     const r = await read(p);
     expect(r.messages).toHaveLength(2);
@@ -609,9 +609,9 @@ describe('system lines', () => {
     expect(r.notes.unclassified).toEqual({
       count: 3,
       examples: [
-        '01/02/2023, 10:00 - Ana Example a creat grupul „Grupul”',
-        '01/02/2023, 10:01 - Ana Example v-a adăugat',
-        '01/02/2023, 10:04 - Boris Example a ieșit',
+        '01/02/2023, 10:00 - Ana Example loi ryhmän ”Ryhmä”',
+        '01/02/2023, 10:01 - Ana Example lisäsi sinut',
+        '01/02/2023, 10:04 - Boris Example poistui',
       ],
     });
     expect(r.unclassified[0]!.loc.line).toBe(1);

@@ -118,7 +118,10 @@ export class Classifier {
     const rawText = rest.slice(rawColon + 2);
     const text = stripMarks(rawText);
     const bySubject = subjects.has(author);
-    if (bySubject || rawText.startsWith('\u200E')) {
+    // iOS marks system text with a left-to-right mark, right-to-left languages (Arabic) with U+200F.
+    const marked = rawText.startsWith('\u200E') || rawText.startsWith('\u200F');
+    // A deleted-message marker carries the same mark ("‎Вы удалили данное сообщение"): it is a message.
+    if ((bySubject || marked) && !DELETED.test(text.trim())) {
       const m = this.matchSystem(text.trim(), false);
       if (m) return { k: 'event', m, author };
       if (bySubject && subjectLinesAreSystem)
@@ -130,7 +133,7 @@ export class Classifier {
 
 function splitNames(s: string, locale: string): string[] {
   const and = AND.get(locale);
-  const parts = s.split(/,\s*/u);
+  const parts = s.split(/[,\u060C]\s*/u);
   const last = parts.pop()!;
   parts.push(...(and ? last.split(and) : [last]));
   return parts.map((p) => p.trim()).filter(Boolean);

@@ -11,12 +11,24 @@ export function stripMarks(s: string): string {
 }
 
 // JS `\s` covers U+00A0 and U+202F, which newer exports put before AM/PM and inside `p. m.`.
-const DATE = String.raw`(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})`;
-const TIME = String.raw`(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([aApP])\.?\s*[mM]\.?)?`;
-// Finnish writes `klo` and some French exports `à` between date and time.
-const JOIN = String.raw`,?\s+(?:klo\s+|à\s+)?`;
+// Arabic exports write Arabic-Indic digits (U+0660–0669; Persian-style U+06F0–06F9 also occur), put a
+// right-to-left mark after every date field (`١٨‏/٣‏/٢٠٢٢`), join date and time with the Arabic comma
+// `،` and write `ص` (AM) / `م` (PM): starkdmi/whats_json test/data/languages/arabic_ios.txt, and
+// https://github.com/mtln/chat-export/pull/30 for Android. Marks (M) are allowed around every field.
+const D = String.raw`[0-9\u0660-\u0669\u06F0-\u06F9]`;
+const M = String.raw`[\u200E\u200F\u061C]*`;
+const DATE = String.raw`${M}(${D}{1,4})${M}([./-])${M}(${D}{1,2})${M}\2${M}(${D}{1,4})${M}`;
+const TIME = String.raw`${M}(${D}{1,2})[:.](${D}{2})(?:[:.](${D}{2}))?${M}(?:\s*([aApP])\.?\s*[mM]\.?|\s*([\u0635\u0645]))?${M}`;
+// Finnish writes `klo` and some French exports `à` between date and time; Arabic uses `،`.
+const JOIN = String.raw`[,\u060C]?\s+(?:klo\s+|à\s+)?`;
 const ANDROID = new RegExp(String.raw`^${DATE}${JOIN}${TIME}\s+[-–]\s(.*)$`, 's');
 const IOS = new RegExp(String.raw`^\[${DATE}${JOIN}${TIME}\]\s?(.*)$`, 's');
+
+/** Arabic-Indic and extended Arabic-Indic digits read as ASCII digits. */
+export function asciiDigits(s: string): string {
+  return s.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (c) => String((c.charCodeAt(0) & 0xf) % 10));
+}
+const num = (s: string): number => Number(asciiDigits(s));
 
 export interface Header {
   style: 'android' | 'ios';
@@ -31,27 +43,28 @@ export interface Header {
   rest: string;
 }
 
-/** Parses the timestamp of a line whose marks are already stripped; null when it has none. */
+/** Parses the timestamp of a line whose leading marks are already stripped; null when it has none. */
 export function parseHeader(line: string): Header | null {
   const c0 = line.charCodeAt(0);
-  if (c0 !== 0x5b /* [ */ && (c0 < 0x30 || c0 > 0x39)) return null;
+  const digit = (c0 >= 0x30 && c0 <= 0x39) || (c0 >= 0x660 && c0 <= 0x669) || (c0 >= 0x6f0 && c0 <= 0x6f9);
+  if (c0 !== 0x5b /* [ */ && !digit && c0 !== 0x200e && c0 !== 0x200f) return null;
   const ios = c0 === 0x5b;
   const m = (ios ? IOS : ANDROID).exec(line);
   if (!m) return null;
-  const hour = Number(m[5]);
-  const minute = Number(m[6]);
-  const second = m[7] ? Number(m[7]) : 0;
-  const ap = m[8]?.toLowerCase();
+  const hour = num(m[5]!);
+  const minute = num(m[6]!);
+  const second = m[7] ? num(m[7]) : 0;
+  const ap = m[8]?.toLowerCase() ?? (m[9] === '\u0635' ? 'a' : m[9] === '\u0645' ? 'p' : undefined);
   if (minute > 59 || second > 59 || hour > (ap ? 12 : 23)) return null;
   return {
     style: ios ? 'ios' : 'android',
-    fields: [Number(m[1]), Number(m[3]), Number(m[4])],
+    fields: [num(m[1]!), num(m[3]!), num(m[4]!)],
     widths: [m[1]!.length, m[3]!.length, m[4]!.length],
     hour,
     minute,
     second,
     ampm: ap === 'a' ? 'am' : ap === 'p' ? 'pm' : null,
-    rest: m[9]!,
+    rest: m[10]!,
   };
 }
 
