@@ -101,7 +101,11 @@ export function register(program: Command): void {
       'merge the identities the evidence shows unambiguously to be one person (audited; each merge can be undone with split)',
     )
     .argument('<case>', 'the case folder')
-    .option('--min-support <n>', 'units of evidence for a pair to count as unambiguous (docs/identity.md)', '2')
+    .option(
+      '--min-support <n>',
+      'units of evidence for a pair to count as unambiguous (docs/identity.md)',
+      '2',
+    )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  filet identity resolve ./op-x')
@@ -131,7 +135,11 @@ export function register(program: Command): void {
       'list the saved names and numbers that the same message or event, seen from two devices, shows to be one person (read only)',
     )
     .argument('<case>', 'the case folder')
-    .option('--min-support <n>', 'units of evidence for a pair to count as unambiguous (docs/identity.md)', '2')
+    .option(
+      '--min-support <n>',
+      'units of evidence for a pair to count as unambiguous (docs/identity.md)',
+      '2',
+    )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  filet identity suggestions ./op-x --json')
