@@ -20,6 +20,14 @@ async function resolveAccount(store: CaseStore, ref: string): Promise<number> {
   return hit.id;
 }
 
+const MIN_SUPPORT_HELP = 'units of evidence for a pair to count as unambiguous (docs/identity.md)';
+
+function parseMinSupport(v: string): number {
+  if (!/^[1-9]\d{0,3}$/.test(v))
+    throw new UserError(`--min-support must be a whole number from 1 to 9999, got "${v}"`);
+  return Number(v);
+}
+
 export function register(program: Command): void {
   const identity = program
     .command('identity')
@@ -101,18 +109,12 @@ export function register(program: Command): void {
       'merge the identities the evidence shows unambiguously to be one person (audited; each merge can be undone with split)',
     )
     .argument('<case>', 'the case folder')
-    .option(
-      '--min-support <n>',
-      'units of evidence for a pair to count as unambiguous (docs/identity.md)',
-      '2',
-    )
+    .option('--min-support <n>', MIN_SUPPORT_HELP, '2')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  filet identity resolve ./op-x')
     .action(async (dir: string, o: { minSupport: string; store?: string; json?: boolean }) => {
-      if (!/^[1-9]\d*$/.test(o.minSupport))
-        throw new UserError(`--min-support must be a whole number ≥ 1, got "${o.minSupport}"`);
-      const minSupport = Number(o.minSupport);
+      const minSupport = parseMinSupport(o.minSupport);
       const r = await withCase(dir, o, ({ store }) =>
         audited(store, 'identity.resolve', { minSupport }, (s) =>
           applyIdentityMerges(s, { minSupport, at: Date.now() }),
@@ -135,18 +137,12 @@ export function register(program: Command): void {
       'list the saved names and numbers that the same message or event, seen from two devices, shows to be one person (read only)',
     )
     .argument('<case>', 'the case folder')
-    .option(
-      '--min-support <n>',
-      'units of evidence for a pair to count as unambiguous (docs/identity.md)',
-      '2',
-    )
+    .option('--min-support <n>', MIN_SUPPORT_HELP, '2')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  filet identity suggestions ./op-x --json')
     .action(async (dir: string, o: { minSupport: string; store?: string; json?: boolean }) => {
-      if (!/^[1-9]\d*$/.test(o.minSupport))
-        throw new UserError(`--min-support must be a whole number ≥ 1, got "${o.minSupport}"`);
-      const minSupport = Number(o.minSupport);
+      const minSupport = parseMinSupport(o.minSupport);
       const d = await withCase(dir, o, ({ store }) =>
         auditedRead(
           store,
