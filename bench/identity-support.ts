@@ -4,15 +4,14 @@
  * generator's saved-contact table (devices.json savedContacts), per support value. Writes JSON.
  * Usage: npx tsx bench/identity-support.ts [--seed 7] [--scale small] [--out bench/results/identity-support.json]
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { identitySuggestions } from '../src/app/identity-suggestions.js';
-import { ingestPaths } from '../src/evidence/ingest.js';
 import { initCase } from '../src/store/case-dir.js';
 import { synthesize } from '../src/synth/index.js';
-import type { DeviceEntry } from '../src/synth/truth.js';
+import { ingestSynthDevices, readDevices, savedNameKeys } from '../src/synth/ingest-devices.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,19 +29,10 @@ try {
     scale: values.scale as 'small',
     savedContacts: 'realistic',
   });
-  const devices = JSON.parse(readFileSync(join(op, 'devices.json'), 'utf8')) as DeviceEntry[];
-  const saved = new Map<string, string>();
-  for (const d of devices)
-    for (const [name, phone] of Object.entries(d.savedContacts ?? {}))
-      saved.set(`name:${d.label}:${name}`, `phone:${phone}`);
+  const saved = savedNameKeys(readDevices(op));
   const { store } = await initCase(join(root, 'case'), { store: 'sqlite' });
   try {
-    for (const d of devices)
-      await ingestPaths(
-        store,
-        d.files.map((f) => join(op, f)),
-        { device: d.label, owner: d.owner, ownerName: d.ownerName, tz: d.tz, locale: d.locale },
-      );
+    await ingestSynthDevices(store, op);
     const d = await identitySuggestions(store, { minSupport: 1 });
     const all = [...d.merges, ...d.suggestions];
     const contradicted = new Set(d.contradictions.flatMap((c) => c.candidates));

@@ -3,16 +3,15 @@
  * (`savedContacts: 'realistic'`): every merge `resolve` makes must be a true one, judged by the generator's
  * own table of saved contacts (devices.json), and the messages of a merged person must be joined.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditedChange, cliPolicy } from '../src/app/audited.js';
 import { applyIdentityMerges } from '../src/app/identity-suggestions.js';
-import { ingestPaths } from '../src/evidence/ingest.js';
 import { initCase } from '../src/store/case-dir.js';
 import { synthesize } from '../src/synth/index.js';
-import type { DeviceEntry } from '../src/synth/truth.js';
+import { ingestSynthDevices, readDevices, savedNameKeys } from '../src/synth/ingest-devices.js';
 
 const root = mkdtempSync(join(tmpdir(), 'filet-idsynth-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -21,20 +20,11 @@ describe('automatic identity merges on a synthetic operation with saved names', 
   it('merges only true pairs (precision 1.0) and joins their messages', async () => {
     const op = join(root, 'op');
     await synthesize({ out: op, seed: 7, scale: 'small', savedContacts: 'realistic' });
-    const devices = JSON.parse(readFileSync(join(op, 'devices.json'), 'utf8')) as DeviceEntry[];
-    const truth = new Map<string, string>();
-    for (const d of devices)
-      for (const [name, phone] of Object.entries(d.savedContacts ?? {}))
-        truth.set(`name:${d.label}:${name}`, `phone:${phone}`);
+    const truth = savedNameKeys(readDevices(op));
     expect(truth.size).toBeGreaterThan(50);
     const { store } = await initCase(join(root, 'case'), { store: 'sqlite' });
     try {
-      for (const d of devices)
-        await ingestPaths(
-          store,
-          d.files.map((f) => join(op, f)),
-          { device: d.label, owner: d.owner, ownerName: d.ownerName, tz: d.tz, locale: d.locale },
-        );
+      await ingestSynthDevices(store, op);
       const count = async () =>
         Number(
           (

@@ -98,9 +98,9 @@ export async function applyIdentityMerges(
   );
   const d = await identitySuggestions(store, { minSupport: opts.minSupport, rejected });
   const merged: { id: number; from: string; into: string; support: number }[] = [];
+  // This loop is the transaction's only writer of merges: its own map follows them, no re-reading.
+  const into = new Map(accounts.map((a) => [a.id, a.mergedInto]));
   for (const c of d.merges) {
-    const now = await store.accounts();
-    const into = new Map(now.map((a) => [a.id, a.mergedInto]));
     let target = d.accounts.get(c.into)!;
     for (let hops = 0; into.get(target) != null && hops < 64; hops++) target = into.get(target)!;
     const from = d.accounts.get(c.from)!;
@@ -110,6 +110,7 @@ export async function applyIdentityMerges(
       .map((r) => `${r.kind} ${r.facts.join('/')}`)
       .join(', ')}${c.reasons.length > 5 ? ', …' : ''})`;
     const row = await review.merge(from, target, AUTOMATIC, reason, opts.at);
+    into.set(from, target);
     merged.push({ id: row.id, from: c.from, into: c.into, support: c.support });
   }
   return { merged, suggestions: d.suggestions.length, contradictions: d.contradictions.length };

@@ -1,3 +1,4 @@
+import { canonicalizer } from '../model/canonical.js';
 import { HashListStore } from '../store/hash-list-store.js';
 import { replayMembership, type MemberState } from '../model/membership.js';
 import type { AccountRow, CaseStore, ChatRow, EventRow, MatchRow, MediaRow } from '../store/case-store.js';
@@ -49,19 +50,7 @@ export interface CaseData {
 
 const INVITE = /https?:\/\/chat\.whatsapp\.com\/[A-Za-z0-9]+/;
 
-/** Follows `mergedInto` chains to the surviving account. O(A · chain length). */
-export function canonicalizer(accounts: AccountRow[]): (id: number) => number {
-  const into = new Map(accounts.filter((a) => a.mergedInto !== null).map((a) => [a.id, a.mergedInto!]));
-  const memo = new Map<number, number>();
-  return (id) => {
-    const hit = memo.get(id);
-    if (hit !== undefined) return hit;
-    let cur = id;
-    for (let hops = 0; into.has(cur) && hops < 64; hops++) cur = into.get(cur)!;
-    memo.set(id, cur);
-    return cur;
-  };
-}
+export { canonicalizer };
 
 function groupBy<T>(items: T[], key: (x: T) => number): Map<number, T[]> {
   const out = new Map<number, T[]>();

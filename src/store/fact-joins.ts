@@ -1,3 +1,4 @@
+import { canonicalizer } from '../model/canonical.js';
 import type { CaseStore } from './case-store.js';
 import type { Param } from './driver.js';
 import { MESSAGE_COLS as INGESTED_MESSAGE_COLS, PROV_COLS, messageContent } from './ingest-writer.js';
@@ -25,11 +26,27 @@ const EVENT_COLS = [
   'deleted_later',
 ];
 
-/** Joins the messages of `into` (and every account merged into it) that the merge made one; returns how many. */
-export async function joinMessagesAfterMerge(s: CaseStore, mergeId: number, into: number): Promise<number> {
+/**
+ * Joins the messages and events of `into` (and of every account merged into it) that the merge made one,
+ * inside the merge's transaction `s`; returns how many copies were absorbed.
+ */
+export async function joinFactsAfterMerge(
+  s: CaseStore,
+  mergeId: number,
+  into: number,
+): Promise<{ messages: number; events: number }> {
+  const accounts = await s.accounts();
+  const canon = canonicalizer(accounts);
+  const ids = accounts.filter((a) => canon(a.id) === into).map((a) => a.id);
+  if (ids.length < 2) return { messages: 0, events: 0 };
+  return {
+    messages: await joinMessages(s, mergeId, ids),
+    events: await joinEvents(s, mergeId, ids, canon),
+  };
+}
+
+async function joinMessages(s: CaseStore, mergeId: number, ids: number[]): Promise<number> {
   const c = s.caseId;
-  const { ids } = await mergedSet(s, into);
-  if (ids.length < 2) return 0;
   const rows = await s.db.all<Record<string, unknown>>(
     `SELECT * FROM messages WHERE case_id = ? AND sender_id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
     [c, ...ids],
@@ -109,11 +126,14 @@ async function joinGroups(
   return joined;
 }
 
-/** Joins the events (an export's system line and a database's row of one event) that the merge made one. */
-export async function joinEventsAfterMerge(s: CaseStore, mergeId: number, into: number): Promise<number> {
+/** An export's system line and a database's row of one event. Reads the case's events (far fewer than messages). */
+async function joinEvents(
+  s: CaseStore,
+  mergeId: number,
+  ids: number[],
+  canon: (id: number) => number,
+): Promise<number> {
   const c = s.caseId;
-  const { ids, canon } = await mergedSet(s, into);
-  if (ids.length < 2) return 0;
   const rows = await s.db.all<Record<string, unknown>>('SELECT * FROM events WHERE case_id = ? ORDER BY id', [
     c,
   ]);
@@ -137,17 +157,6 @@ export async function joinEventsAfterMerge(s: CaseStore, mergeId: number, into: 
     (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
   }
   return joinGroups(s, mergeId, 'event', groups);
-}
-
-async function mergedSet(s: CaseStore, into: number) {
-  const accounts = await s.accounts();
-  const target = new Map(accounts.map((a) => [a.id, a.mergedInto]));
-  const canon = (id: number) => {
-    let cur = id;
-    for (let hops = 0; target.get(cur) != null && hops < 64; hops++) cur = target.get(cur)!;
-    return cur;
-  };
-  return { ids: accounts.filter((a) => canon(a.id) === into).map((a) => a.id), canon };
 }
 
 const rank = (r: Record<string, unknown>) => (String(r.key).startsWith('id:') ? 0 : 1);

@@ -1,6 +1,6 @@
 import type { CaseStore, MessageRow } from './case-store.js';
 import type { Param } from './driver.js';
-import { joinEventsAfterMerge, joinMessagesAfterMerge, restoreJoins } from './fact-joins.js';
+import { joinFactsAfterMerge, restoreJoins } from './fact-joins.js';
 
 /**
  * What analysts add to a case through the web server: identity merges (reversible, with a reason), review
@@ -129,10 +129,7 @@ export class ReviewStore {
         this.c,
         from,
       ]);
-      const joined = {
-        messages: await joinMessagesAfterMerge(s, id, into),
-        events: await joinEventsAfterMerge(s, id, into),
-      };
+      const joined = await joinFactsAfterMerge(s, id, into);
       return { id, from, into, by, reason, at, undoneAt: null, undoneBy: null, joined };
     });
   }

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDemo } from '../../src/demo.js';
-import { ingestPaths } from '../../src/evidence/ingest.js';
 import { importHashList } from '../../src/matching/import-list.js';
 import { matchCase } from '../../src/matching/match.js';
 import { analyzeAndSave } from '../../src/network/service.js';
 import { initCase } from '../../src/store/case-dir.js';
-import type { DeviceEntry as DemoDevice } from '../../src/synth/truth.js';
+import { ingestSynthDevices } from '../../src/synth/ingest-devices.js';
 import { tempDir, type StoreTarget } from './stores.js';
 
 /**
@@ -27,20 +25,7 @@ export async function caseOn(root: string, target: StoreTarget): Promise<string>
   const { store } = await initCase(dir, { store: target.store });
   try {
     await store.setSynthetic(true);
-    const devices = JSON.parse(readFileSync(join(op, 'devices.json'), 'utf8')) as DemoDevice[];
-    for (const d of devices)
-      await ingestPaths(
-        store,
-        d.files.map((f) => join(op, f)),
-        {
-          device: d.label,
-          owner: d.owner,
-          ownerName: d.ownerName,
-          tz: d.tz,
-          locale: d.locale,
-          examiner: 'test',
-        },
-      );
+    await ingestSynthDevices(store, op, { examiner: 'test' });
     // The demo's two lists (the CSV carries SHA-256 for media a database knows by hash only).
     await importHashList(store, join(op, 'lists', 'known-vics.json'), { name: 'synthetic-known' });
     await importHashList(store, join(op, 'lists', 'known.csv'), { name: 'synthetic-known-csv' });
