@@ -306,7 +306,7 @@ describe('locales', () => {
       expect(r.events[3]!.actorKey).toBe('name:dev1:Boris Example');
       expect(r.groups).toEqual([
         expect.objectContaining({
-          key: `export:${renamed}`,
+          key: `export:dev1:${renamed}`,
           subject: renamed,
           createdAt: at(0),
           creatorKey: 'name:dev1:Ana Example',
@@ -348,7 +348,7 @@ describe('locales', () => {
       const r = await read(p, { locale: f.hint });
       expect(r.notes.kind).toBe('chat-export-zip');
       expect(r.events.map((e) => e.eventType)).toEqual(['created', 'added', 'subject_changed', 'left']);
-      expect(r.groups[0]!.key).toBe(`export:${renamed}`);
+      expect(r.groups[0]!.key).toBe(`export:dev1:${renamed}`);
       expect(r.messages.map((m) => [m.kind, m.mediaStatus])).toEqual([
         ['text', null],
         ['image', 'present'],
@@ -392,7 +392,7 @@ describe('line quirks', () => {
     expect(phone).toMatchObject({ phone: '+34600000002', jids: ['34600000002@s.whatsapp.net'] });
     expect(r.accounts.find((a) => a.key === 'name:dev1:~ Carla')!.displayNames).toEqual(['Carla']);
     // Several authors, no system line: a group named after the file.
-    expect(r.messages[0]!.chatKey).toBe('export:Quirks');
+    expect(r.messages[0]!.chatKey).toBe('export:dev1:Quirks');
   });
 
   it('12 h with p. m. and a. m., 2-digit years read as 20xx (recorded)', async () => {
@@ -503,7 +503,7 @@ describe('system lines', () => {
       ['name:dev1:Boris Example', 'Boris Example added you'],
       ['phone:+34600000009', 'hello'],
     ]);
-    expect(r.groups[0]!.key).toBe('export:Plans: Q3');
+    expect(r.groups[0]!.key).toBe('export:dev1:Plans: Q3');
     expect(r.events[2]!.raw).toBe('[14.08.2024, 21:03:00] Boris Example changed the subject to "Plans: Q3"');
     expect(r.accounts.find((a) => a.key === 'phone:+34600000009')!.displayNames).toEqual(['Owner Name']);
   });
@@ -520,7 +520,7 @@ describe('system lines', () => {
       ['subject_changed', 'News: Daily'],
     ]);
     expect(r.messages).toHaveLength(1);
-    expect(r.messages[0]!.chatKey).toBe('export:News: Daily');
+    expect(r.messages[0]!.chatKey).toBe('export:dev1:News: Daily');
   });
 
   it('every event family in English, and "You" without an owner number', async () => {
@@ -766,7 +766,7 @@ describe('attachments', () => {
     // The media record comes before the message that uses it.
     const iMedia = r.recs.indexOf(r.media[0]!);
     expect(iMedia).toBeLessThan(r.recs.indexOf(r.messages[0]!));
-    expect(r.groups[0]!.key).toBe('export:Docs');
+    expect(r.groups[0]!.key).toBe('export:dev1:Docs');
   });
 });
 

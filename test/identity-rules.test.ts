@@ -149,7 +149,7 @@ describe('decisions', () => {
 describe('chat identity', () => {
   const chat = (id: number, device: string, subjects: string[], jid: string | null = null): ChatFacts => ({
     id,
-    device,
+    devices: [device],
     kind: 'group',
     jid,
     subjects,
@@ -195,5 +195,32 @@ describe('chat identity', () => {
     expect(
       linkChats([chat(1, 'CL', ['A'], 'x@g.us'), chat(2, 'ES', ['B'], 'x@g.us')], [], { minShared: 3 }),
     ).toEqual([{ from: 2, into: 1, shared: 0, sameSubject: false }]);
+  });
+
+  it("one phone's export of its own database's group is one chat; two exports of one phone stay two", () => {
+    expect(
+      linkChats(
+        [chat(1, 'CL', ['Club']), chat(2, 'CL', ['Club'], 'x@g.us')],
+        [...lines(1, 0, 5), ...lines(2, 0, 5)],
+        { minShared: 3 },
+      ),
+    ).toEqual([{ from: 1, into: 2, shared: 5, sameSubject: true }]);
+    expect(
+      linkChats(
+        [chat(1, 'CL', ['Club']), chat(2, 'CL', ['Club 2'])],
+        [...lines(1, 0, 5), ...lines(2, 0, 5)],
+        {
+          minShared: 3,
+        },
+      ),
+    ).toEqual([]);
+    // Two JIDs that differ are two groups, however many lines they share (a forwarded burst).
+    expect(
+      linkChats(
+        [chat(1, 'CL', ['A'], 'x@g.us'), chat(2, 'ES', ['A'], 'y@g.us')],
+        [...lines(1, 0, 9), ...lines(2, 0, 9)],
+        { minShared: 3 },
+      ),
+    ).toEqual([]);
   });
 });

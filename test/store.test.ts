@@ -89,9 +89,12 @@ async function* records(
   }
 }
 
-/** The same two messages as a database row (JID, key id) and as an export line (subject, no id). */
+/**
+ * The same four messages (two equal ones in one minute) as database rows (JID, key id) and as export lines
+ * (the phone and subject, no id).
+ */
 async function* crossSource(kind: 'db' | 'export'): AsyncGenerator<ParsedRecord> {
-  const chatKey = kind === 'db' ? 'jid:120363000000000001@g.us' : 'export:Synthetic Subject';
+  const chatKey = kind === 'db' ? 'jid:120363000000000001@g.us' : 'export:dev-B:Synthetic Subject';
   yield {
     type: 'group',
     key: chatKey,
@@ -101,7 +104,8 @@ async function* crossSource(kind: 'db' | 'export'): AsyncGenerator<ParsedRecord>
     creatorKey: null,
     loc: kind === 'db' ? { kind: 'row', table: 'chat', rowId: 1 } : { kind: 'line', line: 1 },
   };
-  const texts = ['synthetic hello', 'synthetic hello'];
+  const texts = ['synthetic hello', 'synthetic hello', 'synthetic see you', 'synthetic bye'];
+  const minutes = [0, 0, 1, 2];
   for (let i = 0; i < texts.length; i++) {
     yield {
       type: 'message',
@@ -109,7 +113,7 @@ async function* crossSource(kind: 'db' | 'export'): AsyncGenerator<ParsedRecord>
       chatKey,
       chatKind: 'group',
       senderKey: 'phone:+34600000001',
-      at: 1_500_000_000_000 + (kind === 'db' ? 1_234 : 0),
+      at: 1_500_000_000_000 + minutes[i]! * 60_000 + (kind === 'db' ? 1_234 : 0),
       tz: kind === 'db' ? 'UTC' : 'Europe/Madrid',
       kind: 'text',
       text: kind === 'db' ? texts[i]! : `\u200e${texts[i]}`,
@@ -131,14 +135,24 @@ describe.each(STORE_TARGETS)('case store on $name', ({ name, store: storeArg }) 
   ])('one chat and one message per message across a database and an export (%s)', async (_label, order) => {
     const { store } = await initCase(join(tempDir(), 'case'), { store: storeArg });
     try {
-      await store.ingestEvidence(item(order[0]), crossSource(order[0]));
-      const second = await store.ingestEvidence(item(order[1]), crossSource(order[1]));
-      expect(second.stats.messages).toEqual({ new: 0, duplicate: 2 });
+      const device = (kind: 'db' | 'export') => (kind === 'export' ? 'dev-B' : 'dev-A');
+      await store.ingestEvidence(item(order[0], device(order[0])), crossSource(order[0]));
+      const second = await store.ingestEvidence(item(order[1], device(order[1])), crossSource(order[1]));
+      // The export's chat is linked to the database's by the three (minute, text) units both hold, and
+      // the copies are joined: the two equal messages of one minute pair up one to one.
+      expect(second.stats.resolution?.chatLinks).toEqual([
+        {
+          from: 'export:dev-B:Synthetic Subject',
+          into: 'jid:120363000000000001@g.us',
+          shared: 3,
+          joined: { messages: 4, events: 0 },
+        },
+      ]);
       const chats = await store.chats();
       expect(chats).toHaveLength(1);
       expect(chats[0]!.jid).toBe('120363000000000001@g.us');
       const msgs = (await store.messages().next()).value as MessageRow[];
-      expect(msgs).toHaveLength(2);
+      expect(msgs).toHaveLength(4);
       expect(msgs.every((m) => m.waKeyId !== null && m.forwarded)).toBe(true);
       for (const m of msgs) expect((await store.provenance('message', [m.id])).length).toBe(2);
     } finally {

@@ -32,6 +32,8 @@ export interface IngestOptions {
    */
   workDir?: string;
   onProgress?: (records: number) => void;
+  /** False: no automatic identity merges after each item (measurements of the identity rules). */
+  resolveIdentities?: boolean;
   /**
    * Called for every path: inside the item's own transaction when it is ingested (its audit entry commits
    * with it), on its own when the file was already in the case or given twice.
@@ -196,6 +198,7 @@ async function ingestFiles(
           }
           await opts.onOutcome?.(s, { path, status: 'ingested', evidence, stats });
         },
+        { resolveIdentities: opts.resolveIdentities },
       )
       .catch((err: unknown) => {
         if (work) rmSync(work, { recursive: true, force: true });

@@ -217,7 +217,8 @@ export function identityPairKey(from: string, into: string): string {
 
 export interface ChatFacts {
   id: number;
-  device: string;
+  /** The phones whose evidence holds the chat. */
+  devices: string[];
   kind: 'group' | 'direct';
   /** A group's JID where a database gives it; exports have none. */
   jid: string | null;
@@ -234,12 +235,18 @@ export interface ChatLink {
 }
 
 /**
- * Which chats read from different devices are one chat. Two chats with one JID are one chat. Otherwise
- * the messages decide: chats of one kind whose devices hold at least `minShared` of the same (minute,
- * content) units, the best candidate holding at least twice as many as the next one. A shared subject is
- * recorded as a reason but never links chats on its own: two unrelated "Family" groups on two phones stay
- * two. Senders are not compared (they are what identity resolution is about to find). Links go from the
- * chat without a JID into the one with it, else from the higher id into the lower.
+ * Which chats read from different sources are one chat.
+ *  - Two chats with one JID are one chat; two different JIDs are two groups, whatever their messages.
+ *  - A chat without a JID (an export) is the chat with a JID holding at least `minShared` of the same
+ *    (minute, content) units, when that candidate holds at least twice as many as the next chat with a JID.
+ *  - Exports no chat with a JID takes are one chat when they share at least `minShared` units and at least
+ *    half of the smaller one's units (the same group seen from two phones; a forwarded burst shared by two
+ *    groups is a small part of either).
+ *  - Two chats without a JID read from one phone are two chats of that phone; a phone's export and its own
+ *    database's chat can be one.
+ * A shared subject is recorded as a reason but never links chats on its own: two unrelated "Family" groups
+ * on two phones stay two. Senders are not compared (they are what identity resolution is about to find).
+ * Links go from the chat without a JID into the one with it, else into the lowest id.
  */
 export function linkChats(
   chats: ChatFacts[],
@@ -262,35 +269,55 @@ export function linkChats(
         if (a === b) continue;
         const x = byId.get(a)!;
         const y = byId.get(b)!;
-        if (x.device === y.device || x.kind !== y.kind) continue;
+        if (x.kind !== y.kind || !linkable(x, y)) continue;
         const m = shared.get(a) ?? shared.set(a, new Map()).get(a)!;
         m.set(b, (m.get(b) ?? 0) + 1);
       }
-  const links = new Map<string, ChatLink>();
-  const add = (a: ChatFacts, b: ChatFacts, n: number) => {
-    const [from, into] = a.jid && !b.jid ? [b, a] : b.jid && !a.jid ? [a, b] : a.id > b.id ? [a, b] : [b, a];
-    const k = `${from.id}|${into.id}`;
-    if (links.has(k)) return;
-    links.set(k, {
+  const sharedOf = (a: number, b: number) => shared.get(a)?.get(b) ?? 0;
+  const links = new Map<number, ChatLink>();
+  const link = (from: ChatFacts, into: ChatFacts) => {
+    if (links.has(from.id)) return;
+    links.set(from.id, {
       from: from.id,
       into: into.id,
-      shared: n,
+      shared: sharedOf(from.id, into.id),
       sameSubject: from.subjects.some((s) => into.subjects.includes(s)),
     });
   };
-  for (const a of chats)
-    for (const b of chats)
-      if (a.id < b.id && a.jid !== null && a.jid === b.jid) add(a, b, shared.get(a.id)?.get(b.id) ?? 0);
-  for (const a of chats) {
-    const ranked = [...(shared.get(a.id) ?? new Map<number, number>())].sort(
-      (x, y) => y[1] - x[1] || x[0] - y[0],
-    );
+  const sorted = [...chats].sort((a, b) => a.id - b.id);
+  for (const a of sorted)
+    for (const b of sorted) if (a.id < b.id && a.jid !== null && a.jid === b.jid) link(b, a);
+  const loose: ChatFacts[] = [];
+  for (const a of sorted) {
+    if (a.jid !== null) continue;
+    const ranked = [...(shared.get(a.id) ?? new Map<number, number>())]
+      .filter(([b]) => byId.get(b)!.jid !== null)
+      .sort((x, y) => y[1] - x[1] || x[0] - y[0]);
     const [best, next] = ranked;
-    if (!best || best[1] < opts.minShared || (next && best[1] < 2 * next[1])) continue;
-    const b = byId.get(best[0])!;
-    // Two JIDs that differ are two groups, whatever their messages.
-    if (a.jid && b.jid && a.jid !== b.jid) continue;
-    add(a, b, best[1]);
+    if (best && best[1] >= opts.minShared && !(next && best[1] < 2 * next[1])) link(a, byId.get(best[0])!);
+    else loose.push(a);
   }
+  // Exports no chat with a JID took: components of "same group seen from two phones".
+  const parent = new Map(loose.map((c) => [c.id, c.id]));
+  const root = (id: number): number => {
+    while (parent.get(id) !== id) id = parent.get(id)!;
+    return id;
+  };
+  for (const a of loose)
+    for (const b of loose) {
+      if (a.id >= b.id) continue;
+      const n = sharedOf(a.id, b.id);
+      const smaller = Math.min(unitsOf.get(a.id)?.size ?? 0, unitsOf.get(b.id)?.size ?? 0);
+      if (n < opts.minShared || n * 2 < smaller) continue;
+      const [ra, rb] = [root(a.id), root(b.id)];
+      if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
+    }
+  for (const a of loose) if (root(a.id) !== a.id) link(a, byId.get(root(a.id))!);
   return [...links.values()].sort((x, y) => x.from - y.from || x.into - y.into);
+}
+
+/** Whether two chats could be one chat at all (the JID and one-phone rules of `linkChats`). */
+function linkable(x: ChatFacts, y: ChatFacts): boolean {
+  if (x.jid && y.jid) return x.jid === y.jid;
+  return !!(x.jid || y.jid) || !x.devices.some((d) => y.devices.includes(d));
 }

@@ -27,6 +27,11 @@ export function messageKey(
  * B's phone's chat with A are one. An unknown owner is the device's own `owner:<device>` placeholder, so
  * such a chat never meets another device's chat with the same partner.
  */
+/** The key of a group read from a chat export of one phone: `export:<device>:<subject at export time>`. */
+export function exportGroupKey(device: string, subject: string): string {
+  return `export:${device}:${subject}`;
+}
+
 export function directChatKey(ownerKey: string, partnerKey: string): string {
   const [a, b] = ownerKey <= partnerKey ? [ownerKey, partnerKey] : [partnerKey, ownerKey];
   return `direct:${a}|${b}`;

@@ -5,7 +5,7 @@
  *
  * Natural keys make facts from different sources meet:
  *  - accounts:  `phone:+<E164>` · `lid:<opaque>@lid` · `name:<device>:<display name>` · `owner:<device>`
- *  - chats:     groups `jid:<jid>` (databases) or `export:<final subject>` (exports without a JID);
+ *  - chats:     groups `jid:<jid>` (databases) or `export:<device>:<final subject>` (exports, no JID);
  *               one-to-one chats `direct:<account key>|<account key>`, the owner's and the partner's in
  *               sorted order (`directChatKey`), the owner being `owner:<device>` when unknown
  *  - messages:  `id:<chat key>:<WhatsApp key id>` when the source has one, else

@@ -18,6 +18,8 @@ import type { Param, SqlDriver } from './driver.js';
 import { databaseLineages, linkDatabaseState, type Lineage } from './database-states.js';
 import { IngestWriter, type IngestStats } from './ingest-writer.js';
 import { MIGRATIONS } from './migrations.js';
+import { joinCopiesInChats, linkChatsAfterIngest } from './chat-links.js';
+import { resolveAfterIngest } from './identity-resolution.js';
 import { UserError } from '../util/errors.js';
 
 export interface CaseInfo {
@@ -316,6 +318,8 @@ export class CaseStore {
     onRecord?: (n: number) => void,
     /** Runs inside the item's transaction, last (checks that must hold, the audit entry of the change). */
     beforeCommit?: (s: CaseStore, evidence: EvidenceItem, stats: IngestStats) => Promise<void>,
+    /** `resolveIdentities: false` leaves saved names unmerged (for measuring the identity rules). */
+    opts: { resolveIdentities?: boolean } = {},
   ): Promise<{ evidence: EvidenceItem; stats: IngestStats }> {
     return this.transaction(async (s) => {
       const r = await s.db.get<{ m: number | null }>('SELECT MAX(id) AS m FROM evidence WHERE case_id = ?', [
@@ -361,6 +365,22 @@ export class CaseStore {
         this.caseId,
         id,
       ]);
+      // One group read from several sources becomes one chat, then saved names the evidence pairs with
+      // numbers become one person; both are recorded in the item's stats (its audit entry).
+      const chatLinks = await linkChatsAfterIngest(s, id, item.ingestedAt);
+      await joinCopiesInChats(s, writer.chatsWritten);
+      const identity =
+        opts.resolveIdentities === false ? { merged: [] } : await resolveAfterIngest(s, item.ingestedAt);
+      if (chatLinks.length || identity.merged.length)
+        writer.stats.resolution = {
+          chatLinks: chatLinks.map((l) => ({
+            from: l.from.key,
+            into: l.into.key,
+            shared: l.shared,
+            joined: l.joined,
+          })),
+          merged: identity.merged,
+        };
       await s.bumpGeneration();
       const evidence = { ...item, kind, id };
       await beforeCommit?.(s, evidence, writer.stats);

@@ -62,8 +62,10 @@ async function joinMessages(s: CaseStore, mergeId: number, ids: number[]): Promi
 }
 
 /**
- * Within each group of copies, joins those read from disjoint sets of devices (a multiset union per
- * device: two equal messages on one phone and one on another stay two).
+ * Within each group of copies, joins those that are one fact read twice: copies read from disjoint sets of
+ * evidence items and either from disjoint sets of phones or from different kinds of source (a phone's
+ * export line and its own database's row). Two equal messages in one phone's database (or one export)
+ * stay two: a multiset union per source.
  */
 async function joinGroups(
   s: CaseStore,
@@ -76,31 +78,46 @@ async function joinGroups(
   let joined = 0;
   for (const list of groups.values()) {
     if (list.length < 2) continue;
-    const devices = new Map<number, Set<string>>();
+    const sources = new Map<number, { devices: Set<string>; kinds: Set<string>; evidence: Set<number> }>();
     const prov = new Map<number, Record<string, unknown>[]>();
     for (const r of list) {
       const p = await s.db.all<Record<string, unknown>>(
-        `SELECT p.*, e.device_label AS device FROM provenance p
+        `SELECT p.*, e.device_label AS device, e.kind AS evidence_kind FROM provenance p
            JOIN evidence e ON e.case_id = p.case_id AND e.id = p.evidence_id
          WHERE p.case_id = ? AND p.fact_type = ? AND p.fact_id = ?`,
         [c, factType, Number(r.id)],
       );
       prov.set(Number(r.id), p);
-      devices.set(Number(r.id), new Set(p.map((x) => String(x.device))));
+      sources.set(Number(r.id), {
+        devices: new Set(p.map((x) => String(x.device))),
+        kinds: new Set(p.map((x) => sourceKind(String(x.evidence_kind)))),
+        evidence: new Set(p.map((x) => Number(x.evidence_id))),
+      });
     }
-    // Database rows (WhatsApp ids) are kept over export lines; then the oldest row.
+    // Database rows are kept over export lines (they carry WhatsApp ids, forward flags, an event's actor
+    // an export line may not name); then the oldest row.
+    const rank = (r: Record<string, unknown>) =>
+      (sources.get(Number(r.id))!.kinds.has('database') ? 0 : 2) +
+      (String(r.key).startsWith('id:') || (factType === 'event' && r.actor_id !== null) ? 0 : 1);
     list.sort((a, b) => rank(a) - rank(b) || Number(a.id) - Number(b.id));
     const kept: Record<string, unknown>[] = [];
     for (const r of list) {
-      const mine = devices.get(Number(r.id))!;
-      const k = kept.find((x) => ![...devices.get(Number(x.id))!].some((d) => mine.has(d)));
+      const mine = sources.get(Number(r.id))!;
+      const k = kept.find((x) => {
+        const theirs = sources.get(Number(x.id))!;
+        if ([...mine.evidence].some((e) => theirs.evidence.has(e))) return false;
+        return (
+          ![...mine.devices].some((d) => theirs.devices.has(d)) ||
+          ![...mine.kinds].some((kind) => theirs.kinds.has(kind))
+        );
+      });
       if (!k) {
         kept.push(r);
         continue;
       }
       const kid = Number(k.id);
       const rid = Number(r.id);
-      const moved = prov.get(rid)!.map(({ device: _device, ...p }) => p);
+      const moved = prov.get(rid)!.map(({ device: _device, evidence_kind: _kind, ...p }) => p);
       await s.db.run(
         `INSERT INTO fact_joins (case_id, merge_id, fact_type, kept_id, absorbed_id, absorbed_row, absorbed_provenance)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -111,19 +128,75 @@ async function joinGroups(
         [kid, c, factType, rid],
       );
       if (factType === 'message')
-        // An export may hold the file a database knows by hash only, and the other way round.
+        // An export may hold the file a database knows by hash only, and the other way round; a database
+        // keeps the forward flag an export cannot show.
         await s.db.run(
           `UPDATE messages SET media_sha256 = COALESCE(media_sha256, CAST(? AS TEXT)),
-             media_status = CASE WHEN media_sha256 IS NULL THEN COALESCE(CAST(? AS TEXT), media_status) ELSE media_status END
+             media_status = CASE WHEN media_sha256 IS NULL THEN COALESCE(CAST(? AS TEXT), media_status) ELSE media_status END,
+             wa_key_id = COALESCE(wa_key_id, CAST(? AS TEXT)), forward_score = COALESCE(forward_score, CAST(? AS BIGINT)),
+             forwarded = CASE WHEN CAST(? AS BIGINT) = 1 THEN 1 ELSE forwarded END
            WHERE case_id = ? AND id = ?`,
-          [(r.media_sha256 as string | null) ?? null, (r.media_status as string | null) ?? null, c, kid],
+          [
+            (r.media_sha256 as string | null) ?? null,
+            (r.media_status as string | null) ?? null,
+            (r.wa_key_id as string | null) ?? null,
+            r.forward_score === null || r.forward_score === undefined ? null : Number(r.forward_score),
+            Number(r.forwarded) === 1 ? 1 : 0,
+            c,
+            kid,
+          ],
         );
       await s.db.run(`DELETE FROM ${table} WHERE case_id = ? AND id = ?`, [c, rid]);
-      mine.forEach((d) => devices.get(kid)!.add(d));
+      const theirs = sources.get(kid)!;
+      mine.devices.forEach((d) => theirs.devices.add(d));
+      mine.kinds.forEach((d) => theirs.kinds.add(d));
+      mine.evidence.forEach((d) => theirs.evidence.add(d));
       joined++;
     }
   }
   return joined;
+}
+
+const sourceKind = (evidenceKind: string) => (evidenceKind.startsWith('chat-export') ? 'export' : 'database');
+
+/**
+ * After two chats were linked (src/store/chat-links.ts), the copies of one message or event that both held
+ * become one, in the link's transaction `s`: same sender (as merges stand), minute and content. Recorded in
+ * fact_joins with merge id 0 (links are not undone).
+ */
+export async function joinChatCopies(
+  s: CaseStore,
+  chatId: number,
+): Promise<{ messages: number; events: number }> {
+  const c = s.caseId;
+  const canon = canonicalizer(await s.accounts());
+  const rows = await s.db.all<Record<string, unknown>>(
+    'SELECT * FROM messages WHERE case_id = ? AND chat_id = ? ORDER BY id',
+    [c, chatId],
+  );
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const r of rows) {
+    const content = messageContent(String(r.kind), (r.text as string | null) ?? null);
+    if (content === null) continue;
+    const sender = r.sender_id === null ? '' : canon(Number(r.sender_id));
+    const k = `${sender}|${Math.floor(Number(r.at) / 60000)}|${content}`;
+    (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
+  }
+  const messages = await joinGroups(s, 0, 'message', groups);
+  const events = await joinGroups(
+    s,
+    0,
+    'event',
+    eventGroups(
+      await s.db.all<Record<string, unknown>>(
+        'SELECT * FROM events WHERE case_id = ? AND chat_id = ? ORDER BY id',
+        [c, chatId],
+      ),
+      canon,
+      () => true,
+    ),
+  );
+  return { messages, events };
 }
 
 /** An export's system line and a database's row of one event. Reads the case's events (far fewer than messages). */
@@ -133,20 +206,33 @@ async function joinEvents(
   ids: number[],
   canon: (id: number) => number,
 ): Promise<number> {
-  const c = s.caseId;
   const rows = await s.db.all<Record<string, unknown>>('SELECT * FROM events WHERE case_id = ? ORDER BY id', [
-    c,
+    s.caseId,
   ]);
   const member = new Set(ids);
-  const groups = new Map<string, Record<string, unknown>[]>();
+  const involves = (r: Record<string, unknown>) =>
+    (r.actor_id !== null && member.has(Number(r.actor_id))) ||
+    (JSON.parse(String(r.targets)) as number[]).some((t) => member.has(t));
+  return joinGroups(s, mergeId, 'event', eventGroups(rows, canon, involves));
+}
+
+/**
+ * Events that are one event: chat, type, targets as merges stand, minute, new subject, and the actor — an
+ * event without one (an export's "X is now an admin" names nobody) goes with the copies that name one when
+ * they all name the same person.
+ */
+function eventGroups(
+  rows: Record<string, unknown>[],
+  canon: (id: number) => number,
+  keep: (r: Record<string, unknown>) => boolean,
+): Map<string, Record<string, unknown>[]> {
+  const byFact = new Map<string, Record<string, unknown>[]>();
   for (const r of rows) {
+    if (!keep(r)) continue;
     const targets = JSON.parse(String(r.targets)) as number[];
-    const actor = r.actor_id === null ? null : Number(r.actor_id);
-    if (!(actor !== null && member.has(actor)) && !targets.some((t) => member.has(t))) continue;
     const k = [
       r.chat_id,
       r.type,
-      actor === null ? '' : canon(actor),
       targets
         .map(canon)
         .sort((a, b) => a - b)
@@ -154,12 +240,20 @@ async function joinEvents(
       Math.floor(Number(r.at) / 60000),
       r.type === 'subject_changed' || r.type === 'description_changed' ? String(r.value ?? '') : '',
     ].join('|');
-    (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
+    (byFact.get(k) ?? byFact.set(k, []).get(k)!).push(r);
   }
-  return joinGroups(s, mergeId, 'event', groups);
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const [k, list] of byFact) {
+    const actors = new Set(list.filter((r) => r.actor_id !== null).map((r) => canon(Number(r.actor_id))));
+    for (const r of list) {
+      const actor =
+        r.actor_id === null ? (actors.size === 1 ? [...actors][0]! : '') : canon(Number(r.actor_id));
+      const g = `${k}|${actor}`;
+      (groups.get(g) ?? groups.set(g, []).get(g)!).push(r);
+    }
+  }
+  return groups;
 }
-
-const rank = (r: Record<string, unknown>) => (String(r.key).startsWith('id:') ? 0 : 1);
 
 /** Undoes the joins a merge made: each absorbed message comes back with its own provenance rows. */
 export async function restoreJoins(

@@ -11,6 +11,11 @@ export interface IngestStats {
   media: { new: number; seen: number; present: number };
   unclassified: number;
   provenance: number;
+  /** Set when the item linked chats or let identities be merged (src/store/chat-links.ts, identity-resolution.ts). */
+  resolution?: {
+    chatLinks: { from: string; into: string; shared: number; joined: { messages: number; events: number } }[];
+    merged: { id: number; from: string; into: string; support: number }[];
+  };
 }
 
 const BATCH = 5000;
@@ -94,6 +99,8 @@ export class IngestWriter {
   };
   private readonly accountIds = new Map<string, number>();
   private readonly chatIds = new Map<string, number>();
+  /** Chats this item wrote messages or events into (their copies from other sources are joined after). */
+  readonly chatsWritten = new Set<number>();
   private readonly next = { accounts: 1, chats: 1, events: 1, messages: 1, media: 1 };
   private messages: ParsedMessage[] = [];
   private events: Extract<ParsedRecord, { type: 'event' }>[] = [];
@@ -201,29 +208,14 @@ export class IngestWriter {
   }
 
   /**
-   * A database names a group by its JID, an export by its subject. When a group with a JID arrives and an
-   * export-named chat with its current subject and no JID exists, they are the same chat; the subject is
-   * registered as an alias either way, so exports read later land in the same chat.
+   * A database names a group by its JID, an export by its phone and subject; nothing is joined here by
+   * subject (two phones' groups called "Familie" may be two groups). Chats of one group read from several
+   * sources are linked by their messages once the evidence item is written (src/store/chat-links.ts).
    */
   private async groupChatId(rec: Extract<ParsedRecord, { type: 'group' }>): Promise<number> {
-    let id = this.chatIds.get(rec.key);
-    const alias = rec.jid && rec.subject ? `export:${rec.subject}` : null;
-    if (id === undefined && alias) {
-      const candidate = this.chatIds.get(alias);
-      if (candidate !== undefined) {
-        const row = await this.db.get<{ jid: string | null }>(
-          'SELECT jid FROM chats WHERE case_id = ? AND id = ?',
-          [this.caseId, candidate],
-        );
-        if (row && (row.jid === null || row.jid === rec.jid)) {
-          id = candidate;
-          await this.addChatKey(rec.key, id);
-        }
-      }
-    }
-    if (id === undefined) id = await this.chatId(rec.key, 'group');
-    else this.stats.chats.seen++;
-    if (alias && !this.chatIds.has(alias)) await this.addChatKey(alias, id);
+    const known = this.chatIds.has(rec.key);
+    const id = await this.chatId(rec.key, 'group');
+    if (known) this.stats.chats.seen++;
     return id;
   }
 
@@ -422,8 +414,10 @@ export class IngestWriter {
     const chats = new Map<string, number>();
     for (const e of batch)
       // An export of a one-to-one chat carries its encryption and security-code notices as events.
-      if (!chats.has(e.groupKey))
+      if (!chats.has(e.groupKey)) {
         chats.set(e.groupKey, await this.chatId(e.groupKey, chatKindOfKey(e.groupKey)));
+        this.chatsWritten.add(chats.get(e.groupKey)!);
+      }
     const keyed: { key: string; rec: (typeof batch)[number] }[] = batch.map((e) => ({
       rec: e,
       // Seen from two phones (or a phone and an export), one event: same chat, type, actor, targets, minute.
@@ -482,6 +476,7 @@ export class IngestWriter {
       [];
     for (const m of batch) {
       const chat = await this.chatId(m.chatKey, m.chatKind);
+      this.chatsWritten.add(chat);
       const sender = m.senderKey ? await this.accountId(m.senderKey) : null;
       prepared.push({ m, chat, sender, fingerprint: messageFingerprint(chat, sender, m) });
     }

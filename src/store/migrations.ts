@@ -215,4 +215,19 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX fact_joins_merge ON fact_joins (case_id, merge_id)`,
     ],
   },
+  {
+    version: 11,
+    name: 'chats linked by their messages',
+    statements: [
+      // One group read from several sources (a phone's export, another phone's database) is one chat once
+      // their messages show it (src/store/chat-links.ts). The linked chat's facts moved into `into_chat` and
+      // its row is gone; this row says which chat it was (its key and subject), why (the shared units), and
+      // which evidence item's ingest linked it. Copies of one message joined then are in fact_joins with
+      // merge_id 0 (a link is not undone).
+      `CREATE TABLE chat_links (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, from_chat BIGINT NOT NULL, from_key TEXT NOT NULL,
+        from_subject TEXT, into_chat BIGINT NOT NULL, shared BIGINT NOT NULL, same_subject BIGINT NOT NULL,
+        reason TEXT NOT NULL, evidence_id BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (case_id, id))`,
+    ],
+  },
 ];

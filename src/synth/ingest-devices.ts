@@ -16,7 +16,7 @@ export function readDevices(operationDir: string): DeviceEntry[] {
 export async function ingestSynthDevices(
   store: CaseStore,
   operationDir: string,
-  extra: { examiner?: string } = {},
+  extra: { examiner?: string; resolveIdentities?: boolean } = {},
 ): Promise<DeviceEntry[]> {
   const devices = readDevices(operationDir);
   for (const d of devices)

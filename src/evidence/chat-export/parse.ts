@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { directChatKey } from '../../model/keys.js';
+import { directChatKey, exportGroupKey } from '../../model/keys.js';
 import type {
   Location,
   MediaStatus,
@@ -188,7 +188,11 @@ export async function* parseChatExport(
       otherKey ??= `name:${options.deviceLabel}:${subject}`;
       otherName ??= subject;
     }
-    const chatKey = isGroup ? `export:${subject}` : directChatKey(people.ownerKey, otherKey!);
+    // A group export is keyed by the phone it came from: two phones' groups called "Familie" are two chats
+    // until their messages show they are one (src/store/chat-links.ts).
+    const chatKey = isGroup
+      ? exportGroupKey(options.deviceLabel, subject)
+      : directChatKey(people.ownerKey, otherKey!);
     const chatKind = isGroup ? 'group' : 'direct';
     notes.chat = { key: chatKey, kind: chatKind, rule: kindRule, subject, subjectSource };
 
