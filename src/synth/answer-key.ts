@@ -111,17 +111,20 @@ export function answerKey(op: Operation, h: Holdings): AnswerKey {
 
   for (const e of op.events) {
     if (!flagged.has(e.group)) continue;
-    const held = h.events.has(e);
+    // A fact of a group whose material no device holds shows nobody that the group is flagged.
+    const shown = observableFlagged.has(e.group);
+    const held = shown && h.events.has(e);
     if (e.type === 'created' && e.actor)
-      note(e.actor, 'admin', held || h.ranked.has(`${e.group}|${e.actor}`), ADMIN_WHY);
+      note(e.actor, 'admin', held || (shown && h.ranked.has(`${e.group}|${e.actor}`)), ADMIN_WHY);
     if (e.type === 'admin_promoted')
-      for (const t of e.targets) note(t, 'admin', held || h.ranked.has(`${e.group}|${t}`), ADMIN_WHY);
+      for (const t of e.targets)
+        note(t, 'admin', held || (shown && h.ranked.has(`${e.group}|${t}`)), ADMIN_WHY);
     if (e.type === 'added' && e.actor && e.targets.some((t) => t !== e.actor))
       note(e.actor, 'recruiter', held, RECRUITER_WHY);
   }
   for (const m of op.messages)
     if (m.kind === 'text' && flagged.has(m.group) && INVITE.test(m.text ?? ''))
-      note(m.sender, 'recruiter', h.held.has(m.id), RECRUITER_WHY);
+      note(m.sender, 'recruiter', observableFlagged.has(m.group) && h.held.has(m.id), RECRUITER_WHY);
 
   const posters = new Set(material.map((m) => m.sender));
   const postTimes = new Map<string, Message[]>();
@@ -176,5 +179,6 @@ export function answerKey(op: Operation, h: Holdings): AnswerKey {
 }
 
 const ADMIN_WHY =
-  'no seized device holds their creating or promotion event, nor a participant list or creator field showing their rank';
-const RECRUITER_WHY = 'no seized device holds an event of them adding someone, nor their invite link';
+  'no seized device holds their creating or promotion event, nor a participant list or creator field showing their rank, in a group whose material some device holds';
+const RECRUITER_WHY =
+  'no seized device holds an event of them adding someone, nor their invite link, in a group whose material some device holds';
