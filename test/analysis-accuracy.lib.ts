@@ -27,7 +27,15 @@ export function confusion(predicted: Set<string>, actual: Set<string>, universe:
     else if (a) fn++;
   }
   const tn = universe.size - tp - fp - fn;
-  return { tp, fp, fn, tn, precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1 };
+  // Nothing predicted (or nothing to find) is no score at all: NaN, which fails every floor.
+  return {
+    tp,
+    fp,
+    fn,
+    tn,
+    precision: tp + fp ? tp / (tp + fp) : NaN,
+    recall: tp + fn ? tp / (tp + fn) : NaN,
+  };
 }
 
 /** Case account key → truth phone: phone identities, device owners (and their profile names), saved contacts. */
@@ -51,8 +59,9 @@ export interface AccuracyReport {
 }
 
 /**
- * `full`: against everything that happened. `observable`: against what the seized devices can show
- * (truth.json's observable view, built by the generator from the devices' contents; docs/accuracy.md).
+ * `full`: against everything the generator made happen (truth.json `accounts[].roles`). `observable`: the
+ * same key without the roles no seized device holds any fact of (`accounts[].observableRoles`, i.e. roles
+ * minus `accounts[].unobservable`; docs/accuracy.md).
  */
 export type TruthView = 'full' | 'observable';
 

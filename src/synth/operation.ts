@@ -544,5 +544,60 @@ export function buildOperation({ seed, scale, savedContacts }: BuildOptions): Op
   };
   buildTraffic(op, cfg, rngFor(seed, 'traffic'));
   op.devices = chooseDevices(op, cfg, rngFor(seed, 'devices'), savedContacts);
+  spreadRecruiting(op, rngFor(seed, 'recruiting'));
   return op;
+}
+
+/**
+ * Recruiting by people other than the creator, on its own random stream (nothing else drawn changes):
+ * in some flagged groups a co-admin adds some of the people who arrive after their promotion (they add,
+ * they never post the link), and in some a member who is not an admin re-posts the group's invite link
+ * (they post the link, they never add anyone). So each half of the recruiter definition is needed.
+ */
+function spreadRecruiting(op: Operation, rng: Rng): void {
+  const ids = new Set(op.messages.map((m) => m.id));
+  const linkOf = new Map<string, Message>();
+  for (const m of op.messages)
+    if (m.kind === 'text' && m.text?.startsWith('https://chat.whatsapp.com/') && !linkOf.has(m.group))
+      linkOf.set(m.group, m);
+  for (const g of op.groups) {
+    if (g.harmless) continue;
+    const evs = op.events.filter((e) => e.group === g.jid);
+    const promotedAt = new Map<string, number>();
+    for (const e of evs)
+      if (e.type === 'admin_promoted' && !promotedAt.has(e.targets[0]!)) promotedAt.set(e.targets[0]!, e.at);
+    const demotedAt = (p: string) =>
+      evs.find((e) => e.type === 'admin_demoted' && e.targets[0] === p)?.at ?? Infinity;
+    const coAdmins = [...promotedAt.keys()].filter((p) => p !== g.creator);
+    if (coAdmins.length && rng.chance(0.4)) {
+      const adder = rng.pick(coAdmins);
+      const from = promotedAt.get(adder)!;
+      const to = demotedAt(adder);
+      for (const e of evs) {
+        if (e.type !== 'added' || e.actor !== g.creator || e.at <= from || e.at >= to) continue;
+        if (e.targets.includes(adder) || !memberAt(g, adder, e.at) || !rng.chance(0.6)) continue;
+        e.actor = adder;
+      }
+    }
+    const link = linkOf.get(g.jid);
+    if (!link || !rng.chance(0.4)) continue;
+    const plain = [...g.members.values()].filter(
+      (m) =>
+        m.phone !== g.creator &&
+        !promotedAt.has(m.phone) &&
+        !evs.some((e) => e.type === 'added' && e.actor === m.phone),
+    );
+    if (!plain.length) continue;
+    const who = rng.pick(plain);
+    const iv = rng.pick(who.intervals);
+    const lo = Math.max(iv.from, link.at) + 60_000;
+    const hi = Math.min(iv.to ?? op.end, op.end) - 60_000;
+    if (hi <= lo) continue;
+    let id: string;
+    do id = rng.hex(rng.pick([16, 18, 20]));
+    while (ids.has(id));
+    ids.add(id);
+    op.messages.push({ ...link, id, sender: who.phone, at: lo + Math.floor(rng.float() * (hi - lo)) });
+  }
+  op.messages.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
 }

@@ -1,15 +1,15 @@
 import type { ChatExport } from './export-writer.js';
 import { deviceView, type DeviceDbSummary } from './devices/view.js';
-import type { Device, Media, OpEvent, Operation, Role } from './operation.js';
-import { deriveRoleSets, type MaterialPost } from './roles.js';
-import { pdqSignal } from '../hashing/signal-types.js';
-import { hammingHex } from '../hashing/pdq.js';
+import type { Device, Media, OpEvent, Operation } from './operation.js';
+import { answerKey, type Holdings } from './answer-key.js';
 import type { SynthContainer } from './containers.js';
 
 /**
  * The answer key: what really happened in the synthetic operation, for tests and for judging the
- * analysis. Roles here are derived from behaviour (who posted what first, who re-shared, who added
- * people), not from the design the generator started from.
+ * analysis. Roles are what the generator made each account do (who posted which picture first, who
+ * re-posted, who created, promoted, added, posted invite links; src/synth/answer-key.ts), not the design
+ * the generator started from and not the analysis' role rules; roles no seized device holds any fact of
+ * are listed per account as `unobservable` and left out of `observableRoles`.
  */
 
 export interface DeviceEntry {
@@ -29,112 +29,18 @@ export function generatedAt(seed: number): string {
   return new Date(Date.UTC(2017, 5, 2) + (Math.abs(seed) % 86_400) * 1000).toISOString();
 }
 
-const INVITE = /^https:\/\/chat\.whatsapp\.com\//;
-
-/** Union–find over media ids: copy–parent links that `linked` accepts, identical bytes, `pairs`. */
-function families(
-  op: Operation,
-  linked: (m: Media) => boolean,
-  pairs: Array<[number, number]> = [],
-): Map<number, number> {
-  const root = new Map<number, number>();
-  const find = (id: number): number => {
-    let r = id;
-    while (root.has(r) && root.get(r) !== r) r = root.get(r)!;
-    return r;
-  };
-  const union = (a: number, b: number) => {
-    const [ra, rb] = [find(a), find(b)];
-    if (ra !== rb) root.set(Math.max(ra, rb), Math.min(ra, rb));
-  };
-  // Identical bytes are one picture whatever made them (two re-encodes of one parent often coincide).
-  const bySha = new Map<string, number>();
-  for (const m of op.media) {
-    root.set(m.id, m.id);
-    if (m.parentId !== null && linked(m)) union(m.id, m.parentId);
-    const twin = bySha.get(m.sha256);
-    if (twin !== undefined) union(m.id, twin);
-    else bySha.set(m.sha256, m.id);
-  }
-  for (const [a, b] of pairs) union(a, b);
-  return new Map(op.media.map((m) => [m.id, find(m.id)]));
-}
-
 /**
- * A novel picture is material only where it meets known material: in a group where known material was
- * posted, and from there in every group it reached (transitively). Pictures that never meet known
- * material in what the devices hold cannot be told from a family's holiday photos.
+ * What the seized devices hold: the messages some device holds (a database: everything posted while its
+ * owner was a member; an export: the chats still held at the end), a post's picture hash only where a
+ * database records it or an export includes the file, the events the owners witnessed, admin rank from
+ * database participant lists and creator fields, and the people the evidence shows in each group
+ * (owners, participants, event actors and targets, senders). Facts only: no role rule is applied here.
  */
-function materialOnly(posts: MaterialPost[]): MaterialPost[] {
-  const byGroup = new Map<string, MaterialPost[]>();
-  const byFamily = new Map<number, MaterialPost[]>();
-  for (const p of posts) {
-    (byGroup.get(p.msg.group) ?? byGroup.set(p.msg.group, []).get(p.msg.group)!).push(p);
-    (byFamily.get(p.family) ?? byFamily.set(p.family, []).get(p.family)!).push(p);
-  }
-  const queue = [...new Set(posts.filter((p) => !p.novel).map((p) => p.msg.group))];
-  const flagged = new Set(queue);
-  const material = new Set<number>();
-  for (let i = 0; i < queue.length; i++)
-    for (const p of byGroup.get(queue[i]!)!) {
-      if (material.has(p.family)) continue;
-      material.add(p.family);
-      for (const q of byFamily.get(p.family)!)
-        if (!flagged.has(q.msg.group)) {
-          flagged.add(q.msg.group);
-          queue.push(q.msg.group);
-        }
-    }
-  return posts.filter((p) => material.has(p.family));
-}
-
-/** Everything that happened: every post, event and membership. */
-export function deriveRoles(op: Operation): Map<string, Role[]> {
-  const byId = new Map(op.media.map((m) => [m.id, m]));
-  const fam = families(op, () => true);
-  const knownFamily = new Set(op.media.filter((m) => m.known).map((m) => fam.get(m.id)!));
-  const groups = new Map(op.groups.map((g) => [g.jid, g]));
-  const posts: MaterialPost[] = op.messages
-    .filter((m) => m.mediaId !== null && !byId.get(m.mediaId)!.harmless)
-    .map((msg) => {
-      const family = fam.get(msg.mediaId!)!;
-      return { msg, family, novel: !knownFamily.has(family), forwarded: msg.forwarded };
-    });
-  const { roles } = deriveRoleSets({
-    posts,
-    events: op.events,
-    invites: op.messages.filter((m) => m.kind === 'text' && INVITE.test(m.text ?? '')),
-    intervals: (g, phone) => groups.get(g)!.members.get(phone)?.intervals ?? [],
-    members: (g) => groups.get(g)!.members.keys(),
-    ranked: new Set(),
-    clusterOf: (g) => groups.get(g)!.cluster,
-  });
-  return finish(op, roles);
-}
-
-function finish(op: Operation, roles: Map<string, Set<Role>>): Map<string, Role[]> {
-  const out = new Map<string, Role[]>();
-  for (const a of op.accounts) out.set(a.phone, [...(roles.get(a.phone) ?? [])].sort());
-  return out;
-}
-
-/**
- * What the seized devices can show, with the same role definitions: the messages some device holds (a
- * database: everything posted while its owner was a member; an export: the chats still held at the end),
- * a post's picture only where a database records its hash or an export includes the file, a copy linked
- * to its parent or to another copy only when both pictures are on some device (PDQ needs the picture; a
- * hash alone says nothing about similarity), both hashes have usable quality and they are within the
- * threshold (plain hash or a dihedral view), the forwarded flag only where a database holds the message (exports never
- * show it), events the owners witnessed, admin rank from database participant lists and creator fields,
- * and a person in a group only when the evidence shows them there (posting, in an event or a list).
- */
-export function observableRoles(
+export function holdings(
   op: Operation,
   exports: Map<string, ChatExport[]>,
   databases: Map<string, DeviceDbSummary>,
-): {
-  roles: Map<string, Role[]>;
-  flagged: Set<string>;
+): Holdings & {
   groups: Set<string>;
   /** Per group: how many distinct messages some device holds, and the media hashes the evidence records. */
   heldMessages: Map<string, number>;
@@ -144,8 +50,6 @@ export function observableRoles(
   const groups = new Map(op.groups.map((g) => [g.jid, g]));
   const held = new Set<string>();
   const hashed = new Set<string>();
-  const flaggedFwd = new Set<string>();
-  const present = new Set<number>();
   const events = new Set<OpEvent>();
   const ranked = new Set<string>();
   const seen = new Map<string, Set<string>>();
@@ -156,11 +60,10 @@ export function observableRoles(
   for (const d of op.devices) {
     const db = databases.get(d.label);
     if (db) {
-      db.presentMediaIds.forEach((id) => present.add(id));
       for (const v of deviceView(op, d).groups) {
         heldGroups.add(v.group.jid);
         show(v.group.jid, d.owner);
-        for (const m of v.messages) [held, hashed, flaggedFwd].forEach((s) => s.add(m.id));
+        for (const m of v.messages) [held, hashed].forEach((s) => s.add(m.id));
         v.events.forEach((e) => events.add(e));
         for (const p of v.participants) {
           show(v.group.jid, p.phone);
@@ -176,7 +79,6 @@ export function observableRoles(
     for (const x of exports.get(d.label) ?? []) {
       heldGroups.add(x.group);
       show(x.group, d.owner);
-      x.mediaIds.forEach((id) => present.add(id));
       const withMedia = !d.withoutMedia.includes(x.group);
       for (const id of x.messageIds) {
         held.add(id);
@@ -189,49 +91,8 @@ export function observableRoles(
     }
   }
   for (const e of events) [e.actor, ...e.targets].forEach((p) => show(e.group, p));
-  // PDQ can tell a copy from its parent only with both pictures at hand, both hashes of usable quality,
-  // and the copy within the match threshold.
-  const usable = (m: Media) => present.has(m.id) && m.pdqQuality >= pdqSignal.minQuality;
-  // Two copies of one picture (siblings, whose parent may be missing) are as close as PDQ says.
-  const whole = families(op, () => true);
-  const kin = new Map<number, Media[]>();
-  for (const m of op.media)
-    if (usable(m))
-      (kin.get(whole.get(m.id)!) ?? kin.set(whole.get(m.id)!, []).get(whole.get(m.id)!)!).push(m);
-  const close: Array<[number, number]> = [];
-  for (const ms of kin.values())
-    for (let i = 0; i < ms.length; i++)
-      for (let j = i + 1; j < ms.length; j++) {
-        const [a, b] = [ms[i]!.pdqViews, ms[j]!.pdqViews];
-        const d = Math.min(...a.map((v) => hammingHex(v, b[0]!)), ...b.map((v) => hammingHex(v, a[0]!)));
-        if (d <= pdqSignal.matchThreshold) close.push([ms[i]!.id, ms[j]!.id]);
-      }
-  const fam = families(op, () => false, close);
-  const knownFamily = new Set<number>();
-  for (const m of op.media) if (m.known) knownFamily.add(fam.get(m.id)!);
   const visible = op.messages.filter((m) => held.has(m.id));
   for (const m of visible) show(m.group, m.sender);
-  const posts: MaterialPost[] = visible
-    .filter((m) => m.mediaId !== null && hashed.has(m.id) && !byId.get(m.mediaId)!.harmless)
-    .map((msg) => {
-      const family = fam.get(msg.mediaId!)!;
-      return {
-        msg,
-        family,
-        novel: !knownFamily.has(family),
-        forwarded: flaggedFwd.has(msg.id) && msg.forwarded,
-      };
-    });
-  const { roles, flagged } = deriveRoleSets({
-    posts: materialOnly(posts),
-    events: [...events],
-    invites: visible.filter((m) => m.kind === 'text' && INVITE.test(m.text ?? '')),
-    intervals: (g, phone) =>
-      seen.get(g)?.has(phone) ? (groups.get(g)!.members.get(phone)?.intervals ?? []) : [],
-    members: (g) => seen.get(g) ?? [],
-    ranked,
-    clusterOf: (g) => groups.get(g)!.cluster,
-  });
   const heldMessages = new Map<string, number>();
   const heldMedia = new Map<string, Set<string>>();
   for (const m of visible) {
@@ -241,7 +102,7 @@ export function observableRoles(
         byId.get(m.mediaId)!.sha256,
       );
   }
-  return { roles: finish(op, roles), flagged, groups: heldGroups, heldMessages, heldMedia };
+  return { held, hashed, events, ranked, seen, groups: heldGroups, heldMessages, heldMedia };
 }
 
 function derivedFromKnown(m: Media, byId: Map<number, Media>): boolean {
@@ -256,8 +117,8 @@ export function buildTruth(
   databases: Map<string, DeviceDbSummary> = new Map(),
 ) {
   const byId = new Map(op.media.map((m) => [m.id, m]));
-  const roles = deriveRoles(op);
-  const obs = observableRoles(op, exports, databases);
+  const obs = holdings(op, exports, databases);
+  const key = answerKey(op, obs);
   const exportedMsgs = new Map<string, Set<string>>();
   const exportedMedia = new Map<string, Set<string>>();
   for (const list of exports.values()) {
@@ -292,8 +153,11 @@ export function buildTruth(
       phone: a.phone,
       country: a.country,
       displayName: a.displayName,
-      roles: roles.get(a.phone)!,
-      observableRoles: obs.roles.get(a.phone)!,
+      /** What the generator made the account do (src/synth/answer-key.ts). */
+      roles: key.roles.get(a.phone)!,
+      /** `roles` minus the roles no seized device holds any fact of: the asserted key. */
+      observableRoles: key.observable.get(a.phone)!,
+      unobservable: key.unobservable.get(a.phone)!,
       designed: a.design,
       cluster: a.cluster,
     })),
@@ -305,7 +169,7 @@ export function buildTruth(
         jidKey: `jid:${g.jid}`,
         /** Some seized device holds this group (database or export). */
         held: obs.groups.has(g.jid),
-        observableFlagged: obs.flagged.has(g.jid),
+        observableFlagged: key.observableFlagged.has(g.jid),
         /** Distinct messages the seized evidence holds (databases and exports together). */
         heldMessageCount: obs.heldMessages.get(g.jid) ?? 0,
         heldMediaSha256: [...(obs.heldMedia.get(g.jid) ?? [])].sort(),
@@ -361,9 +225,9 @@ export function buildTruth(
     })),
     observable: {
       note:
-        'What the seized devices can show (see docs/accuracy.md): roles and flagged groups from the messages, ' +
-        'pictures, flags, events and participant lists the devices hold; accounts[].observableRoles, groups[].observableFlagged.',
-      flaggedGroups: [...obs.flagged].sort(),
+        'The answer key restricted to what the seized devices hold (see docs/accuracy.md): accounts[].observableRoles ' +
+        '(roles minus accounts[].unobservable), groups[].observableFlagged (a material post with its hash is held).',
+      flaggedGroups: [...key.observableFlagged].sort(),
     },
   };
 }
