@@ -147,7 +147,13 @@ describe.each(STORE_TARGETS)('accept and reject identity suggestions on $name', 
           csrf: res.json<{ csrfToken: string }>().csrfToken,
         };
       }
-      const call = (role: string, method: 'GET' | 'POST', url: string, body?: object, csrf = true) =>
+      const call = (
+        role: string,
+        method: 'GET' | 'POST' | 'DELETE',
+        url: string,
+        body?: object,
+        csrf = true,
+      ) =>
         app!.inject({
           method,
           url,

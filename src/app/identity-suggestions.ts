@@ -21,7 +21,7 @@ import { MergeConflict, ReviewStore, type MergeRow, type RejectionRow } from '..
 export async function identitySuggestions(
   store: CaseStore,
   opts: { minSupport: number; rejected?: Set<string> },
-): Promise<IdentityDecisions & { accounts: Map<string, number> }> {
+): Promise<IdentityDecisions & { accounts: Map<string, number>; groups: Set<number> }> {
   const accounts = await store.accounts();
   const canon = canonicalizer(accounts);
   const keyOf = new Map(accounts.map((a) => [a.id, a.key]));
@@ -69,7 +69,8 @@ export async function identitySuggestions(
         value: e.type === 'subject_changed' || e.type === 'description_changed' ? e.value : null,
       });
   const decisions = decideIdentities(coOccurrences(messages, events), opts);
-  return { ...decisions, accounts: new Map(accounts.map((a) => [a.key, a.id])) };
+  const groups = new Set((await store.chats()).filter((c) => c.kind === 'group').map((c) => c.id));
+  return { ...decisions, accounts: new Map(accounts.map((a) => [a.key, a.id])), groups };
 }
 
 /**
@@ -145,14 +146,22 @@ export async function applyIdentityMerges(
 
 /** The decisions as the CLI's --json and the API give them: accounts by id and key, minutes as ISO times. */
 export function suggestionsView(
-  d: IdentityDecisions & { accounts: Map<string, number> },
+  d: IdentityDecisions & { accounts: Map<string, number>; groups?: Set<number> },
   minSupport: number,
 ) {
+  const contradicted = new Set(d.contradictions.flatMap((c) => c.candidates));
   const view = (c: IdentityCandidate) => ({
     from: { id: d.accounts.get(c.from) ?? null, key: c.from },
     into: { id: d.accounts.get(c.into) ?? null, key: c.into },
     support: c.support,
-    reasons: c.reasons.map((r) => ({ ...r, minute: new Date(r.minute * 60000).toISOString() })),
+    /** Part of a contradiction: never accepted by one click (acceptSuggestion refuses it). */
+    contradicted: contradicted.has(c),
+    reasons: c.reasons.map((r) => ({
+      ...r,
+      minute: new Date(r.minute * 60000).toISOString(),
+      /** Whether the chat is a group (the web app has a page for groups only). */
+      group: d.groups?.has(r.chat) ?? false,
+    })),
   });
   return {
     minSupport,

@@ -152,7 +152,10 @@ export function register(program: Command): void {
     .option('--reason <text>', 'your own words, added to the suggestion’s reasons')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExample:\n  filet identity accept ./op-x "name:A:Boris" +491512222222 --reason "same voice note"')
+    .addHelpText(
+      'after',
+      '\nExample:\n  filet identity accept ./op-x "name:A:Boris" +491512222222 --reason "same voice note"',
+    )
     .action(
       async (dir: string, a: string, b: string, o: { reason?: string; store?: string; json?: boolean }) => {
         const r = await withCase(dir, o, async ({ store }) => {
@@ -187,7 +190,10 @@ export function register(program: Command): void {
     .option('--reason <text>', 'why they are not one person')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExample:\n  filet identity reject ./op-x "name:A:Boris" +491512222222 --reason "different voice"')
+    .addHelpText(
+      'after',
+      '\nExample:\n  filet identity reject ./op-x "name:A:Boris" +491512222222 --reason "different voice"',
+    )
     .action(
       async (dir: string, a: string, b: string, o: { reason?: string; store?: string; json?: boolean }) => {
         const r = await withCase(dir, o, async ({ store }) => {
