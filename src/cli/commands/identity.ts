@@ -249,7 +249,9 @@ export function register(program: Command): void {
         const r = c.reasons[0]!;
         return `  ${c.from} → ${c.into}: ${c.support} unit(s), e.g. ${r.kind} in chat ${r.chat} at ${new Date(r.minute * 60000).toISOString()} (facts ${r.facts.join(' and ')})`;
       };
-      console.log(`unambiguous (≥ ${minSupport} units, no contradiction; apply with filet identity merge):`);
+      console.log(
+        `unambiguous (≥ ${minSupport} units, no contradiction; filet identity resolve merges them, or accept one):`,
+      );
       d.merges.forEach((c) => console.log(line(c)));
       console.log('suggestions:');
       d.suggestions.forEach((c) => console.log(line(c)));
