@@ -246,6 +246,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
       'accounts',
       'groups',
       'media',
+      'identity',
       'evidence',
       'audit',
       'exports',

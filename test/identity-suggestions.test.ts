@@ -152,11 +152,13 @@ describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name
     expect(split.stderr).toBe('');
     expect(JSON.parse(split.stdout)).toMatchObject({ joined: { messages: 3, events: 1 } });
     expect(await facts()).toEqual(before);
-    // After the undo the evidence is as before: the pair is listed again.
+    // The facts are as before; the undone merge keeps the pair apart (rejectedPairs): no longer listed.
     const again = JSON.parse(filet(['identity', 'suggestions', kase, '--json']).stdout) as {
       unambiguous: unknown[];
+      suggestions: { from: { key: string } }[];
     };
-    expect(again.unambiguous).toHaveLength(1);
+    expect(again.unambiguous).toHaveLength(0);
+    expect(again.suggestions.map((c) => c.from.key)).toEqual(['name:A:Boris']);
   });
 
   it('resolve merges only the unambiguous pair, with its reasons; after an undo it does not come back', () => {

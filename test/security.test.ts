@@ -57,6 +57,8 @@ const ACCESS: Record<string, Access> = {
   'GET /api/media/:id/thumbnail': reader,
   'GET /api/merges': reader,
   'GET /api/identity/suggestions': reader,
+  'POST /api/identity/suggestions/accept': handler,
+  'POST /api/identity/suggestions/reject': handler,
   'POST /api/media/:id/reveal': handler,
   'POST /api/media/:id/review': handler,
   'POST /api/merges': handler,

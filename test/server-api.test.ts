@@ -116,6 +116,8 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     for (const [m, u] of [
       ['POST', '/api/media/1/reveal'],
       ['POST', '/api/merges'],
+      ['POST', '/api/identity/suggestions/accept'],
+      ['POST', '/api/identity/suggestions/reject'],
       ['DELETE', '/api/session'],
       ['GET', '/api/no-such-route'],
       ['GET', `/api/media/${novel}/thumbnail`],
@@ -270,6 +272,39 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     const actions = (await store.readAudit()).map((a) => a.action);
     expect(actions).toContain('identity.merge');
     expect(actions).toContain('identity.unmerge');
+  });
+
+  it('accepts and rejects identity suggestions for lead and analyst only, with a validated body', async () => {
+    for (const path of ['accept', 'reject']) {
+      const url = `/api/identity/suggestions/${path}`;
+      for (const role of ['viewer', 'auditor'] as const) {
+        const r = await call(role, 'POST', url, { from: 6, into: 7 });
+        expect(r.statusCode, `${role} ${path}`).toBe(403);
+        expect(r.json().message).toBe('not permitted, or no such route');
+      }
+      for (const role of ['lead', 'analyst'] as const) {
+        const r = await call(role, 'POST', url, { from: 6, into: 7, by: 'someone else' });
+        expect(r.statusCode, `${role} ${path}`).toBe(400);
+        expect(r.json().message).toMatch(/unknown body property "by"/);
+        expect((await call(role, 'POST', url, { from: 6 })).statusCode).toBe(400);
+        expect((await call(role, 'POST', url, { from: 1, into: 99_999_999 })).statusCode).toBe(404);
+      }
+    }
+    // A reject of two accounts of the case keeps them apart, recorded and audited in the analyst's name.
+    const before = (await new ReviewStore(store).rejections()).length;
+    const r = await call('analyst', 'POST', '/api/identity/suggestions/reject', {
+      from: 6,
+      into: 7,
+      reason: 'two people',
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({ by: 'analyst-user', reason: 'two people', undoneAt: null });
+    expect((await new ReviewStore(store).rejections()).length).toBe(before + 1);
+    const entry = (await store.readAudit()).filter((e) => e.action === 'identity.reject').at(-1)!;
+    expect(entry.actor).toBe('analyst-user');
+    expect(
+      (await call('lead', 'POST', '/api/identity/suggestions/reject', { from: 7, into: 6 })).statusCode,
+    ).toBe(409);
   });
 
   it('re-verifies evidence (auditor) and shows the audit log with its verification', async () => {

@@ -20,7 +20,7 @@ import { ReviewStore } from './review-store.js';
 export async function identitySuggestions(
   store: CaseStore,
   opts: { minSupport: number; rejected?: Set<string> },
-): Promise<IdentityDecisions & { accounts: Map<string, number> }> {
+): Promise<IdentityDecisions & { accounts: Map<string, number>; groups: Set<number> }> {
   const accounts = await store.accounts();
   const canon = canonicalizer(accounts);
   const keyOf = new Map(accounts.map((a) => [a.id, a.key]));
@@ -68,7 +68,38 @@ export async function identitySuggestions(
         value: e.type === 'subject_changed' || e.type === 'description_changed' ? e.value : null,
       });
   const decisions = decideIdentities(coOccurrences(messages, events), opts);
-  return { ...decisions, accounts: new Map(accounts.map((a) => [a.key, a.id])) };
+  const groups = new Set((await store.chats()).filter((c) => c.kind === 'group').map((c) => c.id));
+  return { ...decisions, accounts: new Map(accounts.map((a) => [a.key, a.id])), groups };
+}
+
+/**
+ * The pairs that are never suggested or merged automatically again: those whose merge was undone (by
+ * anyone) and those an analyst rejected (`identity_rejections`, not undone). Each pair is given in both
+ * orders, so a rejection of "A B" holds whichever way the rules name the pair. Used by every read of the
+ * suggestions (CLI, API) and by `applyIdentityMerges`.
+ */
+export async function rejectedPairs(store: CaseStore): Promise<Set<string>> {
+  const review = new ReviewStore(store);
+  const keyOf = new Map((await store.accounts()).map((a) => [a.id, a.key]));
+  const pairs: [string, string][] = [
+    ...(await review.merges())
+      .filter((m) => m.undoneAt !== null)
+      .map((m) => [keyOf.get(m.from)!, keyOf.get(m.into)!] as [string, string]),
+    ...(await review.rejections())
+      .filter((r) => r.undoneAt === null)
+      .map((r) => [r.from, r.into] as [string, string]),
+  ];
+  const out = new Set<string>();
+  for (const [a, b] of pairs) {
+    out.add(identityPairKey(a, b));
+    out.add(identityPairKey(b, a));
+  }
+  return out;
+}
+
+/** The suggestions of a case as every reader sees them: with the rejected pairs left out. */
+export async function currentSuggestions(store: CaseStore, minSupport: number) {
+  return identitySuggestions(store, { minSupport, rejected: await rejectedPairs(store) });
 }
 
 /**
@@ -113,13 +144,10 @@ export async function applyIdentityMerges(
 }> {
   const review = new ReviewStore(store);
   const accounts = await store.accounts();
-  const keyOf = new Map(accounts.map((a) => [a.id, a.key]));
-  const rejected = new Set(
-    (await review.merges())
-      .filter((m) => m.undoneAt !== null)
-      .map((m) => identityPairKey(keyOf.get(m.from)!, keyOf.get(m.into)!)),
-  );
-  const d = await identitySuggestions(store, { minSupport: opts.minSupport, rejected });
+  const d = await identitySuggestions(store, {
+    minSupport: opts.minSupport,
+    rejected: await rejectedPairs(store),
+  });
   const merged: { id: number; from: string; into: string; support: number }[] = [];
   // This loop is the transaction's only writer of merges: its own map follows them, no re-reading.
   const into = new Map(accounts.map((a) => [a.id, a.mergedInto]));

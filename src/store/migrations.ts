@@ -216,6 +216,19 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
+    version: 10,
+    name: 'identity pairs rejected by an analyst',
+    statements: [
+      // An analyst's "these two are not one person": the pair (account keys, as the suggestion named them;
+      // keys, unlike ids, are what the identity rules compare) is never suggested or merged automatically
+      // again while `undone_at` is NULL. src/app/identity-suggestions.ts (rejectedPairs) reads it.
+      `CREATE TABLE identity_rejections (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, from_key TEXT NOT NULL, into_key TEXT NOT NULL,
+        rejected_by TEXT NOT NULL, reason TEXT NOT NULL, at BIGINT NOT NULL, undone_at BIGINT, undone_by TEXT,
+        PRIMARY KEY (case_id, id))`,
+    ],
+  },
+  {
     version: 11,
     name: 'chats linked by their messages',
     statements: [

@@ -19,6 +19,19 @@ export interface MergeRow {
   joined?: { messages: number; events: number };
 }
 
+/** An analyst's rejection of an identity pair (migration 10): the pair is not suggested or merged again. */
+export interface RejectionRow {
+  id: number;
+  /** Account keys, as the suggestion named them. */
+  from: string;
+  into: string;
+  by: string;
+  reason: string;
+  at: number;
+  undoneAt: number | null;
+  undoneBy: string | null;
+}
+
 export interface ReviewRow {
   mediaId: number;
   status: string;
@@ -153,6 +166,42 @@ export class ReviewStore {
       );
       const restored = await restoreJoins(s, id);
       return { ...m, undoneAt: at, undoneBy: by, joined: restored };
+    });
+  }
+
+  // ---- identity rejections -------------------------------------------------------------------------------
+
+  async rejections(): Promise<RejectionRow[]> {
+    const rows = await this.db.all<Record<string, unknown>>(
+      'SELECT * FROM identity_rejections WHERE case_id = ? ORDER BY id',
+      [this.c],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      from: String(r.from_key),
+      into: String(r.into_key),
+      by: String(r.rejected_by),
+      reason: String(r.reason),
+      at: Number(r.at),
+      undoneAt: n(r.undone_at),
+      undoneBy: (r.undone_by as string | null) ?? null,
+    }));
+  }
+
+  /** Records that the accounts keyed `from` and `into` are not one person (call inside the change's transaction). */
+  async reject(from: string, into: string, by: string, reason: string, at: number): Promise<RejectionRow> {
+    return this.store.transaction(async (s) => {
+      await s.bumpGeneration();
+      const last = await s.db.get<{ m: number | null }>(
+        'SELECT MAX(id) AS m FROM identity_rejections WHERE case_id = ?',
+        [this.c],
+      );
+      const id = Number(last?.m ?? 0) + 1;
+      await s.db.run(
+        'INSERT INTO identity_rejections (case_id, id, from_key, into_key, rejected_by, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [this.c, id, from, into, by, reason, at],
+      );
+      return { id, from, into, by, reason, at, undoneAt: null, undoneBy: null };
     });
   }
 

@@ -6,6 +6,7 @@ import { Audit } from './screens/Audit';
 import { Evidence } from './screens/Evidence';
 import { Exports } from './screens/Exports';
 import { Group } from './screens/Group';
+import { Identity } from './screens/Identity';
 import { Groups, Suspects } from './screens/Lists';
 import { Login } from './screens/Login';
 import { Media } from './screens/Media';
@@ -29,6 +30,7 @@ const SCREENS: Screen[] = [
   { path: 'accounts', label: S.nav.suspects, need: 'case.read', link: href.suspects() },
   { path: 'groups', label: S.nav.groups, need: 'case.read', link: href.groups() },
   { path: 'media', label: S.nav.media, need: 'case.read', link: href.media() },
+  { path: 'identity', label: S.nav.identity, need: 'case.read', link: href.identity() },
   { path: 'evidence', label: S.nav.evidence, need: 'evidence.read', link: href.evidence() },
   { path: 'audit', label: S.nav.audit, need: 'audit.read', link: href.audit() },
   { path: 'exports', label: S.nav.exports, need: 'export', link: href.exports() },
@@ -59,6 +61,8 @@ function Body({ route }: { route: Route }) {
       return <Media account={q.get('account')} group={q.get('group')} />;
     case 'evidence':
       return <Evidence focus={idOf(q.get('id') ?? undefined)} />;
+    case 'identity':
+      return <Identity />;
     case 'audit':
       return <Audit />;
     case 'exports':

@@ -32,6 +32,7 @@ export const href = {
   media: (q?: Record<string, string | number>) =>
     `#/media${q ? `?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]))}` : ''}`,
   evidence: (id?: number) => `#/evidence${id ? `?id=${id}` : ''}`,
+  identity: () => '#/identity',
   audit: () => '#/audit',
   exports: () => '#/exports',
 };

@@ -87,6 +87,31 @@ export interface TimelineEntry {
 
 export type MatchStatus = 'known' | 'novel' | 'unmatched';
 
+/** GET /api/identity/suggestions (docs/identity.md). */
+export interface IdentityReason {
+  kind: 'message' | 'event-actor' | 'event-target';
+  chat: number;
+  minute: string;
+  /** The two facts (message or event ids) that are one fact seen from two devices. */
+  facts: [number, number];
+  group: boolean;
+}
+
+export interface IdentityCandidate {
+  from: { id: number | null; key: string };
+  into: { id: number | null; key: string };
+  support: number;
+  contradicted: boolean;
+  reasons: IdentityReason[];
+}
+
+export interface IdentitySuggestions {
+  minSupport: number;
+  unambiguous: IdentityCandidate[];
+  suggestions: IdentityCandidate[];
+  contradictions: { identity: string; candidates: IdentityCandidate[] }[];
+}
+
 export interface Merge {
   id: number;
   from: number;

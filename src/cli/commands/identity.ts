@@ -2,7 +2,16 @@ import type { Command } from 'commander';
 import type { CaseStore } from '../../store/case-store.js';
 import { MergeConflict, ReviewStore } from '../../store/review-store.js';
 import { UserError } from '../../util/errors.js';
-import { applyIdentityMerges, identitySuggestions, suggestionsView } from '../../app/identity-suggestions.js';
+import {
+  acceptSuggestion,
+  acceptSummary,
+  applyIdentityMerges,
+  currentSuggestions,
+  rejectSuggestion,
+  rejectSummary,
+  SuggestionRefused,
+  suggestionsView,
+} from '../../app/identity-suggestions.js';
 import type { IdentityCandidate } from '../../model/identity.js';
 import { actor, audited, auditedRead, printJson, withCase } from '../context.js';
 
@@ -131,6 +140,82 @@ export function register(program: Command): void {
         );
       }
     });
+  const refused = (err: unknown) => (err instanceof SuggestionRefused ? new UserError(err.message) : err);
+  identity
+    .command('accept')
+    .description(
+      'accept a suggestion: merge the pair, with its reasons in the merge reason (audited; undo with split)',
+    )
+    .argument('<case>', 'the case folder')
+    .argument('<from>', 'one identity of the suggested pair: id, key or +E164')
+    .argument('<into>', 'the other (the merge goes the way the suggestion names the pair)')
+    .option('--reason <text>', 'your own words, added to the suggestion’s reasons')
+    .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExample:\n  filet identity accept ./op-x "name:A:Boris" +491512222222 --reason "same voice note"',
+    )
+    .action(
+      async (dir: string, a: string, b: string, o: { reason?: string; store?: string; json?: boolean }) => {
+        const r = await withCase(dir, o, async ({ store }) => {
+          const from = await resolveAccount(store, a);
+          const into = await resolveAccount(store, b);
+          return audited(
+            store,
+            'identity.accept',
+            { from: a, into: b, reason: o.reason ?? null },
+            (s) =>
+              acceptSuggestion(s, { a: from, b: into, by: actor(), reason: o.reason, at: Date.now() }).catch(
+                (err: unknown) => {
+                  throw refused(err);
+                },
+              ),
+            acceptSummary,
+          );
+        });
+        if (o.json) printJson({ ...r.merge, support: r.support, pair: r.pair });
+        else
+          console.log(
+            `merge #${r.merge.id}: ${r.pair.from} → ${r.pair.into} (${r.support} fact(s); undo: filet identity split ${dir} ${r.merge.id})`,
+          );
+      },
+    );
+  identity
+    .command('reject')
+    .description('reject a pair: it is never suggested or merged automatically again (audited)')
+    .argument('<case>', 'the case folder')
+    .argument('<a>', 'one identity: id, key or +E164')
+    .argument('<b>', 'the other')
+    .option('--reason <text>', 'why they are not one person')
+    .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExample:\n  filet identity reject ./op-x "name:A:Boris" +491512222222 --reason "different voice"',
+    )
+    .action(
+      async (dir: string, a: string, b: string, o: { reason?: string; store?: string; json?: boolean }) => {
+        const r = await withCase(dir, o, async ({ store }) => {
+          const x = await resolveAccount(store, a);
+          const y = await resolveAccount(store, b);
+          return audited(
+            store,
+            'identity.reject',
+            { from: a, into: b, reason: o.reason ?? null },
+            (s) =>
+              rejectSuggestion(s, { a: x, b: y, by: actor(), reason: o.reason, at: Date.now() }).catch(
+                (err: unknown) => {
+                  throw refused(err);
+                },
+              ),
+            rejectSummary,
+          );
+        });
+        if (o.json) printJson(r);
+        else console.log(`rejection #${r.id}: ${r.from} and ${r.into} are kept apart`);
+      },
+    );
   identity
     .command('suggestions')
     .description(
@@ -148,7 +233,7 @@ export function register(program: Command): void {
           store,
           'identity.suggestions',
           { minSupport },
-          () => identitySuggestions(store, { minSupport }),
+          () => currentSuggestions(store, minSupport),
           (r) => ({
             unambiguous: r.merges.length,
             suggestions: r.suggestions.length,
@@ -164,7 +249,9 @@ export function register(program: Command): void {
         const r = c.reasons[0]!;
         return `  ${c.from} → ${c.into}: ${c.support} unit(s), e.g. ${r.kind} in chat ${r.chat} at ${new Date(r.minute * 60000).toISOString()} (facts ${r.facts.join(' and ')})`;
       };
-      console.log(`unambiguous (≥ ${minSupport} units, no contradiction; apply with filet identity merge):`);
+      console.log(
+        `unambiguous (≥ ${minSupport} units, no contradiction; filet identity resolve merges them, or accept one):`,
+      );
       d.merges.forEach((c) => console.log(line(c)));
       console.log('suggestions:');
       d.suggestions.forEach((c) => console.log(line(c)));

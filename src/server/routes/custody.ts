@@ -1,5 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { identitySuggestions, suggestionsView } from '../../app/identity-suggestions.js';
+import {
+  acceptSuggestion,
+  acceptSummary,
+  currentSuggestions,
+  rejectSuggestion,
+  rejectSummary,
+  SuggestionRefused,
+  suggestionsView,
+} from '../../app/identity-suggestions.js';
 import { MergeConflict, ReviewStore } from '../../store/review-store.js';
 import { ID_PARAMS, PAGING, type ServerContext } from '../context.js';
 import { can } from '../policy.js';
@@ -12,7 +20,22 @@ const pagedQuery = { type: 'object', additionalProperties: false, properties: { 
 
 /** A merge refused by the store, as the HTTP answer (inside the transaction, so it is rolled back and audited). */
 const refusal = (err: unknown) =>
-  err instanceof MergeConflict ? new HttpError(err.notFound ? 404 : 409, err.message) : err;
+  err instanceof MergeConflict || err instanceof SuggestionRefused
+    ? new HttpError(err.notFound ? 404 : 409, err.message)
+    : err;
+
+/** The body of an accept or a reject: two account ids (either order) and, optionally, the analyst's words. */
+const PAIR_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'into'],
+  properties: {
+    from: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    into: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    reason: { type: 'string', maxLength: 500 },
+  },
+} as const;
+type Pair = { Body: { from: number; into: number; reason?: string } };
 
 export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Paths and reader notes are case content: only for roles that may read the case (finding 9).
@@ -95,7 +118,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
         'view.identity-suggestions',
         { minSupport },
         async () => {
-          return suggestionsView(await identitySuggestions(ctx.store, { minSupport }), minSupport);
+          return suggestionsView(await currentSuggestions(ctx.store, minSupport), minSupport);
         },
         (r) => ({
           unambiguous: r.unambiguous.length,
@@ -103,6 +126,51 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
           contradictions: r.contradictions.length,
         }),
       );
+    },
+  );
+
+  // An analyst's decision on a suggestion (src/app/identity-suggestions.ts, shared with the CLI): accept is
+  // a merge carrying the suggestion's reasons; reject keeps the pair apart from then on. Both audited.
+  app.post<Pair>(
+    '/api/identity/suggestions/accept',
+    { config: { permission: 'identity.merge' }, schema: { body: PAIR_BODY } },
+    async (req, reply) => {
+      const { from, into, reason } = req.body;
+      const r = await ctx.audited(
+        req,
+        'identity.accept',
+        { from, into, reason: reason ?? null },
+        (s) =>
+          acceptSuggestion(s, { a: from, b: into, by: req.user!.name, reason, at: Date.now() }).catch(
+            (err: unknown) => {
+              throw refusal(err);
+            },
+          ),
+        acceptSummary,
+      );
+      ctx.views.invalidate();
+      return reply.code(201).send({ ...mergeOut(r.merge), support: r.support, pair: r.pair });
+    },
+  );
+
+  app.post<Pair>(
+    '/api/identity/suggestions/reject',
+    { config: { permission: 'identity.merge' }, schema: { body: PAIR_BODY } },
+    async (req, reply) => {
+      const { from, into, reason } = req.body;
+      const r = await ctx.audited(
+        req,
+        'identity.reject',
+        { from, into, reason: reason ?? null },
+        (s) =>
+          rejectSuggestion(s, { a: from, b: into, by: req.user!.name, reason, at: Date.now() }).catch(
+            (err: unknown) => {
+              throw refusal(err);
+            },
+          ),
+        rejectSummary,
+      );
+      return reply.code(201).send({ ...r, at: iso(r.at), undoneAt: iso(r.undoneAt) });
     },
   );
 

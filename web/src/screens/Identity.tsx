@@ -1,0 +1,218 @@
+import { useState } from 'react';
+import { send } from '../api';
+import { DataTable, Panel, Status } from '../components/common';
+import { when } from '../format';
+import { useApi } from '../hooks';
+import { href } from '../router';
+import { useCan } from '../session';
+import { S } from '../strings';
+import type { IdentityCandidate, IdentityReason, IdentitySuggestions, Merge } from '../types';
+
+/**
+ * What the identity rules say about the case (GET /api/identity/suggestions, docs/identity.md): the
+ * automatic candidates, the suggestions and the contradictions, each with every reason an analyst can
+ * check (the two facts, their chat and minute, linked to the group page). Suggestions can be accepted (a
+ * merge carrying their reasons) or rejected (never suggested again); contradictions only shown.
+ */
+export function Identity() {
+  const [minSupport, setMinSupport] = useState(2);
+  const { data, loading, error, reload } = useApi<IdentitySuggestions>('/api/identity/suggestions', {
+    minSupport,
+  });
+  const can = useCan();
+  const [done, setDone] = useState<string | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+
+  async function decide(c: IdentityCandidate, what: 'accept' | 'reject', note: string) {
+    setDone(null);
+    setFailed(null);
+    try {
+      const body = { from: c.from.id, into: c.into.id, ...(note.trim() ? { reason: note.trim() } : {}) };
+      if (what === 'accept') {
+        const m = await send<Merge>('POST', '/api/identity/suggestions/accept', body);
+        setDone(S.identity.accepted(m.id));
+      } else {
+        await send('POST', '/api/identity/suggestions/reject', body);
+        setDone(S.identity.rejected(c.from.key, c.into.key));
+      }
+      reload();
+    } catch (e) {
+      setFailed((e as Error).message);
+    }
+  }
+
+  return (
+    <>
+      <h2>{S.identity.title}</h2>
+      <p className="muted">{S.identity.intro}</p>
+      <div className="row">
+        <label>
+          {S.identity.minSupport}
+          <input
+            type="number"
+            min={1}
+            max={1000}
+            value={minSupport}
+            onChange={(e) => {
+              const n = Number(e.target.value);
+              if (Number.isInteger(n) && n >= 1 && n <= 1000) setMinSupport(n);
+            }}
+          />
+        </label>
+      </div>
+      {done && (
+        <p className="ok" role="status">
+          {done}
+        </p>
+      )}
+      {failed && (
+        <p className="error" role="alert">
+          {S.errorPrefix}
+          {failed}
+        </p>
+      )}
+      <Status loading={loading} error={error} />
+      {data && (
+        <>
+          <Panel title={S.identity.unambiguous} id="id-auto-h">
+            <p className="muted">{S.identity.unambiguousNote}</p>
+            <Candidates items={data.unambiguous} testId="id-unambiguous" />
+          </Panel>
+          <Panel title={S.identity.suggestions} id="id-sugg-h">
+            <p className="muted">{S.identity.suggestionsNote}</p>
+            <Candidates
+              items={data.suggestions}
+              testId="id-suggestions"
+              onDecide={can('identity.merge') ? decide : undefined}
+            />
+          </Panel>
+          <Panel title={S.identity.contradictions} id="id-contra-h">
+            <p className="muted">{S.identity.contradictionsNote}</p>
+            {data.contradictions.length === 0 ? (
+              <p className="muted">{S.identity.none}</p>
+            ) : (
+              data.contradictions.map((k, i) => (
+                <section key={i} data-testid="id-contradiction">
+                  <h4>{S.identity.involves(k.identity)}</h4>
+                  <Candidates items={k.candidates} />
+                </section>
+              ))
+            )}
+          </Panel>
+        </>
+      )}
+    </>
+  );
+}
+
+function Candidates({
+  items,
+  testId,
+  onDecide,
+}: {
+  items: IdentityCandidate[];
+  testId?: string;
+  onDecide?: (c: IdentityCandidate, what: 'accept' | 'reject', note: string) => Promise<void>;
+}) {
+  if (!items.length) return <p className="muted">{S.identity.none}</p>;
+  const headers = [S.identity.from, S.identity.into, S.identity.support, S.identity.reasons];
+  return (
+    <div data-testid={testId}>
+      <DataTable headers={onDecide ? [...headers, S.identity.decide] : headers}>
+        {items.map((c) => (
+          <tr key={`${c.from.key} ${c.into.key}`} data-from={c.from.key} data-into={c.into.key}>
+            <td className="mono">
+              <Account side={c.from} />
+            </td>
+            <td className="mono">
+              <Account side={c.into} />
+            </td>
+            <td>{c.support}</td>
+            <td>
+              <ul className="reasons">
+                {c.reasons.map((r, i) => (
+                  <li key={i}>
+                    <Reason r={r} />
+                  </li>
+                ))}
+              </ul>
+            </td>
+            {onDecide && (
+              <td>
+                {c.contradicted ? (
+                  <span className="muted">{S.identity.contradicted}</span>
+                ) : (
+                  <Decision c={c} onDecide={onDecide} />
+                )}
+              </td>
+            )}
+          </tr>
+        ))}
+      </DataTable>
+    </div>
+  );
+}
+
+function Account({ side }: { side: IdentityCandidate['from'] }) {
+  return side.id ? <a href={href.account(side.id)}>{side.key}</a> : <>{side.key}</>;
+}
+
+function Reason({ r }: { r: IdentityReason }) {
+  const kind = S.identity.kinds[r.kind] ?? r.kind;
+  const chat = S.identity.chat(r.chat);
+  // Message ids open the group page at that message; events are on the group page's timeline.
+  const fact = (id: number) =>
+    r.group && r.kind === 'message' ? (
+      <a href={href.group(r.chat, id)}>{S.identity.fact(id)}</a>
+    ) : (
+      <span className="mono">{S.identity.fact(id)}</span>
+    );
+  return (
+    <>
+      {S.identity.reason(kind, when(r.minute))} {fact(r.facts[0])} / {fact(r.facts[1])},{' '}
+      {r.group ? <a href={href.group(r.chat)}>{chat}</a> : chat}
+    </>
+  );
+}
+
+function Decision({
+  c,
+  onDecide,
+}: {
+  c: IdentityCandidate;
+  onDecide: (c: IdentityCandidate, what: 'accept' | 'reject', note: string) => Promise<void>;
+}) {
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const go = async (what: 'accept' | 'reject') => {
+    setBusy(true);
+    try {
+      await onDecide(c, what, note);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="row">
+      <label>
+        {S.identity.note}
+        <input value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} />
+      </label>
+      <button
+        disabled={busy || !c.from.id || !c.into.id}
+        aria-label={S.identity.acceptLabel(c.from.key, c.into.key)}
+        onClick={() => go('accept')}
+      >
+        {S.identity.accept}
+      </button>
+      <button
+        className="secondary"
+        disabled={busy || !c.from.id || !c.into.id}
+        aria-label={S.identity.rejectLabel(c.from.key, c.into.key)}
+        onClick={() => go('reject')}
+      >
+        {S.identity.reject}
+      </button>
+    </div>
+  );
+}
