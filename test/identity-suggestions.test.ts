@@ -1,7 +1,8 @@
 /**
- * `filet identity suggestions` on a real SQLite case: two phones exported one group; phone A shows a member
- * under the name its owner saved ("Camila L."), phone B shows her number. The lines both exports hold pair
- * the name with the number; a name that shares one line only stays a suggestion; nothing is merged.
+ * Identity resolution on a real case, both engines: two phones exported one group; phone A shows members
+ * under the names its owner saved ("Camila L.", "Boris"), phone B shows their numbers. Ingest links the two
+ * exports' chats and merges the name the lines both hold pair with one number (Camila, four units); a name
+ * that shares one line only (Boris) stays a suggestion for `filet identity suggestions`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,57 +38,63 @@ const B = [
 
 describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name, store: storeArg }) => {
   const kase = join(root, `case-${name}`);
-  it('pairs saved names with numbers from lines both phones hold, with reasons, and merges nothing', () => {
-    writeFileSync(join(root, 'WhatsApp Chat with Garden club.txt'), A);
-    expect(filet(['init', kase, ...(name === 'postgres' ? ['--store', storeArg] : [])]).code).toBe(0);
-    const ingest = (file: string, device: string, owner: string) =>
-      filet([
-        'ingest',
-        kase,
-        join(root, file),
-        '--device',
-        device,
-        '--owner',
-        owner,
-        '--tz',
-        'UTC',
-        '--json',
-      ]);
-    expect(ingest('WhatsApp Chat with Garden club.txt', 'A', '+34600000001').code).toBe(0);
-    writeFileSync(join(root, 'WhatsApp Chat with Garden club.txt'), B);
-    expect(ingest('WhatsApp Chat with Garden club.txt', 'B', '+34600000002').code).toBe(0);
+  const file = join(root, 'WhatsApp Chat with Garden club.txt');
+  const ingestBoth = (dir: string) => {
+    expect(filet(['init', dir, ...(name === 'postgres' ? ['--store', storeArg] : [])]).code).toBe(0);
+    const out: string[] = [];
+    for (const [text, device, owner] of [
+      [A, 'A', '+34600000001'],
+      [B, 'B', '+34600000002'],
+    ] as const) {
+      writeFileSync(file, text);
+      const r = filet(['ingest', dir, file, '--device', device, '--owner', owner, '--tz', 'UTC', '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      out.push(r.stdout);
+    }
+    return out;
+  };
+
+  it('ingest merges the unambiguous pair with its reasons; the rest are suggestions with theirs', () => {
+    const [, second] = ingestBoth(kase);
+    // The second item linked the two exports' chats and merged Camila; its output (and audit entry) say so.
+    expect(second).toContain('export:B:Garden club');
+    expect(second).toContain('name:A:Camila L.');
+    const list = JSON.parse(filet(['identity', 'list', kase, '--json']).stdout) as {
+      by: string;
+      reason: string;
+    }[];
+    expect(list).toHaveLength(1);
+    expect(list[0]!.by).toBe('filet (automatic identity resolution)');
+    expect(list[0]!.reason).toMatch(
+      /^automatic: 4 facts seen from two devices pair name:A:Camila L\. with phone:\+56911111111 \(message \d+\/\d+/,
+    );
+    const audit = filet(['audit', 'show', kase, '--json']);
+    expect(audit.stdout).toContain('name:A:Camila L.');
 
     const r = filet(['identity', 'suggestions', kase, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as {
-      unambiguous: {
+      unambiguous: unknown[];
+      suggestions: {
         from: { key: string };
         into: { key: string };
         support: number;
         reasons: { kind: string }[];
       }[];
-      suggestions: { from: { key: string }; into: { key: string }; support: number }[];
       contradictions: unknown[];
     };
-    expect(out.unambiguous.map((c) => [c.from.key, c.into.key, c.support])).toEqual([
-      ['name:A:Camila L.', 'phone:+56911111111', 4],
-    ]);
-    expect(out.unambiguous[0]!.reasons.map((x) => x.kind)).toEqual([
-      'message',
-      'message',
-      'message',
-      'event-actor',
-    ]);
+    expect(out.unambiguous).toEqual([]);
     // Boris shares one line with B's +49 number ("great"); "me" / "not me" differ: one unit, a suggestion.
     expect(out.suggestions.map((c) => [c.from.key, c.into.key, c.support])).toEqual([
       ['name:A:Boris', 'phone:+491512222222', 1],
     ]);
+    expect(out.suggestions[0]!.reasons.map((x) => x.kind)).toEqual(['message']);
     expect(out.contradictions).toEqual([]);
-    // Read only: no merge was made, and the read is in the audit log.
-    expect(JSON.parse(filet(['identity', 'list', kase, '--json']).stdout)).toEqual([]);
-    const audit = filet(['audit', 'show', kase, '--json']);
-    expect(audit.stdout).toContain('identity.suggestions');
+    // Reading changes nothing, and the read is in the audit log.
+    expect(JSON.parse(filet(['identity', 'list', kase, '--json']).stdout)).toHaveLength(1);
+    expect(filet(['audit', 'show', kase, '--json']).stdout).toContain('identity.suggestions');
     // A bad threshold is a clear error.
     const bad = filet(['identity', 'suggestions', kase, '--min-support', '0']);
     expect(bad.code).not.toBe(0);
@@ -111,16 +118,37 @@ describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name
         "SELECT COUNT(*) AS n FROM events WHERE case_id = ? AND type = 'left'",
         [store.caseId],
       );
-      return { messages: Number(n?.n), left: Number(left?.n), photos: prov.map((r) => r.devices) };
+      const chats = await store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM chats WHERE case_id = ?', [
+        store.caseId,
+      ]);
+      return {
+        chats: Number(chats?.n),
+        messages: Number(n?.n),
+        left: Number(left?.n),
+        photos: prov.map((r) => r.devices),
+      };
     } finally {
       await store.close();
     }
   };
 
-  it('a merge joins the copies of each message into one with a provenance row per phone; the undo restores them', async () => {
-    const before = await facts();
-    // 5 lines of A with an author + 5 of B (the creation line is an event).
-    expect(before).toEqual({ messages: 10, left: 2, photos: ['A', 'B'] });
+  it('the merge joined the copies of each message into one with a provenance row per phone; the undo restores them', async () => {
+    // 5 lines of A with an author + 5 of B (the creation line is an event); Camila's three lines and her
+    // "left" are one each now, read from both phones, in one chat.
+    const merged = await facts();
+    expect(merged).toEqual({ chats: 1, messages: 7, left: 1, photos: ['A', 'B'] });
+    const split = filet(['identity', 'split', kase, '1', '--json']);
+    expect(split.stderr).toBe('');
+    expect(JSON.parse(split.stdout)).toMatchObject({ joined: { messages: 3, events: 1 } });
+    expect(await facts()).toEqual({ chats: 1, messages: 10, left: 2, photos: ['A', 'B'] });
+    // The undone merge keeps the pair apart (rejectedPairs): not listed again, not merged again.
+    const again = JSON.parse(filet(['identity', 'suggestions', kase, '--json']).stdout) as {
+      unambiguous: unknown[];
+      suggestions: { from: { key: string } }[];
+    };
+    expect(again.unambiguous).toHaveLength(0);
+    expect(again.suggestions.map((c) => c.from.key)).toEqual(['name:A:Boris']);
+    // An analyst's own merge joins the same copies.
     const m = filet([
       'identity',
       'merge',
@@ -128,71 +156,26 @@ describe.each(STORE_TARGETS)('identity suggestions and merges on $name', ({ name
       'name:A:Camila L.',
       '+56911111111',
       '--reason',
-      'suggestion: 3 lines',
+      'checked',
       '--json',
     ]);
     expect(m.stderr).toBe('');
     expect(JSON.parse(m.stdout)).toMatchObject({ joined: { messages: 3, events: 1 } });
-    const after = await facts();
-    expect(after.messages).toBe(7);
-    expect(after.left).toBe(1);
-    // One message, read from both phones.
-    expect(after.photos).toEqual(['A', 'B']);
-    const { store } = await openCase(kase);
-    try {
-      const one = await store.db.all<{ id: number }>(
-        'SELECT id FROM messages WHERE case_id = ? AND text = ?',
-        [store.caseId, 'photos tomorrow'],
-      );
-      expect(one).toHaveLength(1);
-    } finally {
-      await store.close();
-    }
-    const split = filet(['identity', 'split', kase, '1', '--json']);
-    expect(split.stderr).toBe('');
-    expect(JSON.parse(split.stdout)).toMatchObject({ joined: { messages: 3, events: 1 } });
-    expect(await facts()).toEqual(before);
-    // The facts are as before; the undone merge keeps the pair apart (rejectedPairs): no longer listed.
-    const again = JSON.parse(filet(['identity', 'suggestions', kase, '--json']).stdout) as {
-      unambiguous: unknown[];
-      suggestions: { from: { key: string } }[];
-    };
-    expect(again.unambiguous).toHaveLength(0);
-    expect(again.suggestions.map((c) => c.from.key)).toEqual(['name:A:Boris']);
+    expect(await facts()).toEqual(merged);
   });
 
-  it('resolve merges only the unambiguous pair, with its reasons; after an undo it does not come back', () => {
+  it('resolve applies another threshold; an undone automatic merge does not come back', () => {
     const k2 = join(root, `case2-${name}`);
-    expect(filet(['init', k2, ...(name === 'postgres' ? ['--store', storeArg] : [])]).code).toBe(0);
-    const file = join(root, 'WhatsApp Chat with Garden club.txt');
-    for (const [text, device, owner] of [
-      [A, 'A', '+34600000001'],
-      [B, 'B', '+34600000002'],
-    ] as const) {
-      writeFileSync(file, text);
-      expect(filet(['ingest', k2, file, '--device', device, '--owner', owner, '--tz', 'UTC']).code).toBe(0);
-    }
-    const r = filet(['identity', 'resolve', k2, '--json']);
-    expect(r.stderr).toBe('');
-    const out = JSON.parse(r.stdout) as {
-      merged: { id: number; from: string; into: string; support: number }[];
-    };
-    expect(out).toMatchObject({ suggestions: 1, contradictions: 0 });
-    expect(out.merged.map((m) => [m.from, m.into, m.support])).toEqual([
-      ['name:A:Camila L.', 'phone:+56911111111', 4],
-    ]);
-    const list = JSON.parse(filet(['identity', 'list', k2, '--json']).stdout) as {
-      by: string;
-      reason: string;
-    }[];
+    ingestBoth(k2);
+    const list = JSON.parse(filet(['identity', 'list', k2, '--json']).stdout) as { id: number }[];
     expect(list).toHaveLength(1);
-    expect(list[0]!.by).toBe('filet (automatic identity resolution)');
-    expect(list[0]!.reason).toMatch(
-      /^automatic: 4 facts seen from two devices pair name:A:Camila L\. with phone:\+56911111111 \(message \d+\/\d+/,
-    );
+    expect(filet(['identity', 'split', k2, String(list[0]!.id)]).code).toBe(0);
+    const r = filet(['identity', 'resolve', k2, '--min-support', '1', '--json']);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { merged: { from: string; into: string; support: number }[] };
+    expect(out.merged.map((x) => [x.from, x.into, x.support])).toEqual([
+      ['name:A:Boris', 'phone:+491512222222', 1],
+    ]);
     expect(filet(['audit', 'show', k2, '--json']).stdout).toContain('identity.resolve');
-    expect(filet(['identity', 'split', k2, String(out.merged[0]!.id)]).code).toBe(0);
-    const again = JSON.parse(filet(['identity', 'resolve', k2, '--json']).stdout) as { merged: unknown[] };
-    expect(again.merged).toEqual([]);
   });
 });

@@ -63,9 +63,9 @@ async function joinMessages(s: CaseStore, mergeId: number, ids: number[]): Promi
 
 /**
  * Within each group of copies, joins those that are one fact read twice: copies read from disjoint sets of
- * evidence items and either from disjoint sets of phones or from different kinds of source (a phone's
- * export line and its own database's row). Two equal messages in one phone's database (or one export)
- * stay two: a multiset union per source.
+ * evidence items and of (phone, kind of source) pairs — another phone, or the same phone's other kind of
+ * source (its export line and its own database's row). Two equal messages in one phone's database (or one
+ * export) stay two: a multiset union per source.
  */
 async function joinGroups(
   s: CaseStore,
@@ -78,7 +78,8 @@ async function joinGroups(
   let joined = 0;
   for (const list of groups.values()) {
     if (list.length < 2) continue;
-    const sources = new Map<number, { devices: Set<string>; kinds: Set<string>; evidence: Set<number> }>();
+    // A copy's sources: (phone, kind of source) pairs — one phone's export and its database are two.
+    const sources = new Map<number, { held: Set<string>; kinds: Set<string>; evidence: Set<number> }>();
     const prov = new Map<number, Record<string, unknown>[]>();
     for (const r of list) {
       const p = await s.db.all<Record<string, unknown>>(
@@ -89,7 +90,7 @@ async function joinGroups(
       );
       prov.set(Number(r.id), p);
       sources.set(Number(r.id), {
-        devices: new Set(p.map((x) => String(x.device))),
+        held: new Set(p.map((x) => `${String(x.device)}|${sourceKind(String(x.evidence_kind))}`)),
         kinds: new Set(p.map((x) => sourceKind(String(x.evidence_kind)))),
         evidence: new Set(p.map((x) => Number(x.evidence_id))),
       });
@@ -105,10 +106,9 @@ async function joinGroups(
       const mine = sources.get(Number(r.id))!;
       const k = kept.find((x) => {
         const theirs = sources.get(Number(x.id))!;
-        if ([...mine.evidence].some((e) => theirs.evidence.has(e))) return false;
         return (
-          ![...mine.devices].some((d) => theirs.devices.has(d)) ||
-          ![...mine.kinds].some((kind) => theirs.kinds.has(kind))
+          ![...mine.evidence].some((e) => theirs.evidence.has(e)) &&
+          ![...mine.held].some((h) => theirs.held.has(h))
         );
       });
       if (!k) {
@@ -148,7 +148,7 @@ async function joinGroups(
         );
       await s.db.run(`DELETE FROM ${table} WHERE case_id = ? AND id = ?`, [c, rid]);
       const theirs = sources.get(kid)!;
-      mine.devices.forEach((d) => theirs.devices.add(d));
+      mine.held.forEach((d) => theirs.held.add(d));
       mine.kinds.forEach((d) => theirs.kinds.add(d));
       mine.evidence.forEach((d) => theirs.evidence.add(d));
       joined++;

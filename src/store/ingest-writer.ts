@@ -129,11 +129,21 @@ export class IngestWriter {
       );
       if (hit) this.kindsInCase.add(kind);
     }
+    // Ids are never reused: a message or event absorbed by a join (fact_joins) comes back with its id when
+    // the merge is undone, and a linked chat's id stays in chat_links.
+    const retired: Partial<Record<string, string>> = {
+      chats: 'SELECT MAX(from_chat) AS m FROM chat_links WHERE case_id = ?',
+      events: "SELECT MAX(absorbed_id) AS m FROM fact_joins WHERE case_id = ? AND fact_type = 'event'",
+      messages: "SELECT MAX(absorbed_id) AS m FROM fact_joins WHERE case_id = ? AND fact_type = 'message'",
+    };
     for (const t of ['accounts', 'chats', 'events', 'messages', 'media'] as const) {
       const r = await this.db.get<{ m: number | null }>(`SELECT MAX(id) AS m FROM ${t} WHERE case_id = ?`, [
         this.caseId,
       ]);
-      this.next[t] = (r?.m ?? 0) + 1;
+      const gone = retired[t]
+        ? await this.db.get<{ m: number | null }>(retired[t], [this.caseId])
+        : undefined;
+      this.next[t] = Math.max(Number(r?.m ?? 0), Number(gone?.m ?? 0)) + 1;
     }
     for (const r of await this.db.all<{ key: string; id: number }>(
       'SELECT key, id FROM accounts WHERE case_id = ?',

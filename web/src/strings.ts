@@ -259,7 +259,8 @@ export const S = {
       'Saved names and numbers that the same message or event, seen from two devices, shows to be one person. Check the reasons before deciding; every decision is recorded in the audit log.',
     minSupport: 'Units of evidence for a pair to count as unambiguous',
     unambiguous: 'Automatic candidates',
-    unambiguousNote: 'filet identity resolve merges these (no contradiction, enough support).',
+    unambiguousNote:
+      'Ingest merges these itself at support 2 (listed here at another threshold): `filet identity resolve` applies them.',
     suggestions: 'Suggestions',
     suggestionsNote: 'Pairs with too little support, or part of a contradiction: an analyst decides.',
     contradictions: 'Contradictions',
