@@ -16,7 +16,7 @@ import { initCase } from '../src/store/case-dir.js';
 import { AUTOMATIC, DEFAULT_MIN_SUPPORT } from '../src/store/identity-resolution.js';
 import { ReviewStore } from '../src/store/review-store.js';
 import { synthesize } from '../src/synth/index.js';
-import { ingestSynthDevices, readDevices, savedNameKeys } from '../src/synth/ingest-devices.js';
+import { ingestSynthDevices, isTruePair, readDevices, savedNameKeys } from '../src/synth/ingest-devices.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +36,7 @@ async function automaticAtIngest(op: string, saved: Map<string, string>) {
     const merges = (await new ReviewStore(store).merges()).filter(
       (m) => m.by === AUTOMATIC && m.undoneAt === null,
     );
-    const wrong = merges.filter((m) => saved.get(accounts.get(m.from)!) !== accounts.get(m.into));
+    const wrong = merges.filter((m) => !isTruePair(saved, accounts.get(m.from)!, accounts.get(m.into)!));
     const chatLinks = await store.db.get<{ n: number }>(
       'SELECT COUNT(*) AS n FROM chat_links WHERE case_id = ?',
       [store.caseId],
@@ -75,12 +75,12 @@ try {
     for (const c of all) {
       const k = String(Math.min(c.support, 10));
       bySupport[k] ??= { true: 0, false: 0, contradicted: 0 };
-      bySupport[k][saved.get(c.from) === c.into ? 'true' : 'false']++;
+      bySupport[k][isTruePair(saved, c.from, c.into) ? 'true' : 'false']++;
       if (contradicted.has(c)) bySupport[k].contradicted++;
     }
     const threshold = (n: number) => {
       const merged = d.merges.filter((c) => c.support >= n);
-      const tp = merged.filter((c) => saved.get(c.from) === c.into).length;
+      const tp = merged.filter((c) => isTruePair(saved, c.from, c.into)).length;
       return {
         n,
         merged: merged.length,

@@ -3,9 +3,12 @@
  * names as its owner saved them) and a database (device CL, numbers) of one chat.
  */
 import { describe, expect, it } from 'vitest';
+import { toE164 } from '../src/evidence/wa-db/jids.js';
 import {
   coOccurrences,
+  combineCandidates,
   decideIdentities,
+  numberChanges,
   identityPairKey,
   linkChats,
   type ChatFacts,
@@ -33,6 +36,43 @@ const ev = (
   targets: string[],
   minute: number,
 ): SourcedEvent => ({ id: nextId++, chat: 7, device, type, actor, targets, minute, value: null });
+
+describe('number changes', () => {
+  const changed = (device: string, actor: string, value: string | null, minute = 300): SourcedEvent => ({
+    ...ev(device, 'number_changed', actor, [], minute),
+    value,
+  });
+
+  it('"X changed to +56 9 2222 2222" pairs the account with the new number; seen twice it counts once', () => {
+    const a = changed('DE', P1, '+56 9 2222 2222');
+    const b = changed('CL', P1, '+56 9 2222 2222');
+    const c = numberChanges([a, b, changed('DE', P1, null), changed('DE', P1, 'a new number')], toE164);
+    expect(c).toEqual([
+      {
+        from: P1,
+        into: P2,
+        support: 2,
+        reasons: [
+          { kind: 'number-changed', chat: 7, minute: 300, facts: [a.id, a.id] },
+          { kind: 'number-changed', chat: 7, minute: 300, facts: [b.id, b.id] },
+        ],
+      },
+    ]);
+    // Two numbers: a suggestion at any support, never an automatic merge.
+    const d = decideIdentities(c, { minSupport: 1 });
+    expect(d.merges).toEqual([]);
+    expect(d.suggestions.map((x) => [x.from, x.into])).toEqual([[P1, P2]]);
+  });
+
+  it('a saved name that changed number adds its unit to the lines that pair it', () => {
+    const lines = coOccurrences([msg('DE', CAMILA, 100, 't:abc'), msg('CL', P2, 100, 't:abc')], []);
+    const all = combineCandidates(lines, numberChanges([changed('DE', CAMILA, '+56922222222')], toE164));
+    expect(all.map((x) => [x.from, x.into, x.support, x.reasons.map((r) => r.kind)])).toEqual([
+      [CAMILA, P2, 2, ['message', 'number-changed']],
+    ]);
+    expect(decideIdentities(all, { minSupport: 2 }).merges.map((x) => x.from)).toEqual([CAMILA]);
+  });
+});
 
 describe('co-occurrences', () => {
   it('one message seen from an export and a database pairs the saved name with the number', () => {

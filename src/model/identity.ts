@@ -21,6 +21,9 @@
  *    unit as a reason; contradictions are listed with all the identities involved, never resolved here.
  *  - Two global identities are never merged by co-occurrence (two numbers are two accounts unless a
  *    `number_changed` event or a LID map says otherwise).
+ *  - A `number_changed` event ("X changed to +34 …") pairs the account with the new number: one unit of its
+ *    own kind. Between two numbers it is only ever a suggestion (a number can be given to someone else
+ *    later; an analyst decides); for a saved name it counts like any other unit.
  */
 
 export interface SourcedMessage {
@@ -48,7 +51,8 @@ export interface SourcedEvent {
 }
 
 export interface IdentityReason {
-  kind: 'message' | 'event-actor' | 'event-target';
+  /** `number-changed`: one event saying the account changed to that number (`facts` names it twice). */
+  kind: 'message' | 'event-actor' | 'event-target' | 'number-changed';
   chat: number;
   minute: number;
   /** The two facts (message or event ids) that are one fact seen from two devices. */
@@ -177,6 +181,49 @@ export function coOccurrences(messages: SourcedMessage[], events: SourcedEvent[]
   );
 }
 
+/**
+ * The `number_changed` events whose value is a number (`toE164` normalizes it): the event's actor and the
+ * new number, as candidates (a local actor first, as everywhere). Events seen from several devices count
+ * once.
+ */
+export function numberChanges(
+  events: SourcedEvent[],
+  toE164: (shown: string) => string | null,
+): IdentityCandidate[] {
+  const found = new Map<string, IdentityCandidate>();
+  for (const e of [...events].sort((a, b) => a.id - b.id)) {
+    if (e.type !== 'number_changed' || e.actor === null || e.value === null) continue;
+    const number = toE164(e.value);
+    if (!number) continue;
+    const into = `phone:${number}`;
+    if (into === e.actor) continue;
+    const k = pairKey(e.actor, into);
+    let c = found.get(k);
+    if (!c) found.set(k, (c = { from: e.actor, into, support: 0, reasons: [] }));
+    if (c.reasons.some((r) => r.facts[0] === e.id)) continue;
+    c.support++;
+    c.reasons.push({ kind: 'number-changed', chat: e.chat, minute: e.minute, facts: [e.id, e.id] });
+  }
+  return [...found.values()];
+}
+
+/** Candidates of several sources for one pair become one: supports added, reasons kept in order. */
+export function combineCandidates(...lists: IdentityCandidate[][]): IdentityCandidate[] {
+  const out = new Map<string, IdentityCandidate>();
+  for (const c of lists.flat()) {
+    const k = pairKey(c.from, c.into);
+    const had = out.get(k);
+    if (!had) out.set(k, { ...c, reasons: [...c.reasons] });
+    else {
+      had.support += c.support;
+      had.reasons.push(...c.reasons);
+    }
+  }
+  return [...out.values()].sort((a, b) =>
+    a.from < b.from ? -1 : a.from > b.from ? 1 : a.into < b.into ? -1 : 1,
+  );
+}
+
 /** Applies the decision rule above to the candidates (see the file's comment). */
 export function decideIdentities(
   candidates: IdentityCandidate[],
@@ -205,7 +252,8 @@ export function decideIdentities(
       cs.forEach((c) => contradicted.add(c));
     }
   for (const c of live) {
-    if (!contradicted.has(c) && c.support >= opts.minSupport) out.merges.push(c);
+    // Only a local identity is ever merged automatically (two numbers: an analyst decides).
+    if (!contradicted.has(c) && c.support >= opts.minSupport && isLocalIdentity(c.from)) out.merges.push(c);
     else out.suggestions.push(c);
   }
   return out;

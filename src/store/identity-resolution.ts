@@ -1,6 +1,9 @@
 import { canonicalizer } from '../model/canonical.js';
+import { toE164 } from '../evidence/wa-db/jids.js';
 import {
   coOccurrences,
+  combineCandidates,
+  numberChanges,
   decideIdentities,
   identityPairKey,
   type IdentityDecisions,
@@ -67,7 +70,10 @@ export async function identitySuggestions(
         minute: Math.floor(e.at / 60000),
         value: e.type === 'subject_changed' || e.type === 'description_changed' ? e.value : null,
       });
-  const decisions = decideIdentities(coOccurrences(messages, events), opts);
+  const decisions = decideIdentities(
+    combineCandidates(coOccurrences(messages, events), numberChanges(events, toE164)),
+    opts,
+  );
   const groups = new Set((await store.chats()).filter((c) => c.kind === 'group').map((c) => c.id));
   return { ...decisions, accounts: new Map(accounts.map((a) => [a.key, a.id])), groups };
 }

@@ -39,3 +39,13 @@ export function savedNameKeys(devices: DeviceEntry[]): Map<string, string> {
       out.set(`name:${d.label}:${name}`, `phone:${phone}`);
   return out;
 }
+
+/**
+ * Whether the generator says `from` and `into` are one person: a saved name and the number it was saved
+ * for, or two phones' saved names of one number (`saved`: from `savedNameKeys`).
+ */
+export function isTruePair(saved: Map<string, string>, from: string, into: string): boolean {
+  const person = (key: string) => saved.get(key) ?? (key.startsWith('phone:') ? key : undefined);
+  const a = person(from);
+  return a !== undefined && a === person(into);
+}

@@ -273,7 +273,12 @@ export const S = {
     reasons: 'Reasons',
     decide: 'Decision',
     involves: (identity: string) => `Involving ${identity}`,
-    kinds: { message: 'message', 'event-actor': 'event (actor)', 'event-target': 'event (target)' } as Record<
+    kinds: {
+      message: 'message',
+      'event-actor': 'event (actor)',
+      'event-target': 'event (target)',
+      'number-changed': 'changed number',
+    } as Record<
       string,
       string
     >,
