@@ -95,8 +95,11 @@ export function scoreAnalysis(
     truth.groups.flatMap((g) => [[g.exportKey, g] as const, [g.jidKey, g] as const]),
   );
   const groupPairs: { truth: (typeof truth.groups)[number]; result: AnalysisResult['groups'][number] }[] = [];
+  // An export's group is keyed by its phone too (`export:<device>:<subject>`); synth labels hold no ':'.
+  const truthKey = (key: string) =>
+    key.startsWith('export:') ? `export:${key.slice(key.indexOf(':', 'export:'.length) + 1)}` : key;
   for (const g of result.groups) {
-    const t = truthByKey.get(chatKeys.get(g.groupId) ?? '');
+    const t = truthByKey.get(truthKey(chatKeys.get(g.groupId) ?? ''));
     if (t) groupPairs.push({ truth: t, result: g });
   }
   const gUniverse = new Set(groupPairs.map((x) => x.truth.jid));

@@ -237,6 +237,39 @@ describe('chat identity', () => {
     ).toEqual([{ from: 2, into: 1, shared: 0, sameSubject: false }]);
   });
 
+  it("a one-to-one export with a saved name is the database's chat with the number, never another number's", () => {
+    const direct = (id: number, device: string, parties: string[]): ChatFacts => ({
+      id,
+      devices: [device],
+      kind: 'direct',
+      jid: null,
+      subjects: [],
+      parties,
+    });
+    const OWNER = 'phone:+34600000001';
+    // The owner's own export (Camila saved by name) and the owner's database, and a chat with someone else.
+    const chats = [direct(1, 'A', [OWNER, CAMILA]), direct(2, 'A', [OWNER, P1]), direct(3, 'A', [OWNER, P2])];
+    expect(
+      linkChats(chats, [...lines(1, 0, 6), ...lines(2, 0, 6), ...lines(3, 500, 6)], { minShared: 3 }),
+    ).toEqual([{ from: 1, into: 2, shared: 6, sameSubject: false }]);
+    // Lines shared with both numbers' chats alike: no clear best, nothing linked; two numbers never link.
+    expect(
+      linkChats(chats, [...lines(1, 0, 6), ...lines(2, 0, 6), ...lines(3, 0, 6)], { minShared: 3 }),
+    ).toEqual([]);
+    // Two saved names of one phone are two contacts; another owner's chat is another chat.
+    expect(
+      linkChats(
+        [
+          direct(1, 'A', [OWNER, CAMILA]),
+          direct(2, 'A', [OWNER, BORIS]),
+          direct(3, 'B', ['phone:+34600000002', P1]),
+        ],
+        [...lines(1, 0, 6), ...lines(2, 0, 6), ...lines(3, 0, 6)],
+        { minShared: 3 },
+      ),
+    ).toEqual([]);
+  });
+
   it("one phone's export of its own database's group is one chat; two exports of one phone stay two", () => {
     expect(
       linkChats(

@@ -30,7 +30,10 @@ export interface SourcedMessage {
   id: number;
   /** The chat as already resolved (one id for every source of one chat). */
   chat: number;
-  /** Where the fact was read: the device label (two sources of one device never confirm each other). */
+  /**
+   * Where the fact was read: a source (the store uses the device label and the kind of source, so one
+   * phone's export and its database are two sources; two copies from one source never confirm each other).
+   */
   device: string;
   /** Account key of the sender, after the merges already made; null for a line without one. */
   sender: string | null;
@@ -272,6 +275,8 @@ export interface ChatFacts {
   jid: string | null;
   /** Every subject the chat is known by on this device (current and from subject changes). */
   subjects: string[];
+  /** A one-to-one chat's two accounts (its owner and partner, as merges stand). */
+  parties?: string[];
 }
 
 export interface ChatLink {
@@ -292,6 +297,9 @@ export interface ChatLink {
  *    groups is a small part of either).
  *  - Two chats without a JID read from one phone are two chats of that phone; a phone's export and its own
  *    database's chat can be one.
+ *  - One-to-one chats are one chat only when they have one account in common (the owner) and at least one
+ *    of the two others is a saved name (a number and a name, or names saved on two phones): the export's
+ *    chat with "Camila L." and the database's chat with her number, by the same rule of shared units.
  * A shared subject is recorded as a reason but never links chats on its own: two unrelated "Family" groups
  * on two phones stay two. Senders are not compared (they are what identity resolution is about to find).
  * Links go from the chat without a JID into the one with it, else into the lowest id.
@@ -336,10 +344,13 @@ export function linkChats(
   for (const a of sorted)
     for (const b of sorted) if (a.id < b.id && a.jid !== null && a.jid === b.jid) link(b, a);
   const loose: ChatFacts[] = [];
+  // A group with a JID, or a one-to-one chat between two numbers, is what the others are linked to.
+  const anchored = (c: ChatFacts) =>
+    c.kind === 'group' ? c.jid !== null : (c.parties ?? []).length === 2 && !c.parties!.some(isLocalIdentity);
   for (const a of sorted) {
-    if (a.jid !== null) continue;
+    if (anchored(a)) continue;
     const ranked = [...(shared.get(a.id) ?? new Map<number, number>())]
-      .filter(([b]) => byId.get(b)!.jid !== null)
+      .filter(([b]) => anchored(byId.get(b)!))
       .sort((x, y) => y[1] - x[1] || x[0] - y[0]);
     const [best, next] = ranked;
     if (best && best[1] >= opts.minShared && !(next && best[1] < 2 * next[1])) link(a, byId.get(best[0])!);
@@ -364,8 +375,21 @@ export function linkChats(
   return [...links.values()].sort((x, y) => x.from - y.from || x.into - y.into);
 }
 
-/** Whether two chats could be one chat at all (the JID and one-phone rules of `linkChats`). */
+/** Whether two chats could be one chat at all (the JID, one-phone and one-to-one rules of `linkChats`). */
 function linkable(x: ChatFacts, y: ChatFacts): boolean {
+  if (x.kind === 'direct') {
+    const px = x.parties ?? [];
+    const py = y.parties ?? [];
+    const common = px.filter((p) => py.includes(p));
+    if (common.length !== 1) return false;
+    const ox = px.find((p) => p !== common[0]);
+    const oy = py.find((p) => p !== common[0]);
+    if (ox === undefined || oy === undefined) return false;
+    const [lx, ly] = [isLocalIdentity(ox), isLocalIdentity(oy)];
+    // Two numbers are two partners; two saved names of one phone are two of its contacts.
+    if (!lx && !ly) return false;
+    return !(lx && ly && deviceOfLocal(ox) === deviceOfLocal(oy));
+  }
   if (x.jid && y.jid) return x.jid === y.jid;
   return !!(x.jid || y.jid) || !x.devices.some((d) => y.devices.includes(d));
 }

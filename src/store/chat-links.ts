@@ -1,4 +1,5 @@
-import { linkChats, type ChatFacts } from '../model/identity.js';
+import { canonicalizer } from '../model/canonical.js';
+import { isLocalIdentity, linkChats, type ChatFacts } from '../model/identity.js';
 import type { CaseStore } from './case-store.js';
 import { joinChatCopies } from './fact-joins.js';
 import { messageContent } from './ingest-writer.js';
@@ -34,8 +35,13 @@ export async function linkChatsAfterIngest(
   at: number,
 ): Promise<ChatLinkMade[]> {
   const c = s.caseId;
-  const chats = (await s.chats()).filter((x) => x.kind === 'group');
-  if (!chats.some((x) => x.jid === null) || chats.length < 2) return [];
+  const chats = await s.chats();
+  const parties = await directParties(s);
+  // Only chats without a JID (exports' groups) and one-to-one chats with a saved name are ever linked.
+  const candidates = chats.filter((x) =>
+    x.kind === 'group' ? x.jid === null : (parties.get(x.key) ?? []).some(isLocalIdentity),
+  );
+  if (!candidates.length || chats.length < 2) return [];
   const devices = new Map<number, string[]>();
   for (const r of await s.db.all<{ id: number; device: string }>(
     `SELECT DISTINCT p.fact_id AS id, e.device_label AS device FROM provenance p
@@ -53,9 +59,10 @@ export async function linkChatsAfterIngest(
   const facts: ChatFacts[] = chats.map((x) => ({
     id: x.id,
     devices: devices.get(x.id) ?? [],
-    kind: 'group',
+    kind: x.kind,
     jid: x.jid,
     subjects: subjects.get(x.id) ?? [],
+    ...(x.kind === 'direct' ? { parties: parties.get(x.key) ?? [] } : {}),
   }));
   const groupIds = new Set(chats.map((x) => x.id));
   const units: { chat: number; minute: number; content: string }[] = [];
@@ -200,4 +207,30 @@ export async function joinCopiesInChats(s: CaseStore, chats: Iterable<number>): 
     return id;
   };
   for (const chat of new Set([...chats].map(follow))) await joinChatCopies(s, chat);
+}
+
+/**
+ * The two accounts of each one-to-one chat, as merges stand, read from its key (`direct:<a>|<b>`, keys in
+ * sorted order; a saved name may itself hold a "|", so the split is where both halves are accounts).
+ */
+async function directParties(s: CaseStore): Promise<Map<string, string[]>> {
+  const accounts = await s.accounts();
+  const canon = canonicalizer(accounts);
+  const idOf = new Map(accounts.map((a) => [a.key, a.id]));
+  const keyOf = new Map(accounts.map((a) => [a.id, a.key]));
+  const out = new Map<string, string[]>();
+  for (const x of await s.chats()) {
+    if (x.kind !== 'direct' || !x.key.startsWith('direct:')) continue;
+    const rest = x.key.slice('direct:'.length);
+    for (let i = rest.indexOf('|'); i >= 0; i = rest.indexOf('|', i + 1)) {
+      const [a, b] = [rest.slice(0, i), rest.slice(i + 1)];
+      if (!idOf.has(a) || !idOf.has(b)) continue;
+      out.set(
+        x.key,
+        [a, b].map((k) => keyOf.get(canon(idOf.get(k)!))!),
+      );
+      break;
+    }
+  }
+  return out;
 }

@@ -31,8 +31,11 @@ export async function identitySuggestions(
   const devicesOf = async (factType: string) => {
     const out = new Map<number, string[]>();
     const rows = await store.db.all<{ id: number; device: string }>(
-      `SELECT DISTINCT p.fact_id AS id, e.device_label AS device FROM provenance p
-         JOIN evidence e ON e.case_id = p.case_id AND e.id = p.evidence_id
+      // A source is a phone and a kind of source: a phone's export (saved names) and its own database
+      // (numbers) hold the same messages and confirm each other like two phones do.
+      `SELECT DISTINCT p.fact_id AS id, e.device_label ||
+           CASE WHEN e.kind LIKE 'chat-export%' THEN '|export' ELSE '|database' END AS device
+         FROM provenance p JOIN evidence e ON e.case_id = p.case_id AND e.id = p.evidence_id
        WHERE p.case_id = ? AND p.fact_type = ?`,
       [store.caseId, factType],
     );
