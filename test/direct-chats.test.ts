@@ -370,5 +370,49 @@ describe.each(STORE_TARGETS)('direct chats on $name', ({ store: storeArg }) => {
         { chat: 'direct:phone:+34600000001|phone:+34600000002', text: LINE, provenance: 2 },
       ]);
     });
+
+    it('the owner’s export of a chat with a saved name and the owner’s database of it: 1 chat, 1 person', async () => {
+      // Four lines in four minutes, two by each side; the export shows the partner as "Camila L.".
+      const texts = ['synthetic one', 'synthetic two', 'synthetic three', 'synthetic four'];
+      const exportSide: Step = (store, root) =>
+        ingest(
+          store,
+          exportTxt(
+            join(root, 'a'),
+            'Camila L.',
+            texts.map((t, i) => `14/03/2023, 21:0${5 + i} - ${i % 2 ? 'Ana' : 'Camila L.'}: ${t}`),
+            '01',
+          ),
+          { device: 'phone-A', owner: OWNER_A, ownerName: 'Ana' },
+        );
+      const dbSide: Step = (store, root) =>
+        ingest(
+          store,
+          msgstore(
+            join(root, 'a-db'),
+            PARTNER,
+            texts.map((text, i) => ({
+              fromMe: i % 2 === 1,
+              keyId: `3EB0SYNTHETIC20${i}`,
+              at: MINUTE + i * 60_000 + 9_000,
+              text,
+            })),
+          ),
+          { device: 'phone-A', owner: OWNER_A },
+        );
+      const root = tempDir('filet-direct-');
+      const { store } = await initCase(join(root, 'case'), { store: storeArg });
+      try {
+        for (const step of ordered([exportSide, dbSide], reversed)) await step(store, root);
+        const s = await summary(store);
+        expect(s.chats).toEqual([{ key: 'direct:phone:+34600000001|phone:+34600000099', kind: 'direct' }]);
+        expect(s.messages.map((m) => [m.text, m.provenance])).toEqual(texts.map((t) => [t, 2]));
+        const accounts = await store.accounts();
+        const camila = accounts.find((a) => a.key === 'name:phone-A:Camila L.')!;
+        expect(accounts.find((a) => a.id === camila.mergedInto)?.key).toBe('phone:+34600000099');
+      } finally {
+        await store.close();
+      }
+    });
   });
 });
