@@ -9,15 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestPaths } from '../src/evidence/ingest.js';
-import { sha256File } from '../src/hashing/digests.js';
-import { detectFormat } from '../src/matching/lists/index.js';
-import { isInvalid, type HashListEntry } from '../src/matching/lists/types.js';
+import { importHashList } from '../src/matching/import-list.js';
 import { matchCase } from '../src/matching/match.js';
 import { analyzeCase } from '../src/network/analyze.js';
 import { buildCaseExport } from '../src/report/export-json.js';
 import { AnalysisStore } from '../src/store/analysis-store.js';
 import { initCase, openCase } from '../src/store/case-dir.js';
-import { HashListStore } from '../src/store/hash-list-store.js';
 import { synthesize } from '../src/synth/index.js';
 import type { DeviceEntry } from '../src/synth/truth.js';
 import { peakRssMiB, writeResult } from './lib.js';
@@ -49,20 +46,7 @@ async function buildCase(scale: Scale, root: string): Promise<string> {
     op,
     s.files.find((f) => f.startsWith('lists/') && f.endsWith('.json'))!,
   );
-  const format = await detectFormat(list);
-  async function* valid(): AsyncGenerator<HashListEntry> {
-    for await (const r of format.read(list, { categoryScheme: 'vics-us' })) if (!isInvalid(r)) yield r;
-  }
-  await new HashListStore(store).replaceList(
-    {
-      name: 'known',
-      format: format.name,
-      sourcePath: list,
-      sourceSha256: (await sha256File(list)).sha256,
-      categoryScheme: 'vics-us',
-    },
-    valid(),
-  );
+  await importHashList(store, list, { name: 'known' });
   await matchCase(store, dir);
   await store.close();
   return dir;

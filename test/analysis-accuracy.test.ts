@@ -18,9 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../src/evidence/ingest.js';
-import { sha256File } from '../src/hashing/digests.js';
-import { detectFormat } from '../src/matching/lists/index.js';
-import { isInvalid, type HashListEntry } from '../src/matching/lists/types.js';
+import { importHashList } from '../src/matching/import-list.js';
 import { matchCase } from '../src/matching/match.js';
 import { analyzeCase, type AnalysisResult } from '../src/network/analyze.js';
 import { AnalysisStore } from '../src/store/analysis-store.js';
@@ -53,24 +51,9 @@ async function build(root: string, scale: 'small' | 'medium', seed: number): Pro
       );
     // Every list the synth wrote that a unit would import: the VICS file (MD5/SHA-1) and the CSV, whose
     // SHA-256 column matches pictures a database knows by hash only.
-    const { HashListStore } = await import('../src/store/hash-list-store.js');
     for (const name of ['known-vics.json', 'known.csv']) {
-      const list = join(op, 'lists', name);
       expect(s.files).toContain(`lists/${name}`);
-      const format = await detectFormat(list);
-      async function* valid(): AsyncGenerator<HashListEntry> {
-        for await (const r of format.read(list, { categoryScheme: 'vics-us' })) if (!isInvalid(r)) yield r;
-      }
-      await new HashListStore(store).replaceList(
-        {
-          name,
-          format: format.name,
-          sourcePath: list,
-          sourceSha256: (await sha256File(list)).sha256,
-          categoryScheme: 'vics-us',
-        },
-        valid(),
-      );
+      await importHashList(store, join(op, 'lists', name), { name });
     }
     await matchCase(store, dir);
   } finally {

@@ -9,14 +9,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../src/evidence/ingest.js';
-import { sha256File } from '../src/hashing/digests.js';
-import { detectFormat } from '../src/matching/lists/index.js';
-import { isInvalid, type HashListEntry } from '../src/matching/lists/types.js';
+import { importHashList } from '../src/matching/import-list.js';
 import { matchCase } from '../src/matching/match.js';
 import { canonicalizer } from '../src/model/canonical.js';
 import { analyzeCase } from '../src/network/analyze.js';
 import { initCase } from '../src/store/case-dir.js';
-import { HashListStore } from '../src/store/hash-list-store.js';
 import type { Operation } from '../src/synth/operation.js';
 import {
   EXPECTED_ROLES,
@@ -57,21 +54,7 @@ async function caseOf(storeArg: string, order: number[], n: number) {
       locale: d.locale,
     });
   }
-  const list = join(lists, 'known.csv');
-  const format = await detectFormat(list);
-  async function* valid(): AsyncGenerator<HashListEntry> {
-    for await (const r of format.read(list, { categoryScheme: 'vics-us' })) if (!isInvalid(r)) yield r;
-  }
-  await new HashListStore(store).replaceList(
-    {
-      name: 'known.csv',
-      format: format.name,
-      sourcePath: list,
-      sourceSha256: (await sha256File(list)).sha256,
-      categoryScheme: 'vics-us',
-    },
-    valid(),
-  );
+  await importHashList(store, join(lists, 'known.csv'));
   await matchCase(store, dir);
   return store;
 }
