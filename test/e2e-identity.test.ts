@@ -109,6 +109,17 @@ describe.skipIf(missing !== null)('Identity screen in a real browser', () => {
     await dora.getByRole('button', { name: 'Accept name:A:Dora → phone:+447700900123' }).click();
     await visible(page.getByRole('status').filter({ hasText: 'Merged (merge #' }));
     await gone(row(page, 'name:A:Dora', 'phone:+447700900123'));
+
+    // The merge ingest made is listed with its evidence, and undone from here.
+    const automatic = page.getByTestId('id-automatic');
+    await visible(automatic);
+    expect(await automatic.locator('tr[data-merge]').count()).toBe(1);
+    expect(await automatic.textContent()).toContain(
+      'automatic: 4 facts seen from two devices pair name:A:Camila L.',
+    );
+    await automatic.getByRole('button', { name: /^Undo merge #\d+$/ }).click();
+    await visible(page.getByRole('status').filter({ hasText: 'undone; the pair is kept apart' }));
+    await gone(page.getByTestId('id-automatic'));
     await page.screenshot({ path: join(SHOTS, 'e2e-identity-after.png'), fullPage: true });
 
     const review = new ReviewStore(store);
@@ -118,10 +129,12 @@ describe.skipIf(missing !== null)('Identity screen in a real browser', () => {
     // Camila's merge at ingest, then the analyst's.
     const merges = await review.merges();
     expect(merges.map((m) => m.by)).toEqual(['filet (automatic identity resolution)', 'e2e-analyst']);
+    expect(merges[0]!.undoneBy).toBe('e2e-analyst');
     expect(merges[1]!.reason).toMatch(/^accepted suggestion: 1 fact\(s\) .*name:A:Dora.*; same gloves$/);
     const actions = (await store.readAudit()).map((e) => `${e.actor} ${e.action}`);
     expect(actions).toContain('e2e-analyst identity.reject');
     expect(actions).toContain('e2e-analyst identity.accept');
+    expect(actions).toContain('e2e-analyst identity.unmerge');
     await page.context().close();
   });
 

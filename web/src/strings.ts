@@ -256,7 +256,7 @@ export const S = {
   identity: {
     title: 'Identity',
     intro:
-      'Saved names and numbers that the same message or event, seen from two devices, shows to be one person. Check the reasons before deciding; every decision is recorded in the audit log.',
+      'Saved names and numbers that the same message or event, seen from two sources, shows to be one person. Check the reasons before deciding; every decision is recorded in the audit log.',
     minSupport: 'Units of evidence for a pair to count as unambiguous',
     unambiguous: 'Automatic candidates',
     unambiguousNote:
@@ -278,10 +278,7 @@ export const S = {
       'event-actor': 'event (actor)',
       'event-target': 'event (target)',
       'number-changed': 'changed number',
-    } as Record<
-      string,
-      string
-    >,
+    } as Record<string, string>,
     reason: (kind: string, minute: string) => `${kind} at ${minute}`,
     chat: (id: number) => `chat ${id}`,
     fact: (id: number) => `#${id}`,
@@ -293,6 +290,13 @@ export const S = {
     note: 'Note (optional, recorded)',
     accepted: (id: number) => `Merged (merge #${id}); undo it from the suspect file.`,
     rejected: (from: string, into: string) => `${from} and ${into} are kept apart.`,
+    automatic: 'Merged automatically',
+    automaticNote:
+      'Merges identity resolution made at ingest, with their evidence. Undoing one keeps the pair apart for good.',
+    undo: 'Undo',
+    undoLabel: (id: number) => `Undo merge #${id}`,
+    undone: (id: number) => `Merge #${id} undone; the pair is kept apart.`,
+    more: (shown: number, total: number) => `${shown} of ${total} shown.`,
   },
   audit: {
     title: 'Audit log',

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   acceptSuggestion,
   acceptSummary,
+  AUTOMATIC,
   currentSuggestions,
   rejectSuggestion,
   rejectSummary,
@@ -90,11 +91,24 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     undoneAt: iso(m.undoneAt),
   });
 
-  app.get<Paged>(
+  // `automatic=true`: the merges identity resolution made that stand (for the analyst to review or undo).
+  app.get<{ Querystring: { offset: number; limit: number; automatic?: boolean } }>(
     '/api/merges',
-    { config: { permission: 'case.read' }, schema: { querystring: pagedQuery } },
-    async (req) =>
-      page((await new ReviewStore(ctx.store).merges()).map(mergeOut), req.query.offset, req.query.limit),
+    {
+      config: { permission: 'case.read' },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...PAGING, automatic: { type: 'boolean' } },
+        },
+      },
+    },
+    async (req) => {
+      const all = await new ReviewStore(ctx.store).merges();
+      const shown = req.query.automatic ? all.filter((m) => m.by === AUTOMATIC && m.undoneAt === null) : all;
+      return page(shown.map(mergeOut), req.query.offset, req.query.limit);
+    },
   );
 
   // What the evidence says about saved names and numbers (docs/identity.md): unambiguous pairs, suggestions

@@ -6,7 +6,7 @@ import { useApi } from '../hooks';
 import { href } from '../router';
 import { useCan } from '../session';
 import { S } from '../strings';
-import type { IdentityCandidate, IdentityReason, IdentitySuggestions, Merge } from '../types';
+import type { IdentityCandidate, IdentityReason, IdentitySuggestions, Merge, Page } from '../types';
 
 /**
  * What the identity rules say about the case (GET /api/identity/suggestions, docs/identity.md): the
@@ -72,6 +72,15 @@ export function Identity() {
         </p>
       )}
       <Status loading={loading} error={error} />
+      <AutomaticMerges
+        canUndo={can('identity.merge')}
+        onUndone={(id) => {
+          setFailed(null);
+          setDone(S.identity.undone(id));
+          reload();
+        }}
+        onFailed={setFailed}
+      />
       {data && (
         <>
           <Panel title={S.identity.unambiguous} id="id-auto-h">
@@ -214,5 +223,71 @@ function Decision({
         {S.identity.reject}
       </button>
     </div>
+  );
+}
+
+/** The merges identity resolution made that stand (GET /api/merges?automatic=true), each with its reason. */
+function AutomaticMerges({
+  canUndo,
+  onUndone,
+  onFailed,
+}: {
+  canUndo: boolean;
+  onUndone: (id: number) => void;
+  onFailed: (message: string) => void;
+}) {
+  const { data, loading, error, reload } = useApi<Page<Merge>>('/api/merges', {
+    automatic: true,
+    limit: 500,
+  });
+  async function undo(m: Merge) {
+    try {
+      await send('DELETE', `/api/merges/${m.id}`);
+      reload();
+      onUndone(m.id);
+    } catch (e) {
+      onFailed((e as Error).message);
+    }
+  }
+  return (
+    <Panel title={S.identity.automatic} id="id-merged-h">
+      <p className="muted">{S.identity.automaticNote}</p>
+      <Status loading={loading} error={error} />
+      {data &&
+        (data.items.length === 0 ? (
+          <p className="muted">{S.identity.none}</p>
+        ) : (
+          <div data-testid="id-automatic">
+            <DataTable headers={[S.cols.from, S.cols.to, S.cols.reason, S.cols.at, '']}>
+              {data.items.map((m) => (
+                <tr key={m.id} data-merge={m.id}>
+                  <td>
+                    <a href={href.account(m.from)}>#{m.from}</a>
+                  </td>
+                  <td>
+                    <a href={href.account(m.into)}>#{m.into}</a>
+                  </td>
+                  <td>{m.reason}</td>
+                  <td>{when(m.at)}</td>
+                  <td>
+                    {canUndo && (
+                      <button
+                        className="secondary"
+                        aria-label={S.identity.undoLabel(m.id)}
+                        onClick={() => void undo(m)}
+                      >
+                        {S.identity.undo}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+            {data.total > data.items.length && (
+              <p className="muted">{S.identity.more(data.items.length, data.total)}</p>
+            )}
+          </div>
+        ))}
+    </Panel>
   );
 }
