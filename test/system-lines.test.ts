@@ -43,6 +43,7 @@ const ROWS: Row[] = [
   ['en', 'android', `3/14/23, 9:05 PM - Boris is now an admin`, 'admin_promoted', null, ['Boris']],
   ['en', 'android', `3/14/23, 9:05 PM - You're no longer an admin`, 'admin_demoted', null, ['YOU']],
   ['en', 'android', `3/14/23, 9:05 PM - +34 600 000 001 changed to +34 600 000 002`, 'number_changed', '+34 600 000 001', []],
+  ['en', 'android', `3/14/23, 9:05 PM - Boris changed from +34\u00A0600\u00A0000\u00A0001 to +34\u00A0600\u00A0000\u00A0002`, 'number_changed', 'Boris', []],
   ['en', 'android', `3/14/23, 9:05 PM - Your security code with Boris changed. Tap to learn more.`, 'security_code_changed', null, ['Boris']],
   ['en', 'android', `3/14/23, 9:05 PM - Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.`, 'encryption_notice', null, []],
   ['en', 'android', `3/14/23, 9:05 PM - You reset this group's invite link`, 'invite_link_reset', 'YOU', []],
@@ -161,6 +162,7 @@ const ROWS: Row[] = [
 
   // ---- de ----
   ['de', 'android', `14.03.23, 21:05 - Ana hat die Gruppe „Garden club“ erstellt.`, 'created', 'Ana', []],
+  ['de', 'android', `14.03.23, 21:05 - Du hast die Gruppe erstellt`, 'created', 'YOU', []],
   ['de', 'android', `14.03.23, 21:05 - Ana hat Boris und Carla hinzugefügt.`, 'added', 'Ana', ['Boris', 'Carla']],
   ['de', 'android', `14.03.23, 21:05 - Dora und Emil wurden hinzugefügt.`, 'added', null, ['Dora', 'Emil']],
   ['de', 'android', `14.03.23, 21:05 - Carla ist über den Einladungslink dieser Gruppe beigetreten.`, 'joined_via_link', 'Carla', []],

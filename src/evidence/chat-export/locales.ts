@@ -100,6 +100,11 @@ export const LOCALES: LocaleTable[] = [
         src: wj('chats_unique/Rohianon WhatsappChatAnalysis Group.txt'),
       },
       {
+        type: 'number_changed',
+        t: '{actor} changed from {old} to {value}',
+        src: wj('chats_unique/bisho1995 whatsapp-message-datavisualization data.txt'),
+      },
+      {
         type: 'subject_changed',
         t: '{actor} changed the (subject|group name) from "{old}" to "{value}"',
         src: `${wj('chats_unique/ifebuche AskPyFesh_Group WhatsApp%20Chat%20with%20%23AskPyFesh_2.txt')}; ${wr('englishandroid24h.txt')}`,
@@ -609,6 +614,11 @@ export const LOCALES: LocaleTable[] = [
         src: `${wr('germanandroid24h.txt')}; ${FORMATS} (a real export)`,
       },
       { type: 'created', t: '{actor} (hat|hast|haben) diese Gruppe erstellt', src: WR },
+      {
+        type: 'created',
+        t: '{actor} (hat|hast|haben) die Gruppe erstellt',
+        src: 'https://github.com/gesiscss/WhatsR/issues/33',
+      },
       {
         type: 'joined_via_link',
         t: '{actor} (ist|bist|sind|hat|hast)… Einladungslink… beigetreten',
