@@ -1305,7 +1305,11 @@ export const LOCALES: LocaleTable[] = [
         you: 'actor',
         src: derived('you-form of "создал(-а) эту группу"'),
       },
-      { type: 'created', t: `{actor} создал${RU_A} группу "{value}"`, src: unattested() },
+      {
+        type: 'created',
+        t: `{actor} создал${RU_A} группу "{value}"`,
+        src: 'https://github.com/akmalghafforov/book-keeper/blob/2e4d1dc628dce86283125a9b5d8ef1caf1993662/tests/Feature/WhatsAppZipImportTest.php',
+      },
       { type: 'created', t: `{actor} создал${RU_A} эту группу`, src: unattested() },
       {
         type: 'joined_via_link',
