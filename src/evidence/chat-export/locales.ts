@@ -47,6 +47,12 @@ const WR = 'gesiscss/WhatsR:inst/Languages.csv';
 const wr = (file: string) => `gesiscss/WhatsR:inst/${file}`;
 const PUSTUR_258 = 'https://github.com/Pustur/whatsapp-chat-parser/issues/258';
 const MTLN_16 = 'https://github.com/mtln/chat-export/issues/16';
+/** Demo exports (Dutch Android and iOS, English Android) of a Dutch ministry's chat-merging tool. */
+const minvws = (file: string) =>
+  `https://github.com/minvws/DSA-WhatsApp-merger/blob/main/Demo%20Data/Chats/${file}`;
+const NL_ANDROID = minvws('Carol%20Christmas/Export%20Carol/WhatsApp-chat%20met%20Test%20export.txt');
+const NL_IOS = minvws('Dave%20Davidson/Dave%201%20media/_chat.txt');
+const EN_ANDROID_MINVWS = minvws('Alice%20Wonderland/Export%201/WhatsApp%20Chat%20with%20Test%20export.txt');
 const FORMATS = 'docs/whatsapp-formats.md §1';
 const unattested = (note = '') => `unattested: no public quote found${note ? `; ${note}` : ''}`;
 const inProjectDoc = unattested(`listed in ${FORMATS} (not an independent source)`);
@@ -100,6 +106,11 @@ export const LOCALES: LocaleTable[] = [
         src: wj('chats_unique/Rohianon WhatsappChatAnalysis Group.txt'),
       },
       {
+        type: 'number_changed',
+        t: '{actor} changed from {old} to {value}',
+        src: wj('chats_unique/bisho1995 whatsapp-message-datavisualization data.txt'),
+      },
+      {
         type: 'subject_changed',
         t: '{actor} changed the (subject|group name) from "{old}" to "{value}"',
         src: `${wj('chats_unique/ifebuche AskPyFesh_Group WhatsApp%20Chat%20with%20%23AskPyFesh_2.txt')}; ${wr('englishandroid24h.txt')}`,
@@ -140,6 +151,7 @@ export const LOCALES: LocaleTable[] = [
         t: "{actor} joined using this group's invite link",
         src: wj('chats_unique/iXpert98 Dayta-Scientists WhatsApp%20Chat%20with%20Day-ta%20scientist.txt'),
       },
+      { type: 'joined_via_link', t: '{actor} joined using your invite', src: EN_ANDROID_MINVWS },
       {
         type: 'joined_via_link',
         t: '{actor} joined (using|via|from) (a|the) (group|invite) link',
@@ -610,6 +622,11 @@ export const LOCALES: LocaleTable[] = [
       },
       { type: 'created', t: '{actor} (hat|hast|haben) diese Gruppe erstellt', src: WR },
       {
+        type: 'created',
+        t: '{actor} (hat|hast|haben) die Gruppe erstellt',
+        src: 'https://github.com/gesiscss/WhatsR/issues/33',
+      },
+      {
         type: 'joined_via_link',
         t: '{actor} (ist|bist|sind|hat|hast)… Einladungslink… beigetreten',
         src: unattested(),
@@ -739,12 +756,12 @@ export const LOCALES: LocaleTable[] = [
       {
         type: 'subject_changed',
         t: '{actor} (heeft|hebt) (de onderwerpnaam|het onderwerp|de groepsnaam) gewijzigd (naar|in) "{value}"',
-        src: unattested(),
+        src: NL_IOS,
       },
       {
         type: 'icon_changed',
         t: '{actor} (heeft|hebt) (de afbeelding van deze groep|het groepspictogram|de groepsafbeelding) (gewijzigd|verwijderd)',
-        src: unattested(),
+        src: NL_IOS,
       },
       {
         type: 'description_changed',
@@ -766,7 +783,13 @@ export const LOCALES: LocaleTable[] = [
         t: '{actor} (heeft|hebt) (de )?groep "{value}" (aangemaakt|gemaakt)',
         src: unattested(),
       },
-      { type: 'created', t: '{actor} (heeft|hebt) deze groep (aangemaakt|gemaakt)', src: unattested() },
+      {
+        type: 'created',
+        t: '{actor} (heeft|hebt) de groep {value} (aangemaakt|gemaakt)',
+        src: `${NL_ANDROID} (the subject without quotes)`,
+      },
+      { type: 'created', t: '{actor} (heeft|hebt) deze groep (aangemaakt|gemaakt)', src: NL_IOS },
+      { type: 'joined_via_link', t: '{actor} neemt deel via (uw|jouw|je) uitnodiging', src: NL_ANDROID },
       {
         type: 'joined_via_link',
         t: '{actor} (neemt deel|is lid geworden|heeft zich aangesloten|bent lid geworden)… uitnodigingslink…',
@@ -775,15 +798,16 @@ export const LOCALES: LocaleTable[] = [
       {
         type: 'admin_promoted',
         t: '{targets} (is|bent|ben|zijn) nu (een )?beheerder(s)?',
-        src: unattested(),
+        src: `${NL_ANDROID}; ${NL_IOS}`,
       },
       { type: 'admin_demoted', t: '{targets} (is|bent|ben|zijn) geen beheerder(s)? meer', src: unattested() },
-      { type: 'added', t: '{actor} (heeft|hebt) {targets} toegevoegd', src: unattested() },
+      { type: 'added', t: '{actor} (heeft|hebt) {targets} toegevoegd', src: `${NL_ANDROID}; ${NL_IOS}` },
+      { type: 'added', t: '{targets} (is|zijn) toegevoegd', src: NL_IOS },
       { type: 'removed', t: '{actor} (heeft|hebt) {targets} verwijderd', src: unattested() },
-      { type: 'left', t: '{actor} (heeft|hebt) de groep verlaten', src: unattested() },
+      { type: 'left', t: '{actor} (heeft|hebt) de groep verlaten', src: `${NL_ANDROID}; ${NL_IOS}` },
       { type: 'left', t: '{actor} (is|bent) vertrokken', src: unattested() },
     ],
-    deleted: ['Dit bericht is verwijderd', 'Je hebt dit bericht verwijderd'],
+    deleted: ['Dit bericht is verwijderd', 'Je hebt dit bericht verwijderd', 'U hebt dit bericht verwijderd'],
     fileNames: ['WhatsApp-chat met ', 'WhatsApp chat met '],
   },
   // ---- added for issue 11: pl, ro, tr, ru, ar ----
@@ -1281,7 +1305,11 @@ export const LOCALES: LocaleTable[] = [
         you: 'actor',
         src: derived('you-form of "создал(-а) эту группу"'),
       },
-      { type: 'created', t: `{actor} создал${RU_A} группу "{value}"`, src: unattested() },
+      {
+        type: 'created',
+        t: `{actor} создал${RU_A} группу "{value}"`,
+        src: 'https://github.com/akmalghafforov/book-keeper/blob/2e4d1dc628dce86283125a9b5d8ef1caf1993662/tests/Feature/WhatsAppZipImportTest.php',
+      },
       { type: 'created', t: `{actor} создал${RU_A} эту группу`, src: unattested() },
       {
         type: 'joined_via_link',
