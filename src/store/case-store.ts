@@ -368,7 +368,8 @@ export class CaseStore {
       // One group read from several sources becomes one chat, then saved names the evidence pairs with
       // numbers become one person; both are recorded in the item's stats (its audit entry).
       const chatLinks = await linkChatsAfterIngest(s, id, item.ingestedAt);
-      await joinCopiesInChats(s, writer.chatsWritten);
+      // Chats a link moved facts into were joined by the link; the others this item added to are joined here.
+      await joinCopiesInChats(s, writer.existingChatsWritten, new Set(chatLinks.map((l) => l.into.id)));
       const identity =
         opts.resolveIdentities === false ? { merged: [] } : await resolveAfterIngest(s, item.ingestedAt);
       if (chatLinks.length || identity.merged.length)

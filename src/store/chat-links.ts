@@ -1,6 +1,6 @@
 import { canonicalizer } from '../model/canonical.js';
 import { isLocalIdentity, linkChats, type ChatFacts } from '../model/identity.js';
-import type { CaseStore } from './case-store.js';
+import type { CaseStore, ChatRow } from './case-store.js';
 import { joinChatCopies } from './fact-joins.js';
 import { messageContent } from './ingest-writer.js';
 
@@ -36,7 +36,7 @@ export async function linkChatsAfterIngest(
 ): Promise<ChatLinkMade[]> {
   const c = s.caseId;
   const chats = await s.chats();
-  const parties = await directParties(s);
+  const parties = await directParties(s, chats);
   // Only chats without a JID (exports' groups) and one-to-one chats with a saved name are ever linked.
   const candidates = chats.filter((x) =>
     x.kind === 'group' ? x.jid === null : (parties.get(x.key) ?? []).some(isLocalIdentity),
@@ -193,7 +193,11 @@ async function moveChat(s: CaseStore, from: number, into: number): Promise<void>
  * wrote to (two phones' databases of one group; an export line and a database row whose senders are one
  * account). A chat linked away meanwhile is followed to the chat it became.
  */
-export async function joinCopiesInChats(s: CaseStore, chats: Iterable<number>): Promise<void> {
+export async function joinCopiesInChats(
+  s: CaseStore,
+  chats: Iterable<number>,
+  alreadyJoined: Set<number> = new Set(),
+): Promise<void> {
   const into = new Map(
     (
       await s.db.all<{ from_chat: number; into_chat: number }>(
@@ -206,20 +210,21 @@ export async function joinCopiesInChats(s: CaseStore, chats: Iterable<number>): 
     for (let hops = 0; into.has(id) && hops < 64; hops++) id = into.get(id)!;
     return id;
   };
-  for (const chat of new Set([...chats].map(follow))) await joinChatCopies(s, chat);
+  for (const chat of new Set([...chats].map(follow)))
+    if (!alreadyJoined.has(chat)) await joinChatCopies(s, chat);
 }
 
 /**
  * The two accounts of each one-to-one chat, as merges stand, read from its key (`direct:<a>|<b>`, keys in
  * sorted order; a saved name may itself hold a "|", so the split is where both halves are accounts).
  */
-async function directParties(s: CaseStore): Promise<Map<string, string[]>> {
+async function directParties(s: CaseStore, chats: ChatRow[]): Promise<Map<string, string[]>> {
   const accounts = await s.accounts();
   const canon = canonicalizer(accounts);
   const idOf = new Map(accounts.map((a) => [a.key, a.id]));
   const keyOf = new Map(accounts.map((a) => [a.id, a.key]));
   const out = new Map<string, string[]>();
-  for (const x of await s.chats()) {
+  for (const x of chats) {
     if (x.kind !== 'direct' || !x.key.startsWith('direct:')) continue;
     const rest = x.key.slice('direct:'.length);
     for (let i = rest.indexOf('|'); i >= 0; i = rest.indexOf('|', i + 1)) {

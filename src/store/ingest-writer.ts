@@ -99,8 +99,14 @@ export class IngestWriter {
   };
   private readonly accountIds = new Map<string, number>();
   private readonly chatIds = new Map<string, number>();
-  /** Chats this item wrote messages or events into (their copies from other sources are joined after). */
-  readonly chatsWritten = new Set<number>();
+  /**
+   * Chats that already held facts of other items and got messages or events of this one: the only chats
+   * where copies from two sources can meet (a chat this item created holds this item alone, and copies
+   * within one item are never joined). Joined after the item is written.
+   */
+  readonly existingChatsWritten = new Set<number>();
+  /** Ids from here on are chats this item created. */
+  private firstNewChat = 1;
   private readonly next = { accounts: 1, chats: 1, events: 1, messages: 1, media: 1 };
   private messages: ParsedMessage[] = [];
   private events: Extract<ParsedRecord, { type: 'event' }>[] = [];
@@ -145,6 +151,7 @@ export class IngestWriter {
         : undefined;
       this.next[t] = Math.max(Number(r?.m ?? 0), Number(gone?.m ?? 0)) + 1;
     }
+    this.firstNewChat = this.next.chats;
     for (const r of await this.db.all<{ key: string; id: number }>(
       'SELECT key, id FROM accounts WHERE case_id = ?',
       [this.caseId],
@@ -191,6 +198,10 @@ export class IngestWriter {
       this.stats.accounts.new++;
     }
     return id;
+  }
+
+  private noteWritten(chat: number): void {
+    if (chat < this.firstNewChat) this.existingChatsWritten.add(chat);
   }
 
   async chatId(key: string, kind: 'group' | 'direct'): Promise<number> {
@@ -426,7 +437,7 @@ export class IngestWriter {
       // An export of a one-to-one chat carries its encryption and security-code notices as events.
       if (!chats.has(e.groupKey)) {
         chats.set(e.groupKey, await this.chatId(e.groupKey, chatKindOfKey(e.groupKey)));
-        this.chatsWritten.add(chats.get(e.groupKey)!);
+        this.noteWritten(chats.get(e.groupKey)!);
       }
     const keyed: { key: string; rec: (typeof batch)[number] }[] = batch.map((e) => ({
       rec: e,
@@ -486,7 +497,7 @@ export class IngestWriter {
       [];
     for (const m of batch) {
       const chat = await this.chatId(m.chatKey, m.chatKind);
-      this.chatsWritten.add(chat);
+      this.noteWritten(chat);
       const sender = m.senderKey ? await this.accountId(m.senderKey) : null;
       prepared.push({ m, chat, sender, fingerprint: messageFingerprint(chat, sender, m) });
     }
