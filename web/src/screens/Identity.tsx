@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { send } from '../api';
+import { MergeTable } from '../components/MergeTable';
 import { DataTable, Panel, Status } from '../components/common';
 import { when } from '../format';
 import { useApi } from '../hooks';
@@ -258,31 +259,12 @@ function AutomaticMerges({
           <p className="muted">{S.identity.none}</p>
         ) : (
           <div data-testid="id-automatic">
-            <DataTable headers={[S.cols.from, S.cols.to, S.cols.reason, S.cols.at, '']}>
-              {data.items.map((m) => (
-                <tr key={m.id} data-merge={m.id}>
-                  <td>
-                    <a href={href.account(m.from)}>#{m.from}</a>
-                  </td>
-                  <td>
-                    <a href={href.account(m.into)}>#{m.into}</a>
-                  </td>
-                  <td>{m.reason}</td>
-                  <td>{when(m.at)}</td>
-                  <td>
-                    {canUndo && (
-                      <button
-                        className="secondary"
-                        aria-label={S.identity.undoLabel(m.id)}
-                        onClick={() => void undo(m)}
-                      >
-                        {S.identity.undo}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </DataTable>
+            <MergeTable
+              merges={data.items}
+              showBy={false}
+              onUndo={canUndo ? (m) => void undo(m) : undefined}
+              undoText={S.identity.undo}
+            />
             {data.total > data.items.length && (
               <p className="muted">{S.identity.more(data.items.length, data.total)}</p>
             )}

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { getJson, send } from '../api';
 import { MediaCard } from '../components/MediaCard';
+import { MergeTable } from '../components/MergeTable';
 import { DataTable, Panel, RoleTags, Status } from '../components/common';
 import { Periods, Ticks } from '../components/Periods';
 import { country, num, when } from '../format';
@@ -360,30 +361,12 @@ function Merges({
       {merges.length === 0 ? (
         <p className="muted">{S.suspect.noMerges}</p>
       ) : (
-        <DataTable headers={[S.cols.from, S.cols.to, S.cols.reason, S.cols.by, S.cols.at, '']}>
-          {merges.map((m) => (
-            <tr key={m.id}>
-              <td>
-                <a href={href.account(m.from)}>#{m.from}</a>
-              </td>
-              <td>
-                <a href={href.account(m.into)}>#{m.into}</a>
-              </td>
-              <td>{m.reason}</td>
-              <td>{m.by}</td>
-              <td>{when(m.at)}</td>
-              <td>
-                {m.undoneAt ? (
-                  S.suspect.undone(when(m.undoneAt), m.undoneBy ?? S.none)
-                ) : canMerge ? (
-                  <button className="secondary" onClick={() => undo(m)}>
-                    {S.suspect.unmerge}
-                  </button>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </DataTable>
+        <MergeTable
+          merges={merges}
+          showBy
+          onUndo={canMerge ? (m) => void undo(m) : undefined}
+          undoText={S.suspect.unmerge}
+        />
       )}
       {canMerge && (
         <form className="row" onSubmit={merge} aria-label={S.suspect.mergeTitle}>
