@@ -183,6 +183,26 @@ export function renderChat(
   return { text: lines.join('\n') + '\n', files, messageIds };
 }
 
+/** What `writeDeviceExports` looks things up in: events and messages per group, numbers as shown. */
+export interface ExportIndex {
+  events: Map<string, OpEvent[]>;
+  messages: Map<string, Message[]>;
+  international: Map<string, string>;
+}
+
+export function exportIndex(op: Operation): ExportIndex {
+  const byGroup = <T extends { group: string }>(xs: T[]) => {
+    const m = new Map<string, T[]>();
+    for (const x of xs) (m.get(x.group) ?? m.set(x.group, []).get(x.group)!).push(x);
+    return m;
+  };
+  return {
+    events: byGroup(op.events),
+    messages: byGroup(op.messages),
+    international: new Map(op.accounts.map((a) => [a.phone, a.international])),
+  };
+}
+
 /** Writes every export of one device under `root/rel`; returns what each contains. */
 export async function writeDeviceExports(
   op: Operation,
@@ -190,11 +210,7 @@ export async function writeDeviceExports(
   root: string,
   rel: string,
   bytesOf: (mediaId: number) => Buffer,
-  index: {
-    events: Map<string, OpEvent[]>;
-    messages: Map<string, Message[]>;
-    international: Map<string, string>;
-  },
+  index: ExportIndex,
   exportedAt: number,
 ): Promise<ChatExport[]> {
   await mkdir(join(root, rel), { recursive: true });

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
-import { writeDeviceExports, type ChatExport } from './export-writer.js';
+import { exportIndex, writeDeviceExports, type ChatExport } from './export-writer.js';
 import { writeLists } from './lists-writer.js';
 import { renderMedia } from './media.js';
-import { buildOperation, type Message, type OpEvent, type Scale } from './operation.js';
+import { buildOperation, type Scale } from './operation.js';
 import { writeAndroidMsgstore } from './devices/android-msgstore-writer.js';
 import { writeIosChatStorage } from './devices/ios-chatstorage-writer.js';
 import type { DeviceDbSummary } from './devices/view.js';
@@ -69,15 +69,6 @@ async function prepare(out: string): Promise<void> {
   for (const e of OWN_ENTRIES) await rm(join(out, e), { recursive: true, force: true });
 }
 
-function groupBy<T extends { group: string }>(items: T[]): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of items) {
-    if (!m.has(x.group)) m.set(x.group, []);
-    m.get(x.group)!.push(x);
-  }
-  return m;
-}
-
 /** A marker in every folder of a phone's extraction (databases/, Media/WhatsApp Images/Sent/…). */
 async function markTree(dir: string): Promise<void> {
   await writeFile(join(dir, MARKER), MARKER_TEXT);
@@ -105,11 +96,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
   await marker('lists');
   const listFiles = await writeLists(op, join(out, 'lists'));
 
-  const index = {
-    events: groupBy<OpEvent>(op.events),
-    messages: groupBy<Message>(op.messages),
-    international: new Map(op.accounts.map((a) => [a.phone, a.international])),
-  };
+  const index = exportIndex(op);
   const exports = new Map<string, ChatExport[]>();
   const databases = new Map<string, DeviceDbSummary>();
   const entries: DeviceEntry[] = [];

@@ -2,9 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAndroidMsgstore } from '../../src/synth/devices/android-msgstore-writer.js';
 import { writeIosChatStorage } from '../../src/synth/devices/ios-chatstorage-writer.js';
-import { writeDeviceExports } from '../../src/synth/export-writer.js';
+import { exportIndex, writeDeviceExports } from '../../src/synth/export-writer.js';
 import { writeLists } from '../../src/synth/lists-writer.js';
 import { renderMedia } from '../../src/synth/media.js';
+import type { DeviceEntry } from '../../src/synth/truth.js';
 import type {
   Account,
   Device,
@@ -280,14 +281,8 @@ export function mixedOperation(): Operation {
   };
 }
 
-export interface MixedDeviceFiles {
-  label: string;
-  owner: string;
-  ownerName: string;
-  tz: string;
-  locale: string;
-  files: string[];
-}
+/** A phone's files with what the examiner tells ingest about it (as devices.json lists a synth device). */
+export type MixedDeviceFiles = Pick<DeviceEntry, 'label' | 'owner' | 'ownerName' | 'tz' | 'locale' | 'files'>;
 
 /** Writes the three phones' evidence and the known list under `out`; returns each phone's files. */
 export async function writeMixedOperation(
@@ -300,11 +295,7 @@ export async function writeMixedOperation(
   const lists = join(out, 'lists');
   await mkdir(lists, { recursive: true });
   await writeLists(op, lists);
-  const index = {
-    events: byGroup(op.events),
-    messages: byGroup(op.messages),
-    international: new Map(op.accounts.map((a) => [a.phone, a.international])),
-  };
+  const index = exportIndex(op);
   const devices: MixedDeviceFiles[] = [];
   for (const d of op.devices) {
     const files: string[] = [];
@@ -335,10 +326,4 @@ export async function writeMixedOperation(
     });
   }
   return { devices, lists };
-}
-
-function byGroup<T extends { group: string }>(xs: T[]): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of xs) (m.get(x.group) ?? m.set(x.group, []).get(x.group)!).push(x);
-  return m;
 }
