@@ -64,13 +64,12 @@ export async function linkChatsAfterIngest(
     subjects: subjects.get(x.id) ?? [],
     ...(x.kind === 'direct' ? { parties: parties.get(x.key) ?? [] } : {}),
   }));
-  const groupIds = new Set(chats.map((x) => x.id));
+  // Every message of the case, while a chat is waiting to be linked (see docs/identity.md on this cost).
   const units: { chat: number; minute: number; content: string }[] = [];
   for (const r of await s.db.all<{ chat_id: number; at: number; kind: string; text: string | null }>(
     'SELECT chat_id, at, kind, text FROM messages WHERE case_id = ?',
     [c],
   )) {
-    if (!groupIds.has(Number(r.chat_id))) continue;
     const content = messageContent(r.kind, r.text);
     if (content !== null)
       units.push({ chat: Number(r.chat_id), minute: Math.floor(Number(r.at) / 60000), content });
