@@ -116,8 +116,9 @@ export async function linkChatsAfterIngest(
     });
   }
   // Joined once per surviving chat, after every link into it moved its facts.
+  const canon = canonicalizer(await s.accounts());
   for (const into of new Set(links.map((l) => l.into))) {
-    const joined = await joinChatCopies(s, into);
+    const joined = await joinChatCopies(s, into, canon);
     const first = made.find((m) => m.into.id === into)!;
     first.joined = joined;
   }
@@ -209,8 +210,10 @@ export async function joinCopiesInChats(
     for (let hops = 0; into.has(id) && hops < 64; hops++) id = into.get(id)!;
     return id;
   };
-  for (const chat of new Set([...chats].map(follow)))
-    if (!alreadyJoined.has(chat)) await joinChatCopies(s, chat);
+  const todo = [...new Set([...chats].map(follow))].filter((chat) => !alreadyJoined.has(chat));
+  if (!todo.length) return;
+  const canon = canonicalizer(await s.accounts());
+  for (const chat of todo) await joinChatCopies(s, chat, canon);
 }
 
 /**

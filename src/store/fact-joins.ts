@@ -167,9 +167,11 @@ const sourceKind = (evidenceKind: string) => (evidenceKind.startsWith('chat-expo
 export async function joinChatCopies(
   s: CaseStore,
   chatId: number,
+  /** The accounts as merges stand, when the caller joins several chats with the accounts unchanged. */
+  canon?: (id: number) => number,
 ): Promise<{ messages: number; events: number }> {
   const c = s.caseId;
-  const canon = canonicalizer(await s.accounts());
+  canon ??= canonicalizer(await s.accounts());
   const rows = await s.db.all<Record<string, unknown>>(
     'SELECT * FROM messages WHERE case_id = ? AND chat_id = ? ORDER BY id',
     [c, chatId],
