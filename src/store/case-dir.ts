@@ -66,7 +66,13 @@ function driverFor(dir: string, cf: CaseFile, storeOverride?: string): SqlDriver
 
 export async function initCase(
   dirArg: string,
-  opts: { store?: string; name?: string } = {},
+  opts: {
+    store?: string;
+    name?: string;
+    caseId?: string;
+    /** false: case.json does not name the PostgreSQL URL even when given (a workspace's case, whose URL the workspace holds). */
+    recordStoreUrl?: boolean;
+  } = {},
 ): Promise<{ dir: string; store: CaseStore; caseFile: CaseFile }> {
   const dir = resolve(dirArg);
   if (existsSync(join(dir, CASE_FILE))) throw new UserError('a case already exists here', { file: dir });
@@ -83,11 +89,14 @@ export async function initCase(
   const caseFile: CaseFile = {
     format: 'filet-case',
     version: 1,
-    caseId: newCaseId(),
+    caseId: opts.caseId ?? newCaseId(),
     name: opts.name ?? basename(dir),
     createdAt: new Date().toISOString(),
     store: pgUrl
-      ? { kind: 'postgres', url: opts.store && isPostgresUrl(opts.store) ? opts.store : null }
+      ? {
+          kind: 'postgres',
+          url: opts.recordStoreUrl !== false && opts.store && isPostgresUrl(opts.store) ? opts.store : null,
+        }
       : { kind: 'sqlite', file: 'case.sqlite' },
   };
   mkdirSync(join(dir, 'derived'), { recursive: true });

@@ -243,4 +243,20 @@ export const MIGRATIONS: Migration[] = [
         reason TEXT NOT NULL, evidence_id BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (case_id, id))`,
     ],
   },
+  {
+    version: 12,
+    name: 'installation: cases and per-case members',
+    statements: [
+      // An installation (src/store/installation-store.ts) is a scope of its own in these tables: its users,
+      // sessions, login limits and audit log are rows whose case_id is the installation's id. Its cases and
+      // who may do what in each live here; roles are per case, never installation-wide.
+      `CREATE TABLE installation_cases (
+        case_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, folder TEXT NOT NULL,
+        created_at BIGINT NOT NULL, created_by TEXT NOT NULL, PRIMARY KEY (case_id, id))`,
+      `CREATE TABLE case_members (
+        case_id TEXT NOT NULL, member_case TEXT NOT NULL, user_name TEXT NOT NULL, role TEXT NOT NULL,
+        added_at BIGINT NOT NULL, added_by TEXT NOT NULL, PRIMARY KEY (case_id, member_case, user_name))`,
+      `CREATE INDEX case_members_user ON case_members (case_id, user_name)`,
+    ],
+  },
 ];

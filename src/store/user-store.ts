@@ -10,10 +10,17 @@ import type { Param } from './driver.js';
  */
 export const USER_ROLES = ['lead', 'analyst', 'viewer', 'auditor'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+/** The roles one holds in a case: a single case's users have theirs on their row, an installation's per case. */
+export const CASE_ROLES = USER_ROLES;
+export type CaseRole = UserRole;
+/** The kinds of an installation's accounts (src/store/installation-store.ts): no case role on the row. */
+export const INSTALLATION_ROLES = ['admin', 'member'] as const;
+export type InstallationRole = (typeof INSTALLATION_ROLES)[number];
+export type AccountRole = CaseRole | InstallationRole;
 
 export interface UserRow {
   name: string;
-  role: UserRole;
+  role: AccountRole;
   passwordHash: string;
   passwordSalt: string;
   passwordParams: Record<string, number>;
@@ -406,7 +413,7 @@ const USERS_WITH_THROTTLE = `SELECT u.*, t.total AS t_total, t.locked_until AS t
 function userFromRow(r: Record<string, unknown>): UserRow {
   return {
     name: String(r.name),
-    role: r.role as UserRole,
+    role: r.role as AccountRole,
     passwordHash: String(r.password_hash),
     passwordSalt: String(r.password_salt),
     passwordParams: JSON.parse(String(r.password_params)) as Record<string, number>,
