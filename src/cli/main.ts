@@ -18,9 +18,11 @@ import * as serve from './commands/serve.js';
 import * as synth from './commands/synth.js';
 import * as user from './commands/user.js';
 import * as verify from './commands/verify.js';
+import * as workspace from './commands/workspace.js';
 
 const COMMANDS: { register(p: Command): void }[] = [
   init,
+  workspace,
   ingest,
   parse,
   identity,

@@ -1,4 +1,4 @@
-import { CASE_ROLES, type CaseRole } from './user-store.js';
+import { isCaseRole, type CaseRole } from './user-store.js';
 export { INSTALLATION_ROLES, type InstallationRole } from './user-store.js';
 import type { CaseStore } from './case-store.js';
 
@@ -25,10 +25,6 @@ export interface CaseMember {
   role: CaseRole;
   addedAt: number;
   addedBy: string;
-}
-
-export function isCaseRole(r: unknown): r is CaseRole {
-  return (CASE_ROLES as readonly unknown[]).includes(r);
 }
 
 const caseOf = (r: Record<string, unknown>): InstalledCase => ({

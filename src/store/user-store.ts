@@ -18,6 +18,10 @@ export const INSTALLATION_ROLES = ['admin', 'member'] as const;
 export type InstallationRole = (typeof INSTALLATION_ROLES)[number];
 export type AccountRole = CaseRole | InstallationRole;
 
+export function isCaseRole(r: unknown): r is CaseRole {
+  return (CASE_ROLES as readonly unknown[]).includes(r);
+}
+
 export interface UserRow {
   name: string;
   role: AccountRole;

@@ -171,7 +171,7 @@ export class Workspace {
    */
   async createCase(name: string, lead: string, actor: string): Promise<InstalledCase> {
     const clean = name.trim();
-    if (!/^[^\u0000-\u001f/\\]{1,100}$/.test(clean))
+    if (clean.length < 1 || clean.length > 100 || /[\p{Cc}/\\]/u.test(clean))
       throw new UserError(`a case name is 1-100 characters, no control characters or slashes; got "${name}"`);
     if (await this.installation.caseByName(clean))
       throw new UserError(`a case named "${clean}" already exists`);

@@ -12,9 +12,10 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (from the TypeScript source, so tests never run a stale build) in a child process. */
-export function filet(args: string[], env: Record<string, string> = {}): CliResult {
+export function filet(args: string[], env: Record<string, string> = {}, input?: string): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
     encoding: 'utf8',
+    input,
     env: { ...process.env, FILET_USER: 'test-runner', ...env },
     cwd: REPO,
     maxBuffer: 64 * 1024 * 1024,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { checkPasswordStrength, hashPassword } from '../../server/passwords.js';
-import type { CaseStore } from '../../store/case-store.js';
+import { addUser } from '../../app/users.js';
 import { USER_ROLES, UserStore, type UserRole } from '../../store/user-store.js';
 import { UserError } from '../../util/errors.js';
 import { audited, printJson, withCase } from '../context.js';
@@ -42,32 +41,7 @@ export async function readPassword(prompt: string): Promise<string> {
   });
 }
 
-/** Adds a web user to a case (the password is hashed with scrypt here; it never reaches the store). */
-export async function addUser(
-  store: CaseStore,
-  name: string,
-  role: UserRole,
-  password: string,
-): Promise<void> {
-  if (!/^[\w.@-]{1,100}$/.test(name))
-    throw new UserError(`user names are 1-100 letters, digits, . _ @ or -; got "${name}"`);
-  if (!USER_ROLES.includes(role))
-    throw new UserError(`unknown role "${role}" (use ${USER_ROLES.join(', ')})`);
-  // The one place a password is set: the rule (length, common passwords, patterns, the name) applies here.
-  const weak = checkPasswordStrength(password, name);
-  if (weak) throw new UserError(weak);
-  const users = new UserStore(store);
-  if (await users.getUser(name)) throw new UserError(`user "${name}" already exists in this case`);
-  const h = await hashPassword(password);
-  await users.addUser({
-    name,
-    role,
-    passwordHash: h.hash,
-    passwordSalt: h.salt,
-    passwordParams: h.params,
-    createdAt: Date.now(),
-  });
-}
+export { addUser } from '../../app/users.js';
 
 export function register(program: Command): void {
   const user = program

@@ -7,7 +7,8 @@ import {
   type FailureSummary,
   type LoginLimits,
   type SessionRow,
-  type UserRow,
+  type CaseRole,
+  isCaseRole,
 } from '../../store/user-store.js';
 import { verifyPassword } from '../passwords.js';
 import { HttpError } from './paging.js';
@@ -61,7 +62,7 @@ export const ANY_USER = '*';
 
 export interface AuthedUser {
   name: string;
-  role: UserRow['role'];
+  role: CaseRole;
 }
 
 // Compared against when the user does not exist, so an unknown name costs the same time as a wrong password.
@@ -177,7 +178,9 @@ export class AuthService {
     if (gate.decision === 'locked')
       throw new HttpError(423, `account locked until ${iso(gate.lockedUntil!)}`);
 
-    const u = await this.users.getUser(username);
+    // A case's server admits only accounts with a role in it (an installation's accounts have none here).
+    const found = await this.users.getUser(username);
+    const u = found && isCaseRole(found.role) ? { ...found, role: found.role } : null;
     const ok = await verifyPassword(
       password,
       u ? { hash: u.passwordHash, salt: u.passwordSalt, params: u.passwordParams } : DUMMY,
@@ -261,7 +264,8 @@ export class AuthService {
       await this.users.deleteSession(idHash);
       return null;
     }
-    const u = await this.users.getUser(s.userName);
+    const found = await this.users.getUser(s.userName);
+    const u = found && isCaseRole(found.role) ? { ...found, role: found.role } : null;
     if (!u || u.disabledAt !== null) {
       await this.users.deleteSession(idHash);
       return null;
