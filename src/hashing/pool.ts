@@ -34,6 +34,11 @@ export interface HashFilesOptions {
   dihedral?: boolean;
   /** Called as each file finishes (completion order, not input order). */
   onResult?: (r: FileHashResult) => void;
+  /**
+   * Aborted: no further file is started; the call resolves once the files being hashed are done, and the
+   * results of the files never started are left out (undefined in the returned array).
+   */
+  signal?: AbortSignal;
 }
 
 function spawnWorker(): Worker {
@@ -55,21 +60,31 @@ export async function hashFiles(paths: string[], opts: HashFilesOptions): Promis
 
   return new Promise<FileHashResult[]>((resolve) => {
     const workers: Worker[] = [];
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      for (const w of workers) void w.terminate();
+      resolve(results);
+    };
+    // Stopped early: done once every started file has finished.
+    const onAbort = () => {
+      if (done === next) end();
+    };
+    opts.signal?.addEventListener('abort', onAbort);
     const finish = (id: number, r: FileHashResult) => {
       results[id] = r;
       done++;
       opts.onResult?.(r);
-      if (done === paths.length) {
-        for (const w of workers) void w.terminate();
-        resolve(results);
-      }
+      if (done === paths.length || (opts.signal?.aborted && done === next)) end();
     };
     const start = () => {
       const w = spawnWorker();
       workers.push(w);
       let current = -1;
       const feed = () => {
-        if (next >= paths.length) {
+        if (next >= paths.length || opts.signal?.aborted) {
           current = -1;
           return;
         }
@@ -92,7 +107,7 @@ export async function hashFiles(paths: string[], opts: HashFilesOptions): Promis
         current = -1;
         workers.splice(workers.indexOf(w), 1);
         if (lost >= 0) finish(lost, { path: paths[lost], ok: false, error: `worker failed: ${e.message}` });
-        if (next < paths.length) start();
+        if (next < paths.length && !opts.signal?.aborted) start();
       });
       w.on('exit', (code) => {
         if (current >= 0 && code !== 0) {
@@ -100,11 +115,12 @@ export async function hashFiles(paths: string[], opts: HashFilesOptions): Promis
           current = -1;
           workers.splice(workers.indexOf(w), 1);
           finish(lost, { path: paths[lost], ok: false, error: `worker exited with code ${code}` });
-          if (next < paths.length) start();
+          if (next < paths.length && !opts.signal?.aborted) start();
         }
       });
       feed();
     };
     for (let i = 0; i < threads; i++) start();
+    if (opts.signal?.aborted) onAbort();
   });
 }

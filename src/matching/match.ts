@@ -71,7 +71,13 @@ export async function hashMediaFiles(
   store: CaseStore,
   caseDir: string,
   todo: MediaRow[],
-  opts: { mode?: DecodeMode; threads?: number; onOutcome: (o: MediaHashOutcome) => void },
+  opts: {
+    mode?: DecodeMode;
+    threads?: number;
+    onOutcome: (o: MediaHashOutcome) => void;
+    /** Aborted: no further file is started (the items not started get no outcome). */
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
   if (!todo.length) return;
   const evidence = new Map((await store.listEvidence()).map((e) => [e.id, e]));
@@ -116,6 +122,7 @@ export async function hashMediaFiles(
         mode: opts.mode ?? 'exact',
         threads: opts.threads,
         dihedral: true,
+        signal: opts.signal,
         onResult: (r) => {
           const m = byPath.get(r.path)!;
           if (!r.ok) fail(m, r.error);

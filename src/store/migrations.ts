@@ -268,13 +268,14 @@ export const MIGRATIONS: Migration[] = [
       // `pgboss`) and `queue_id` is the pg-boss job that carries this one. `run` groups the jobs of one
       // request (the hash batches of one `filet match --jobs`): the job named in a job's params as `then`
       // starts once every job of its run has finished. `start_done` is `done` when the current attempt
-      // began, so a resumed job's rate counts only what this attempt did.
+      // began, so a resumed job's rate counts only what this attempt did. `case_dir` is the case folder as
+      // the enqueuing machine named it: where a PostgreSQL worker without the workspace finds the case.
       `CREATE TABLE jobs (
         case_id TEXT NOT NULL, id BIGINT NOT NULL, kind TEXT NOT NULL, params TEXT NOT NULL, run TEXT NOT NULL,
         state TEXT NOT NULL, done BIGINT NOT NULL DEFAULT 0, total BIGINT NOT NULL DEFAULT 0,
         start_done BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, created_by TEXT NOT NULL,
         started_at BIGINT, finished_at BIGINT, attempts BIGINT NOT NULL DEFAULT 0, worker TEXT, error TEXT,
-        result TEXT, queue_id TEXT, PRIMARY KEY (case_id, id))`,
+        result TEXT, queue_id TEXT, case_dir TEXT, PRIMARY KEY (case_id, id))`,
       `CREATE INDEX jobs_state ON jobs (case_id, state)`,
       // Each unit of a job's work (a media item hashed, an evidence file ingested), written in the same
       // transaction as the unit's result: a rerun skips the units found here, and `jobs.done` is their
