@@ -12,6 +12,9 @@ import { UserError } from '../../util/errors.js';
 import { progress, progressBoard, type Progress } from '../../util/progress.js';
 import { ingestAudited, ingestDiscoveredAudited } from '../../app/case-actions.js';
 import { isDict, parsePlist } from '../../evidence/plist.js';
+import { queueForCase } from '../../jobs/open.js';
+import type { JobSpec } from '../../jobs/types.js';
+import { caseStoreUrl } from '../../store/case-dir.js';
 import { auditedSteps, printJson, withCase } from '../context.js';
 import { canPrompt, promptHidden, resolveSecrets, type Secrets } from '../secrets.js';
 
@@ -34,6 +37,7 @@ interface IngestCliOptions {
   /** Where the password and the key came from (set from resolveSecrets; for the audit log). */
   secrets?: Secrets;
   sqliteBudget?: string;
+  jobs?: boolean;
 }
 
 /** An iTunes / Finder backup holding a second WhatsApp instance says so (read as its own item). */
@@ -302,6 +306,10 @@ export function register(program: Command): void {
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')
     .option(
+      '--jobs',
+      'queue one ingest job per evidence file (then hashing and matching jobs) for `filet worker` to run',
+    )
+    .option(
       '--dry-run',
       'list the devices, instances, artifacts and owners found in folders/containers; write nothing',
     )
@@ -326,6 +334,10 @@ export function register(program: Command): void {
       const { files, trees } = await partition(paths);
       if (!o.dryRun && o.backupPassword === undefined && files.some(isEncryptedBackupFolder))
         await askBackupPassword(o);
+      if (o.jobs) {
+        await enqueueIngest(dir, files, trees, o, acquiredAt);
+        return;
+      }
       if (trees.length) {
         await ingestTrees(dir, files, trees, o, acquiredAt);
         return;
@@ -356,6 +368,59 @@ export function register(program: Command): void {
           );
       }
     });
+}
+
+/** `--jobs`: one ingest job per evidence file; once they have all run, the new media are hashed and matched. */
+async function enqueueIngest(
+  dir: string,
+  files: string[],
+  trees: string[],
+  o: IngestCliOptions,
+  acquiredAt: number | null,
+): Promise<void> {
+  if (trees.length)
+    throw new UserError(
+      `--jobs takes evidence files (chat exports, databases, backup folders); ${trees[0]} is a folder or container to search: ingest it without --jobs`,
+    );
+  if (o.key || o.backupPassword !== undefined)
+    throw new UserError(
+      "--jobs cannot carry a key or a backup password (a job's parameters are kept in the case): give --key-file, or ingest without --jobs",
+    );
+  if (o.dryRun) throw new UserError('--dry-run applies to folders and containers, not to --jobs');
+  const queued = await withCase(dir, o, async ({ store, dir: caseDir }) => {
+    const queue = await queueForCase({ store, dir: caseDir }, caseStoreUrl(caseDir, o.store));
+    try {
+      const specs: JobSpec[] = files.map((f) => ({
+        kind: 'ingest',
+        params: {
+          paths: [resolve(f)],
+          device: o.device,
+          owner: o.owner,
+          ownerName: o.ownerName,
+          tz: o.tz,
+          locale: o.locale,
+          examiner: o.examiner ?? null,
+          acquiredAt,
+          ...(o.keyFile ? { keyFile: resolve(o.keyFile) } : {}),
+        },
+        total: 1,
+      }));
+      const then =
+        o.match === false
+          ? undefined
+          : { kind: 'hash' as const, params: { plan: { matchIfLists: {} } } };
+      return { engine: queue.engine, jobs: await queue.enqueue(store, specs, { then }) };
+    } finally {
+      await queue.close();
+    }
+  });
+  if (o.json) printJson(queued);
+  else
+    console.log(
+      `queued ${queued.jobs.length} ingest job(s) (jobs ${queued.jobs[0]}-${queued.jobs.at(-1)})` +
+        (o.match === false ? '' : ', then hashing and matching') +
+        `; run them with: filet worker ${dir}`,
+    );
 }
 
 async function ingestTrees(

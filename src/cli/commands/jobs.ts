@@ -43,24 +43,23 @@ function print(jobs: JobStatus[], all: boolean): void {
   const shown = all ? jobs : [...finished.slice(-FINISHED_SHOWN), ...open].sort((a, b) => a.id - b.id);
   if (!all && shown.length < jobs.length)
     console.log(`(${jobs.length - shown.length} older finished jobs not shown: --all)`);
+  const rows = [
+    ['job', 'kind', 'state', 'done/total', 'rate', 'ETA', 'attempts', 'worker', 'error'],
+    ...shown.map((j) => [
+      String(j.id),
+      j.kind,
+      stateText(j),
+      `${j.done}/${j.total}`,
+      formatRate(j.rate),
+      j.state === 'running' ? formatSeconds(j.etaSeconds) : '-',
+      String(j.attempts),
+      j.worker ?? '-',
+      j.error ?? '',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   console.log('');
-  console.log(
-    ['job', 'kind', 'state', 'done/total', 'rate', 'ETA', 'attempts', 'worker'].join('\t') + '\terror',
-  );
-  for (const j of shown)
-    console.log(
-      [
-        j.id,
-        j.kind,
-        stateText(j),
-        `${j.done}/${j.total}`,
-        formatRate(j.rate),
-        j.state === 'running' ? formatSeconds(j.etaSeconds) : '-',
-        j.attempts,
-        j.worker ?? '-',
-        j.error ?? '',
-      ].join('\t'),
-    );
+  for (const r of rows) console.log(r.map((v, c) => (c < r.length - 1 ? v.padEnd(widths[c]!) : v)).join('  '));
 }
 
 export function register(program: Command): void {

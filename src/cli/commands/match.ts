@@ -73,7 +73,7 @@ export function register(program: Command): void {
             console.log(
               queued.hashJobs
                 ? `queued ${queued.hashJobs} hash job(s) for ${queued.media} media (jobs ${queued.jobs[0]}-${queued.jobs.at(-1)}), ` +
-                    `then a match job; run them with: filet worker ${queued.engine === 'pg-boss' ? '--store postgres://… ' : ''}${dir}`
+                    `then a match job; run them with: filet worker ${dir}`
                 : `no media to hash: queued match job ${queued.jobs[0]}; run it with: filet worker ${dir}`,
             );
           return;
