@@ -57,7 +57,8 @@ async function serve(caseDir: string | undefined, o: WorkerCliOptions): Promise<
     return {
       queue,
       describe: `every case in ${redactUrl(url)} (pg-boss)`,
-      open: () => openJobs(store.db),
+      // --until-idle: until this case's jobs are done (the worker serves the others meanwhile).
+      open: () => openJobs(store.db, store.caseId),
       close: async () => {
         await queue.close();
         await store.close();
