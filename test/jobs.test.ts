@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importHashList } from '../src/matching/import-list.js';
-import { initCase, openCase } from '../src/store/case-dir.js';
+import { initCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { ingestSynthDevices } from '../src/synth/ingest-devices.js';
 import { filet, filetAsync } from './helpers/cli.js';
@@ -123,9 +123,8 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
       const partial = await waitFor('a hash job part done', async () => {
         const rows = await jobsOf(store);
         return (
-          rows.find(
-            (j) => j.state === 'running' && Number(j.done) > 0 && Number(j.done) < Number(j.total),
-          ) ?? null
+          rows.find((j) => j.state === 'running' && Number(j.done) > 0 && Number(j.done) < Number(j.total)) ??
+          null
         );
       });
       first.kill('SIGKILL');
@@ -192,10 +191,15 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
       const match = jobs.filter((j) => j.kind === 'match');
       expect(match.length).toBe(1);
       expect(Number(match[0]!.id)).toBeGreaterThan(Math.max(...hashJobs.map((j) => Number(j.id))));
-      const allMedia = await store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM media WHERE case_id = ?', [
-        store.caseId,
-      ]);
-      const result = JSON.parse(String(match[0]!.result)) as { media: number; known: number; unmatched: number };
+      const allMedia = await store.db.get<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM media WHERE case_id = ?',
+        [store.caseId],
+      );
+      const result = JSON.parse(String(match[0]!.result)) as {
+        media: number;
+        known: number;
+        unmatched: number;
+      };
       expect(result.media).toBe(Number(allMedia!.n));
       // Every item of the list the generator marks known and that an export holds is known material.
       const list = JSON.parse(readFileSync(join(op.dir, 'lists', 'known-vics.json'), 'utf8')) as {
@@ -291,9 +295,9 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
       expect(Number(present!.hashed)).toBe(Number(present!.n));
       // The failure is in the audit log, and `filet jobs` shows it with its error.
       const audit = await store.readAudit();
-      expect(
-        audit.some((e) => e.action === 'ingest' && (e.result as { ok: boolean }).ok === false),
-      ).toBe(true);
+      expect(audit.some((e) => e.action === 'ingest' && (e.result as { ok: boolean }).ok === false)).toBe(
+        true,
+      );
       const shown = filet(['jobs', caseDir, ...storeArgs]);
       expect(shown.code, shown.stderr).toBe(0);
       expect(shown.stdout).toMatch(/ingest: \d+ job\(s\): 0 queued, 0 running, \d+ done, 1 failed/);

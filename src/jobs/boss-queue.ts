@@ -88,9 +88,9 @@ export class BossQueue implements JobQueue {
     opts: { then?: FollowUp; actor?: string } = {},
   ): Promise<number[]> {
     return store.transaction(async (s) =>
-      (await createRun(s, jobs, { then: opts.then, actor: opts.actor ?? actor(), dispatch: this.dispatch })).map(
-        (j) => j.id,
-      ),
+      (
+        await createRun(s, jobs, { then: opts.then, actor: opts.actor ?? actor(), dispatch: this.dispatch })
+      ).map((j) => j.id),
     );
   }
 

@@ -87,11 +87,17 @@ async function hashResult(ctx: JobContext) {
 async function planHash(ctx: JobContext, plan: NonNullable<HashParams['plan']>) {
   const specs = await hashJobSpecs(ctx.store, { batch: plan.batch, mode: plan.mode });
   const lists = (await new HashListStore(ctx.store).lists()).length;
-  const then = plan.then ?? (plan.matchIfLists && lists ? { kind: 'match' as const, params: plan.matchIfLists } : undefined);
+  const then =
+    plan.then ??
+    (plan.matchIfLists && lists ? { kind: 'match' as const, params: plan.matchIfLists } : undefined);
   return ctx.store.transaction(async (s) => {
     const ids = specs.length || then ? await ctx.spawn(s, specs, then) : [];
     await ctx.record(s, [{ item: 'plan', outcome: `${specs.length} hash jobs` }]);
-    const result = { hashJobs: specs.length, media: specs.reduce((n, j) => n + (j.total ?? 0), 0), jobs: ids };
+    const result = {
+      hashJobs: specs.length,
+      media: specs.reduce((n, j) => n + (j.total ?? 0), 0),
+      jobs: ids,
+    };
     await ctx.complete(s, result);
     return result;
   });
@@ -107,7 +113,9 @@ async function hashJob(ctx: JobContext) {
   const found = new Set(rows.map((m) => m.id));
   // Not to hash after all: gone from the case, or hashed meanwhile by an inline `filet match`.
   const skipped = [
-    ...left.filter((id) => !found.has(id)).map((id) => ({ item: String(id), outcome: 'failed: not in the case' })),
+    ...left
+      .filter((id) => !found.has(id))
+      .map((id) => ({ item: String(id), outcome: 'failed: not in the case' })),
     ...rows.filter((m) => !needsHashing(m)).map((m) => ({ item: String(m.id), outcome: 'already hashed' })),
   ];
   if (skipped.length) await ctx.store.transaction((s) => ctx.record(s, skipped));
@@ -158,20 +166,15 @@ async function hashJob(ctx: JobContext) {
       });
   };
   try {
-    await hashMediaFiles(
-      ctx.store,
-      ctx.caseDir,
-      rows.filter(needsHashing),
-      {
-        mode: p.mode ?? 'exact',
-        threads: ctx.threads,
-        signal: stop.signal,
-        onOutcome: (o) => {
-          pending.push(o);
-          if (pending.length >= HASH_CHUNK || Date.now() - last >= HASH_CHUNK_MS) flush();
-        },
+    await hashMediaFiles(ctx.store, ctx.caseDir, rows.filter(needsHashing), {
+      mode: p.mode ?? 'exact',
+      threads: ctx.threads,
+      signal: stop.signal,
+      onOutcome: (o) => {
+        pending.push(o);
+        if (pending.length >= HASH_CHUNK || Date.now() - last >= HASH_CHUNK_MS) flush();
       },
-    );
+    });
     flush();
     await writing;
   } finally {
@@ -224,7 +227,8 @@ interface IngestParams {
 
 async function ingestJob(ctx: JobContext) {
   const p = ctx.job.params as unknown as IngestParams;
-  if (!Array.isArray(p.paths) || !p.paths.length) throw new UserError(`ingest job ${ctx.job.id} names no evidence files`);
+  if (!Array.isArray(p.paths) || !p.paths.length)
+    throw new UserError(`ingest job ${ctx.job.id} names no evidence files`);
   const done = await ctx.doneItems();
   const opts: IngestOptions = {
     device: p.device,
@@ -263,7 +267,12 @@ async function analyzeJob(ctx: JobContext) {
   const p = ctx.job.params as { threshold?: number; seed?: number };
   return ctx.store.transaction(async (s) => {
     const { summary, run } = await analyzeAndSave(s, { threshold: p.threshold, seed: p.seed });
-    const result = { run, flaggedGroups: summary.flaggedGroups, clusters: summary.clusters, roles: summary.roles };
+    const result = {
+      run,
+      flaggedGroups: summary.flaggedGroups,
+      clusters: summary.clusters,
+      roles: summary.roles,
+    };
     await s.appendAudit(
       ctx.job.createdBy,
       'analyze',
@@ -282,10 +291,15 @@ async function reportJob(ctx: JobContext) {
   const out = resolve(p.out);
   const written = await writeReport(ctx.store, out, { suspects: p.suspects });
   return ctx.store.transaction(async (s) => {
-    await s.appendAudit(ctx.job.createdBy, 'report', { out, suspects: p.suspects ?? null, job: ctx.job.id }, {
-      ok: true,
-      ...written,
-    });
+    await s.appendAudit(
+      ctx.job.createdBy,
+      'report',
+      { out, suspects: p.suspects ?? null, job: ctx.job.id },
+      {
+        ok: true,
+        ...written,
+      },
+    );
     await ctx.record(s, [{ item: 'report', outcome: 'written' }]);
     await ctx.complete(s, written);
     return written;

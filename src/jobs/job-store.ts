@@ -95,7 +95,17 @@ export class JobStore {
     await this.db.run(
       `INSERT INTO jobs (case_id, id, kind, params, run, state, done, total, start_done, created_at, created_by,
          attempts, case_dir) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, 0, ?, ?, 0, ?)`,
-      [this.caseId, id, j.kind, JSON.stringify(j.params), j.run, j.total, now, j.createdBy, this.store.caseDir],
+      [
+        this.caseId,
+        id,
+        j.kind,
+        JSON.stringify(j.params),
+        j.run,
+        j.total,
+        now,
+        j.createdBy,
+        this.store.caseDir,
+      ],
     );
     return (await this.get(id))!;
   }
@@ -196,7 +206,11 @@ export class JobStore {
   }
 
   async setQueueId(id: number, queueId: string | null): Promise<void> {
-    await this.db.run('UPDATE jobs SET queue_id = ? WHERE case_id = ? AND id = ?', [queueId, this.caseId, id]);
+    await this.db.run('UPDATE jobs SET queue_id = ? WHERE case_id = ? AND id = ?', [
+      queueId,
+      this.caseId,
+      id,
+    ]);
   }
 
   private async end(id: number, state: JobState, fields: { result?: unknown; error?: string | null }) {

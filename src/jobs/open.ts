@@ -56,5 +56,9 @@ export function caseResolver(
  */
 export async function queueForCase(target: JobTarget, url: string | null): Promise<JobQueue> {
   if (!url) return new LocalQueue(async () => [target]);
-  return BossQueue.open({ url, db: target.store.db, resolve: caseResolver(target.store.db, { known: [target] }) });
+  return BossQueue.open({
+    url,
+    db: target.store.db,
+    resolve: caseResolver(target.store.db, { known: [target] }),
+  });
 }

@@ -153,9 +153,10 @@ export async function runJob(
     doneItems: () => jobs.doneItems(claimed.id),
     record: (s, items) => s.transaction((t) => new JobStore(t).record(claimed.id, items)),
     spawn: async (s, specs, then) =>
-      (await createRun(s, specs, { then, actor: claimed.createdBy, dispatch: env.dispatch })).map((j) => j.id),
-    setTotal: (total, s) =>
-      (s ?? store).transaction((t) => new JobStore(t).setTotal(claimed.id, total)),
+      (await createRun(s, specs, { then, actor: claimed.createdBy, dispatch: env.dispatch })).map(
+        (j) => j.id,
+      ),
+    setTotal: (total, s) => (s ?? store).transaction((t) => new JobStore(t).setTotal(claimed.id, total)),
     complete: async (s, result) => {
       await s.transaction(async (t) => {
         await new JobStore(t).complete(claimed.id, result);
@@ -205,8 +206,7 @@ export async function failJob(
       const job = await jobs.get(jobId);
       if (!job || job.state === 'done' || job.state === 'failed') return;
       await jobs.fail(jobId, error);
-      if (audit)
-        await s.appendAudit(job.createdBy, job.kind, { job: jobId, worker }, { ok: false, error });
+      if (audit) await s.appendAudit(job.createdBy, job.kind, { job: jobId, worker }, { ok: false, error });
       await startFollowUp(s, job, dispatch);
     });
   await fail(true).catch(() => fail(false));

@@ -31,7 +31,11 @@ export function jobStatus(job: JobRecord, now: number, lostAfterMs: number): Job
   // A job of one unit (a match, an analysis) has no rate worth showing: it is running or it is done.
   const rate = job.total > 1 && job.startedAt !== null && did > 0 && secs > 0 ? did / secs : null;
   const etaSeconds =
-    job.state === 'running' && rate ? Math.max(0, (job.total - job.done) / rate) : job.state === 'done' ? 0 : null;
+    job.state === 'running' && rate
+      ? Math.max(0, (job.total - job.done) / rate)
+      : job.state === 'done'
+        ? 0
+        : null;
   return { ...job, rate, etaSeconds, workerLost: workerLost(job, now, lostAfterMs) };
 }
 

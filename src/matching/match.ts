@@ -126,8 +126,7 @@ export async function hashMediaFiles(
         onResult: (r) => {
           const m = byPath.get(r.path)!;
           if (!r.ok) fail(m, r.error);
-          else if (r.sha256 !== m.sha256)
-            fail(m, `the file read now has SHA-256 ${r.sha256}: not hashed`);
+          else if (r.sha256 !== m.sha256) fail(m, `the file read now has SHA-256 ${r.sha256}: not hashed`);
           else
             opts.onOutcome({
               media: m,

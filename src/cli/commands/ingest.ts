@@ -406,9 +406,7 @@ async function enqueueIngest(
         total: 1,
       }));
       const then =
-        o.match === false
-          ? undefined
-          : { kind: 'hash' as const, params: { plan: { matchIfLists: {} } } };
+        o.match === false ? undefined : { kind: 'hash' as const, params: { plan: { matchIfLists: {} } } };
       return { engine: queue.engine, jobs: await queue.enqueue(store, specs, { then }) };
     } finally {
       await queue.close();

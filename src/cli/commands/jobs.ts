@@ -59,13 +59,16 @@ function print(jobs: JobStatus[], all: boolean): void {
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   console.log('');
-  for (const r of rows) console.log(r.map((v, c) => (c < r.length - 1 ? v.padEnd(widths[c]!) : v)).join('  '));
+  for (const r of rows)
+    console.log(r.map((v, c) => (c < r.length - 1 ? v.padEnd(widths[c]!) : v)).join('  '));
 }
 
 export function register(program: Command): void {
   program
     .command('jobs')
-    .description("a case's jobs: state, units done of total, rate, ETA, worker, and the error of a failed one")
+    .description(
+      "a case's jobs: state, units done of total, rate, ETA, worker, and the error of a failed one",
+    )
     .argument('<case>', 'the case folder')
     .option('--all', 'every job (default: the unfinished and the last finished)')
     .option('--watch', 'follow the jobs with a progress bar until none is queued or running')

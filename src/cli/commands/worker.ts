@@ -89,7 +89,12 @@ async function serve(caseDir: string | undefined, o: WorkerCliOptions): Promise<
       };
     }
     const db = ws.installation.scope.db;
-    const queue = await BossQueue.open({ url, db, resolve: caseResolver(db, { workspace: ws }), maintain: true });
+    const queue = await BossQueue.open({
+      url,
+      db,
+      resolve: caseResolver(db, { workspace: ws }),
+      maintain: true,
+    });
     return {
       queue,
       describe: `every case in ${redactUrl(url)} (pg-boss), folders through workspace ${ws.dir}`,
@@ -101,7 +106,9 @@ async function serve(caseDir: string | undefined, o: WorkerCliOptions): Promise<
     };
   }
   if (!o.store)
-    throw new UserError('give a case folder, --workspace DIR, or --store postgres://… (the database to serve)');
+    throw new UserError(
+      'give a case folder, --workspace DIR, or --store postgres://… (the database to serve)',
+    );
   const db: SqlDriver = new PostgresDriver(o.store);
   try {
     await CaseStore.migrate(db);
@@ -130,7 +137,11 @@ export function register(program: Command): void {
     .option('--workspace <dir>', "serve a workspace's cases (on PostgreSQL: find their folders through it)")
     .option('--concurrency <n>', 'jobs run at once', '1')
     .option('--threads <n>', 'hashing threads per job (default: cores / concurrency)')
-    .option('--lost-after <seconds>', "a running job whose worker is silent this long is handed to another", '60')
+    .option(
+      '--lost-after <seconds>',
+      'a running job whose worker is silent this long is handed to another',
+      '60',
+    )
     .option('--until-idle', 'exit once no job is queued or running')
     .option('--json', 'one JSON object per line for each job started and ended')
     .addHelpText(
@@ -161,7 +172,9 @@ export function register(program: Command): void {
         onEvent: (e) =>
           say(
             `job ${e.job.id} (${e.job.kind}, case ${e.job.caseId}) ${e.type}` +
-              (e.type === 'start' ? `, attempt ${e.job.attempts}, ${e.job.done}/${e.job.total} done before` : '') +
+              (e.type === 'start'
+                ? `, attempt ${e.job.attempts}, ${e.job.done}/${e.job.total} done before`
+                : '') +
               (e.type === 'done' ? `, ${e.job.done}/${e.job.total}` : '') +
               (e.message ? `: ${e.message}` : ''),
             {
@@ -183,7 +196,6 @@ export function register(program: Command): void {
         threads,
         pid: process.pid,
       });
-      let stop: (() => Promise<void>) | null = null;
       const stopped = new Promise<string>((res) => {
         const onSignal = (sig: NodeJS.Signals) => {
           // A second signal does not wait for the running jobs' next unit boundary.
@@ -194,7 +206,7 @@ export function register(program: Command): void {
         process.once('SIGINT', onSignal);
       });
       try {
-        stop = await served.queue.work(HANDLERS, opts);
+        const stop = await served.queue.work(HANDLERS, opts);
         const idle = new AbortController();
         const untilIdle = o.untilIdle
           ? (async () => {
@@ -210,10 +222,13 @@ export function register(program: Command): void {
           : new Promise<string>(() => {});
         const why = await Promise.race([stopped, untilIdle]);
         idle.abort();
-        say(why === 'idle' ? 'no job left: stopping' : `${why}: handing back running jobs at their next unit`, {
-          event: 'stopping',
-          reason: why,
-        });
+        say(
+          why === 'idle' ? 'no job left: stopping' : `${why}: handing back running jobs at their next unit`,
+          {
+            event: 'stopping',
+            reason: why,
+          },
+        );
         await stop();
       } finally {
         await served.close();
