@@ -110,7 +110,8 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
         [store.caseId],
       );
       expect(new Set(todo.map((m) => m.sha256))).toEqual(deviceMedia);
-      const batch = 16;
+      // Larger than the 20 media a hash job commits at a time, so that a job is seen part done.
+      const batch = 40;
       const queued = filet(['match', caseDir, ...storeArgs, '--jobs', '--batch', String(batch), '--json']);
       expect(queued.code, queued.stderr).toBe(0);
       const plan = JSON.parse(queued.stdout) as { hashJobs: number; media: number; jobs: number[] };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import { actor } from '../app/audited.js';
+import { HashPool } from '../hashing/pool.js';
 import { CaseStore } from '../store/case-store.js';
 import type { SqlDriver } from '../store/driver.js';
 import { JobStore, runningJobs, workerName } from './job-store.js';
@@ -98,7 +99,8 @@ export class BossQueue implements JobQueue {
     const stopping = new AbortController();
     const env = { ...opts, worker: workerName(), signal: stopping.signal, dispatch: this.dispatch };
     const active = new Set<Promise<unknown>>();
-    const deliver = async (d: Delivery, queueId: string) => {
+    const pools: HashPool[] = [];
+    const deliver = async (d: Delivery, queueId: string, pool: HashPool) => {
       let target: JobTarget;
       try {
         target = await this.opts.resolve(d.caseId, d.caseDir);
@@ -106,15 +108,18 @@ export class BossQueue implements JobQueue {
         await this.failUnreachable(d, (err as Error).message);
         return;
       }
-      await runJob(target, { jobId: d.jobId, queueId }, handlers, env);
+      await runJob(target, { jobId: d.jobId, queueId }, handlers, env, pool);
     };
     const pollingIntervalSeconds = Math.max(0.5, this.opts.pollSeconds ?? 1);
-    for (let i = 0; i < Math.max(1, opts.concurrency); i++)
+    // One pg-boss worker per slot, each running one job at a time with hashing threads of its own.
+    for (let i = 0; i < Math.max(1, opts.concurrency); i++) {
+      const pool = new HashPool(opts.threads);
+      pools.push(pool);
       await this.boss.work<Delivery>(QUEUE, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
         if (!job) return;
         // Fetched while stopping: refused, so that pg-boss delivers it again (to another worker).
         if (stopping.signal.aborted) throw new Error('the worker is stopping');
-        const p = deliver(job.data, job.id);
+        const p = deliver(job.data, job.id, pool);
         active.add(p);
         try {
           await p;
@@ -122,6 +127,7 @@ export class BossQueue implements JobQueue {
           active.delete(p);
         }
       });
+    }
     // Every worker watches for lost ones: a job whose worker stopped beating is handed back.
     const reaper = (async () => {
       while (!stopping.signal.aborted) {
@@ -147,6 +153,7 @@ export class BossQueue implements JobQueue {
       await reaper;
       await this.boss.offWork(QUEUE);
       await Promise.allSettled([...active]);
+      await Promise.all(pools.map((p) => p.close()));
     };
   }
 

@@ -168,7 +168,7 @@ async function hashJob(ctx: JobContext) {
   try {
     await hashMediaFiles(ctx.store, ctx.caseDir, rows.filter(needsHashing), {
       mode: p.mode ?? 'exact',
-      threads: ctx.threads,
+      pool: ctx.hashPool,
       signal: stop.signal,
       onOutcome: (o) => {
         pending.push(o);

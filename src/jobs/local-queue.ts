@@ -1,3 +1,4 @@
+import { HashPool } from '../hashing/pool.js';
 import type { CaseStore } from '../store/case-store.js';
 import { actor } from '../app/audited.js';
 import { JobStore, workerLost, workerName } from './job-store.js';
@@ -53,26 +54,31 @@ export class LocalQueue implements JobQueue {
       signal: stopping.signal,
       dispatch: async () => {},
     };
-    const next = async (): Promise<boolean> => {
+    const next = async (pool: HashPool): Promise<boolean> => {
       for (const target of await this.cases()) {
         const open = await new JobStore(target.store).list({ states: ['queued', 'running'] });
         for (const job of open) {
           if (stopping.signal.aborted) return false;
           if (job.state === 'running' && !workerLost(job, Date.now(), opts.lostAfterMs)) continue;
-          if (await runJob(target, { jobId: job.id }, handlers, env)) return true;
+          if (await runJob(target, { jobId: job.id }, handlers, env, pool)) return true;
         }
       }
       return false;
     };
     const slot = async () => {
-      while (!stopping.signal.aborted) {
-        let ran = false;
-        try {
-          ran = await next();
-        } catch (err) {
-          process.stderr.write(`filet: worker: ${(err as Error).message}\n`);
+      const pool = new HashPool(opts.threads);
+      try {
+        while (!stopping.signal.aborted) {
+          let ran = false;
+          try {
+            ran = await next(pool);
+          } catch (err) {
+            process.stderr.write(`filet: worker: ${(err as Error).message}\n`);
+          }
+          if (!ran) await sleep(this.pollMs, stopping.signal);
         }
-        if (!ran) await sleep(this.pollMs, stopping.signal);
+      } finally {
+        await pool.close();
       }
     };
     const slots = Array.from({ length: Math.max(1, opts.concurrency) }, () => slot());

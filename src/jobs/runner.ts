@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { HashPool } from '../hashing/pool.js';
 import type { CaseStore } from '../store/case-store.js';
 import { JobStore, workerLost } from './job-store.js';
 import type { FollowUp, JobContext, JobHandlers, JobRecord, JobSpec, WorkOptions } from './types.js';
@@ -111,6 +112,8 @@ export async function runJob(
   delivery: { jobId: number; queueId?: string },
   handlers: JobHandlers,
   env: RunEnv,
+  /** The slot's hashing threads; without one, the job gets threads of its own. */
+  pool?: HashPool,
 ): Promise<boolean> {
   const { store } = target;
   const claimed = await store.transaction(async (s) => {
@@ -138,6 +141,7 @@ export async function runJob(
   env.onEvent?.({ type: 'start', job: claimed });
 
   const jobs = new JobStore(store);
+  const hashPool = pool ?? new HashPool(env.threads);
   const beat = setInterval(
     () => void jobs.heartbeat(claimed.id, env.worker).catch(() => undefined),
     env.heartbeatMs ?? Math.min(5000, Math.max(200, env.lostAfterMs / 4)),
@@ -150,6 +154,7 @@ export async function runJob(
     worker: env.worker,
     signal: env.signal,
     threads: env.threads,
+    hashPool,
     doneItems: () => jobs.doneItems(claimed.id),
     record: (s, items) => s.transaction((t) => new JobStore(t).record(claimed.id, items)),
     spawn: async (s, specs, then) =>
@@ -184,6 +189,7 @@ export async function runJob(
     }
   } finally {
     clearInterval(beat);
+    if (!pool) await hashPool.close();
   }
   return true;
 }

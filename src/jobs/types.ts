@@ -1,3 +1,4 @@
+import type { HashPool } from '../hashing/pool.js';
 import type { CaseStore } from '../store/case-store.js';
 
 /**
@@ -60,6 +61,8 @@ export interface JobContext {
   signal: AbortSignal;
   /** Hashing threads for this job. */
   threads: number;
+  /** The worker slot's hashing threads, kept from job to job (`threads` of them). */
+  hashPool: HashPool;
   /** Units already done by earlier attempts (rows of job_items): a handler skips them. */
   doneItems(): Promise<Set<string>>;
   /**

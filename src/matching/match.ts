@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { extractZipMedia, resolveEvidenceMediaPath } from '../evidence/media-reader.js';
 import type { DecodeMode } from '../hashing/decode.js';
-import { hashFiles } from '../hashing/pool.js';
+import { hashFiles, type FileHashResult, type HashPool } from '../hashing/pool.js';
 import { pdqSignal } from '../hashing/signal-types.js';
 import type { CaseStore, MediaRow } from '../store/case-store.js';
 import { HashListStore, type MatchInsert, type StoredEntry } from '../store/hash-list-store.js';
@@ -77,6 +77,8 @@ export async function hashMediaFiles(
     onOutcome: (o: MediaHashOutcome) => void;
     /** Aborted: no further file is started (the items not started get no outcome). */
     signal?: AbortSignal;
+    /** Threads kept by the caller across calls (`threads` is then the pool's); default: threads of this call. */
+    pool?: HashPool;
   },
 ): Promise<void> {
   if (!todo.length) return;
@@ -116,33 +118,32 @@ export async function hashMediaFiles(
       }
     }
     const byPath = new Map(paths.map((p) => [p.path, p.media]));
-    await hashFiles(
-      paths.map((p) => p.path),
-      {
-        mode: opts.mode ?? 'exact',
-        threads: opts.threads,
-        dihedral: true,
-        signal: opts.signal,
-        onResult: (r) => {
-          const m = byPath.get(r.path)!;
-          if (!r.ok) fail(m, r.error);
-          else if (r.sha256 !== m.sha256) fail(m, `the file read now has SHA-256 ${r.sha256}: not hashed`);
-          else
-            opts.onOutcome({
-              media: m,
-              update: {
-                id: m.id,
-                md5: r.md5,
-                sha1: r.sha1,
-                pdq: r.pdq,
-                quality: r.quality,
-                dihedral: r.dihedral ?? null,
-              },
-              error: r.pdqError ? `no PDQ: ${r.pdqError}` : null,
-            });
-        },
+    const hashOpts = {
+      mode: opts.mode ?? 'exact',
+      dihedral: true,
+      signal: opts.signal,
+      onResult: (r: FileHashResult) => {
+        const m = byPath.get(r.path)!;
+        if (!r.ok) fail(m, r.error);
+        else if (r.sha256 !== m.sha256) fail(m, `the file read now has SHA-256 ${r.sha256}: not hashed`);
+        else
+          opts.onOutcome({
+            media: m,
+            update: {
+              id: m.id,
+              md5: r.md5,
+              sha1: r.sha1,
+              pdq: r.pdq,
+              quality: r.quality,
+              dihedral: r.dihedral ?? null,
+            },
+            error: r.pdqError ? `no PDQ: ${r.pdqError}` : null,
+          });
       },
-    );
+    };
+    const files = paths.map((p) => p.path);
+    if (opts.pool) await opts.pool.hash(files, hashOpts);
+    else await hashFiles(files, { ...hashOpts, threads: opts.threads });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
