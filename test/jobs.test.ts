@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../src/cli/commands/user.js';
 import { importHashList } from '../src/matching/import-list.js';
+import { buildServer } from '../src/server/app.js';
 import { initCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { ingestSynthDevices } from '../src/synth/ingest-devices.js';
@@ -18,6 +20,8 @@ import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
  * in the jobs table, in job_items and in the audit log. On both engines: SQLite with the case file's own
  * queue (a new worker takes over the lost one's job), PostgreSQL with pg-boss.
  */
+
+const PASSWORD = 'correct-horse-battery';
 
 interface Row {
   [k: string]: unknown;
@@ -303,6 +307,44 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
       expect(shown.code, shown.stderr).toBe(0);
       expect(shown.stdout).toMatch(/ingest: \d+ job\(s\): 0 queued, 0 running, \d+ done, 1 failed/);
       expect(shown.stdout).toContain(missing);
+
+      // So does the web app, to anyone who may read the case (not to an auditor: no case content).
+      await addUser(store, 'jobs-viewer', 'viewer', PASSWORD);
+      await addUser(store, 'jobs-auditor', 'auditor', PASSWORD);
+      const app = await buildServer({ caseDir, caseStore: store, allowedHosts: ['localhost:80'] });
+      try {
+        const cookieOf = async (username: string) => {
+          const res = await app.inject({
+            method: 'POST',
+            url: '/api/session',
+            payload: { username, password: PASSWORD },
+          });
+          expect(res.statusCode, res.body).toBe(200);
+          return String(res.headers['set-cookie']).split(';')[0]!;
+        };
+        const res = await app.inject({
+          url: '/api/jobs',
+          headers: { cookie: await cookieOf('jobs-viewer') },
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const body = res.json<{
+          total: number;
+          summary: Record<string, { jobs: number; failed: number; unitsDone: number; units: number }>;
+          jobs: { id: number; kind: string; state: string; error: string | null; params?: unknown }[];
+        }>();
+        expect(body.total).toBe(jobs.length);
+        expect(body.summary.ingest).toMatchObject({ jobs: files.length + 1, failed: 1 });
+        expect(body.jobs.filter((j) => j.state === 'failed').map((j) => j.error)).toEqual([failed[0]!.error]);
+        // Parameters (paths, media ids) are not part of it.
+        expect(body.jobs.every((j) => j.params === undefined)).toBe(true);
+        const denied = await app.inject({
+          url: '/api/jobs',
+          headers: { cookie: await cookieOf('jobs-auditor') },
+        });
+        expect(denied.statusCode).toBe(403);
+      } finally {
+        await app.close();
+      }
     });
   });
 });

@@ -137,10 +137,10 @@ export class BossQueue implements JobQueue {
           const byCase = new Map<string, JobRecord[]>();
           for (const j of await runningJobs(this.opts.db))
             (byCase.get(j.caseId) ?? byCase.set(j.caseId, []).get(j.caseId)!).push(j);
+          // Handing back needs the case's rows only, not its folder (which this machine may not reach).
           for (const [caseId, jobs] of byCase) {
-            const target = await this.opts.resolve(caseId, jobs[0]!.caseDir).catch(() => null);
-            if (!target) continue;
-            for (const j of await releaseLost(target.store, jobs, opts.lostAfterMs, this.dispatch))
+            const store = new CaseStore(this.opts.db, caseId, null);
+            for (const j of await releaseLost(store, jobs, opts.lostAfterMs, this.dispatch))
               opts.onEvent?.({ type: 'released', job: j, message: `worker ${j.worker} was lost` });
           }
         } catch (err) {

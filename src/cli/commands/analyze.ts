@@ -66,7 +66,10 @@ export function register(program: Command): void {
       if (threshold !== undefined && threshold > 256) throw new UserError('--threshold must be at most 256');
       const seed = o.seed === undefined ? undefined : parsePositiveInt(o.seed, '--seed');
       if (o.jobs) {
-        const params = { ...(threshold !== undefined ? { threshold } : {}), ...(seed !== undefined ? { seed } : {}) };
+        const params = {
+          ...(threshold !== undefined ? { threshold } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+        };
         await enqueueOne(dir, o, { kind: 'analyze', params });
         return;
       }

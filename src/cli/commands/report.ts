@@ -15,18 +15,21 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable result')
     .addHelpText('after', '\nExample:\n  filet report ./op-x --out op-x-report.html')
     .action(
-      async (dir: string, o: { out: string; suspects: string; store?: string; json?: boolean; jobs?: boolean }) => {
-      const out = resolve(o.out);
-      const suspects = parsePositiveInt(o.suspects, '--suspects');
-      if (o.jobs) {
-        await enqueueOne(dir, o, { kind: 'report', params: { out, suspects } });
-        return;
-      }
-      const r = await withCase(dir, o, async ({ store }) =>
-        auditedRead(store, 'report', { out, suspects }, () => writeReport(store, out, { suspects })),
-      );
-      if (o.json) printJson(r);
-      else console.log(`wrote ${r.out} (${Math.round(r.bytes / 1024)} KiB)`);
-    },
+      async (
+        dir: string,
+        o: { out: string; suspects: string; store?: string; json?: boolean; jobs?: boolean },
+      ) => {
+        const out = resolve(o.out);
+        const suspects = parsePositiveInt(o.suspects, '--suspects');
+        if (o.jobs) {
+          await enqueueOne(dir, o, { kind: 'report', params: { out, suspects } });
+          return;
+        }
+        const r = await withCase(dir, o, async ({ store }) =>
+          auditedRead(store, 'report', { out, suspects }, () => writeReport(store, out, { suspects })),
+        );
+        if (o.json) printJson(r);
+        else console.log(`wrote ${r.out} (${Math.round(r.bytes / 1024)} KiB)`);
+      },
     );
 }

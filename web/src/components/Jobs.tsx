@@ -39,7 +39,11 @@ export function Jobs() {
           <tr key={j.id} data-testid={`job-${j.id}`}>
             <td>{j.id}</td>
             <td>{S.jobs.kinds[j.kind] ?? j.kind}</td>
-            <td>{j.state === 'running' && j.workerLost ? S.jobs.workerLost : (S.jobs.states[j.state] ?? j.state)}</td>
+            <td>
+              {j.state === 'running' && j.workerLost
+                ? S.jobs.workerLost
+                : (S.jobs.states[j.state] ?? j.state)}
+            </td>
             <td>{S.jobs.progress(j.done, j.total)}</td>
             <td>{S.jobs.rate(j.rate)}</td>
             <td>{j.state === 'running' ? S.jobs.eta(j.etaSeconds) : '–'}</td>
