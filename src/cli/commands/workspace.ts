@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { actor, auditedChange, cliPolicy } from '../../app/audited.js';
+import { removeCaseMember, setCaseMember } from '../../app/installation.js';
 import { addUser } from '../../app/users.js';
-import type { InstallationStore, InstalledCase } from '../../store/installation-store.js';
+import type { InstalledCase } from '../../store/installation-store.js';
 import { INSTALLATION_ROLES, USER_ROLES, UserStore, isCaseRole } from '../../store/user-store.js';
 import { Workspace } from '../../store/workspace.js';
 import { UserError } from '../../util/errors.js';
@@ -26,16 +27,6 @@ async function findCase(ws: Workspace, which: string): Promise<InstalledCase> {
   const c = (await ws.installation.getCase(which)) ?? (await ws.installation.caseByName(which));
   if (!c) throw new UserError(`no case "${which}" in this workspace (filet workspace case list DIR)`);
   return c;
-}
-
-/** An installation change and its entry in the installation's audit log, in one transaction. */
-function installationChange<T>(
-  ws: Workspace,
-  action: string,
-  args: Record<string, unknown>,
-  fn: (inst: InstallationStore) => Promise<T>,
-) {
-  return auditedChange(ws.installation.scope, cliPolicy(), action, args, (s) => fn(ws.installation.on(s)));
 }
 
 export function register(program: Command): void {
@@ -163,15 +154,13 @@ export function register(program: Command): void {
       if (!isCaseRole(role)) throw new UserError(`unknown role "${role}" (use ${USER_ROLES.join(', ')})`);
       await withWorkspace(dir, o, async (ws) => {
         const c = await findCase(ws, which);
-        const u = await new UserStore(ws.installation.scope).getUser(userName);
-        if (!u || u.disabledAt !== null)
-          throw new UserError(`no active user "${userName}" in this workspace`);
-        await installationChange(ws, 'member.set', { case: c.id, user: userName, role }, async (inst) => {
-          const before = await inst.roleIn(userName, c.id);
-          if (before === 'lead' && role !== 'lead' && (await leadsBesides(inst, c.id, userName)) === 0)
-            throw new UserError('a case keeps at least one lead');
-          await inst.setMember({ caseId: c.id, userName, role, addedAt: Date.now(), addedBy: actor() });
-        });
+        await auditedChange(
+          ws.installation.scope,
+          cliPolicy(),
+          'member.set',
+          { case: c.id, user: userName, role },
+          (s) => setCaseMember(s, { caseId: c.id, userName, role, by: actor() }),
+        );
         console.log(`${userName} is ${role} of "${c.name}"`);
       });
     });
@@ -185,15 +174,13 @@ export function register(program: Command): void {
     .action(async (dir: string, which: string, userName: string, o: { store?: string }) => {
       await withWorkspace(dir, o, async (ws) => {
         const c = await findCase(ws, which);
-        await installationChange(ws, 'member.remove', { case: c.id, user: userName }, async (inst) => {
-          if (
-            (await inst.roleIn(userName, c.id)) === 'lead' &&
-            (await leadsBesides(inst, c.id, userName)) === 0
-          )
-            throw new UserError('a case keeps at least one lead');
-          if (!(await inst.removeMember(c.id, userName)))
-            throw new UserError(`"${userName}" is not a member of "${c.name}"`);
-        });
+        await auditedChange(
+          ws.installation.scope,
+          cliPolicy(),
+          'member.remove',
+          { case: c.id, user: userName },
+          (s) => removeCaseMember(s, { caseId: c.id, caseName: c.name, userName }),
+        );
         console.log(`removed ${userName} from "${c.name}"`);
       });
     });
@@ -216,8 +203,4 @@ export function register(program: Command): void {
       if (o.json) return printJson(rows);
       for (const r of rows) console.log(`${r.user.padEnd(20)} ${r.role}`);
     });
-}
-
-async function leadsBesides(inst: InstallationStore, caseId: string, userName: string): Promise<number> {
-  return (await inst.members(caseId)).filter((m) => m.role === 'lead' && m.userName !== userName).length;
 }
