@@ -14,6 +14,18 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | null = null;
+let currentCase: string | null = null;
+
+/** The case the screens work on (from the URL, `#/c/<id>/…`); App sets it before they render. */
+export function setCurrentCase(id: string | null): void {
+  currentCase = id;
+}
+
+/** A case route of the current case: `caseApi('/overview')` is `/api/cases/<id>/overview`. */
+export function caseApi(path: string): string {
+  if (!currentCase) throw new Error('no case chosen');
+  return `/api/cases/${encodeURIComponent(currentCase)}${path}`;
+}
 let unauthorized: () => void = () => {};
 
 export function setCsrfToken(token: string | null): void {

@@ -1,3 +1,4 @@
+import { caseApi } from '../api';
 import { useState } from 'react';
 import { MediaCard } from '../components/MediaCard';
 import { Pager, Status } from '../components/common';
@@ -13,7 +14,7 @@ export function Media({ account, group }: { account: string | null; group: strin
   const [review, setReview] = useState('');
   const [offset, setOffset] = useState(0);
   const can = useCan();
-  const { data, loading, error, reload } = useApi<Page<MediaItem>>('/api/media', {
+  const { data, loading, error, reload } = useApi<Page<MediaItem>>(caseApi('/media'), {
     offset,
     limit: LIMIT,
     status: status || undefined,

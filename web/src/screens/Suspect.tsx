@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { getJson, send } from '../api';
+import { caseApi, getJson, send } from '../api';
 import { MediaCard } from '../components/MediaCard';
 import { MergeTable } from '../components/MergeTable';
 import { DataTable, Panel, RoleTags, Status } from '../components/common';
@@ -12,7 +12,7 @@ import { S } from '../strings';
 import type { Merge, Page, Reason, SuspectFile, TimelineEntry } from '../types';
 
 export function Suspect({ id }: { id: number }) {
-  const { data, loading, error, reload } = useApi<SuspectFile>(`/api/accounts/${id}`);
+  const { data, loading, error, reload } = useApi<SuspectFile>(caseApi(`/accounts/${id}`));
   const [more, setMore] = useState<TimelineEntry[]>([]);
   const [moreError, setMoreError] = useState<string | null>(null);
   const can = useCan();
@@ -29,7 +29,7 @@ export function Suspect({ id }: { id: number }) {
   async function loadMore() {
     setMoreError(null);
     try {
-      const page = await getJson<Page<TimelineEntry>>(`/api/accounts/${id}/messages`, {
+      const page = await getJson<Page<TimelineEntry>>(caseApi(`/accounts/${id}/messages`), {
         offset: data!.timeline.length + more.length,
         limit: 200,
       });
@@ -335,7 +335,7 @@ function Merges({
     const f = new FormData(e.currentTarget);
     setError(null);
     try {
-      await send('POST', '/api/merges', {
+      await send('POST', caseApi('/merges'), {
         from: Number(f.get('from')),
         into: id,
         reason: String(f.get('reason')),
@@ -349,7 +349,7 @@ function Merges({
   async function undo(m: Merge) {
     setError(null);
     try {
-      await send('DELETE', `/api/merges/${m.id}`);
+      await send('DELETE', caseApi(`/merges/${m.id}`));
       onChanged();
     } catch (err) {
       setError((err as Error).message);
