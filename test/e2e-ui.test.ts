@@ -151,7 +151,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
     await page.screenshot({ path: join(SHOTS, 'e2e-suspect.png'), fullPage: true });
 
     // Known material: listed by hash, never an image element.
-    await page.goto(base + '/#/media');
+    await page.goto(`${base}/#/c/${store.caseId}/media`);
     await page.getByLabel('Match status').selectOption('known');
     await visible(page.locator('article[data-status=known]').first());
     expect(await page.locator('article[data-status=known] img').count()).toBe(0);
@@ -252,7 +252,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
       'audit',
       'exports',
     ]) {
-      await page.goto(`${base}/#/${screen}`);
+      await page.goto(`${base}/#/c/${store.caseId}/${screen}`);
       await visible(page.getByRole('heading', { level: 2 }));
       // Let the screen's requests (lists, thumbnails, the graph) go out before moving on.
       await page.waitForTimeout(1500);
