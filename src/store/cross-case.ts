@@ -136,7 +136,11 @@ export class CrossCaseStore {
   }
 
   /** Keys of other cases equal to one of `values` (phone, jid, sha256). */
-  async holders(kind: Exclude<CrossCaseKind, 'pdq'>, values: string[], exceptCase: string): Promise<CrossCaseHit[]> {
+  async holders(
+    kind: Exclude<CrossCaseKind, 'pdq'>,
+    values: string[],
+    exceptCase: string,
+  ): Promise<CrossCaseHit[]> {
     const out: CrossCaseHit[] = [];
     for (const part of chunks([...new Set(values)])) {
       const rows = await this.scope.db.all<{ member_case: string; ref: number; value: string }>(
