@@ -121,7 +121,7 @@ export class CrossCaseStore {
   async markIndexed(memberCase: string, evidenceId: number, keys: number, at: number): Promise<void> {
     await this.scope.db.run(
       `INSERT INTO crosscase_items (case_id, member_case, evidence_id, at, keys) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (case_id, member_case, evidence_id) DO UPDATE SET at = excluded.at, keys = excluded.keys`,
+       ON CONFLICT (case_id, member_case, evidence_id) DO UPDATE SET keys = excluded.keys`,
       [this.id, memberCase, evidenceId, at, keys],
     );
   }
