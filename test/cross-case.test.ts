@@ -506,10 +506,30 @@ describe.each(STORE_TARGETS)('cross-case links on $name', (target) => {
     const idx = filet(['workspace', 'index', dir, 'Operation Dogwood', '--json', ...st]);
     expect(idx.stderr).toBe('');
     expect(JSON.parse(idx.stdout)).toMatchObject({ case: cases.dogwood.id, items: [1, 2] });
+    // A question about a case the user is not a member of is refused, and recorded.
+    const refused = filet([
+      'workspace',
+      'links',
+      dir,
+      'Operation Alder',
+      '--media',
+      '1',
+      '--as',
+      'omar',
+      ...st,
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/"omar" is not a member/);
     const log = await ws.installation.scope.readAudit();
     expect(
-      log.filter((e) => e.action === 'crosscase.links').map((e) => (e.args as { as: string }).as),
-    ).toEqual(['omar', 'kim']);
+      log
+        .filter((e) => e.action === 'crosscase.links')
+        .map((e) => [(e.args as { as: string }).as, (e.result as { ok: boolean }).ok]),
+    ).toEqual([
+      ['omar', true],
+      ['kim', true],
+      ['omar', false],
+    ]);
     expect((await ws.installation.scope.verifyAudit()).ok).toBe(true);
   }, 120_000);
 });
