@@ -8,7 +8,6 @@ import type { Param } from './driver.js';
  * tables (src/app/cross-case.ts gathers a case's keys and decides who may learn what).
  */
 export type CrossCaseKind = 'phone' | 'jid' | 'sha256' | 'pdq';
-export const CROSS_CASE_KINDS: readonly CrossCaseKind[] = ['phone', 'jid', 'sha256', 'pdq'];
 
 /** One key of a case: `ref` is the account (phone, jid) or media item (sha256, pdq) holding it there. */
 export interface CrossCaseKey {
@@ -174,22 +173,6 @@ export class CrossCaseStore {
       const distance = hammingHex(q, r.value);
       if (distance <= threshold)
         out.push({ memberCase: r.member_case, kind: 'pdq', ref: Number(r.ref), value: r.value, distance });
-    }
-    return out;
-  }
-
-  /** Keys per case and kind (slot rows not counted): what the index holds, for `filet workspace index`. */
-  async counts(memberCase?: string): Promise<Record<string, Record<CrossCaseKind, number>>> {
-    const rows = await this.scope.db.all<{ member_case: string; kind: CrossCaseKind; n: number }>(
-      `SELECT member_case, kind, COUNT(*) AS n FROM crosscase_keys
-        WHERE case_id = ? AND kind <> '${SLOT}' ${memberCase ? 'AND member_case = ?' : ''}
-        GROUP BY member_case, kind`,
-      memberCase ? [this.id, memberCase] : [this.id],
-    );
-    const out: Record<string, Record<CrossCaseKind, number>> = {};
-    for (const r of rows) {
-      const c = (out[r.member_case] ??= { phone: 0, jid: 0, sha256: 0, pdq: 0 });
-      c[r.kind] = Number(r.n);
     }
     return out;
   }
