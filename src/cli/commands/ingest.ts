@@ -11,6 +11,7 @@ import { claimedByOpener, containerKind, openEvidenceFs } from '../../evidence/v
 import { UserError } from '../../util/errors.js';
 import { progress, progressBoard, type Progress } from '../../util/progress.js';
 import { ingestAudited, ingestDiscoveredAudited } from '../../app/case-actions.js';
+import { withCrossCase } from '../../app/cross-case.js';
 import { isDict, parsePlist } from '../../evidence/plist.js';
 import { auditedSteps, printJson, withCase } from '../context.js';
 import { canPrompt, promptHidden, resolveSecrets, type Secrets } from '../secrets.js';
@@ -335,13 +336,15 @@ export function register(program: Command): void {
       const { outcomes, match } = await withCase(dir, o, async ({ store, dir: caseDir }) => {
         const bar = progress('ingest', 0, { quiet: o.json });
         try {
-          return await ingestAudited(
-            store,
-            caseDir,
-            paths,
-            { ...readerOptions(o, acquiredAt), onProgress: (n) => bar.tick(n) },
-            auditArgs(o, paths),
-            { match: o.match !== false },
+          return await withCrossCase(caseDir, store, o, (followUp) =>
+            ingestAudited(
+              store,
+              caseDir,
+              paths,
+              { ...readerOptions(o, acquiredAt), onProgress: (n) => bar.tick(n) },
+              auditArgs(o, paths),
+              { match: o.match !== false, followUp },
+            ),
           );
         } finally {
           bar.stop();
@@ -409,56 +412,62 @@ async function ingestTrees(
       }
       return;
     }
-    const result = await withCase(dir, o, async ({ store, dir: caseDir }) => {
-      const common = readerOptions(o, acquiredAt);
-      // Evidence files given beside the trees (an encrypted backup with its key, a backup folder).
-      const plain = files.length
-        ? await ingestAudited(store, caseDir, files, common, auditArgs(o, files), { match: false })
-        : null;
-      // One bar per device (its artifacts read / found) and one for the artifact being read (records).
-      const board = progressBoard({ quiet: o.json });
-      const deviceBars = new Map<string, Progress>();
-      const artifactBar = board.counter();
-      let lastDevice: Progress | null = null;
-      try {
-        const found = await ingestDiscoveredAudited(
-          store,
-          d,
-          {
-            ...common,
-            workDir: caseDir,
-            onArtifact: (dev, art) => {
-              if (lastDevice) {
-                artifactBar.stop();
-                lastDevice.tick();
-              }
-              let devBar = deviceBars.get(dev.label);
-              if (!devBar) {
-                const n = dev.instances.reduce((k, i) => k + i.artifacts.length, 0);
-                devBar = board.bar(`device ${dev.label}`, n);
-                deviceBars.set(dev.label, devBar);
-              }
-              lastDevice = devBar;
-              artifactBar.restart(`  ${dev.label} ${basename(art.path)} records`);
+    const result = await withCase(dir, o, ({ store, dir: caseDir }) =>
+      withCrossCase(caseDir, store, o, async (followUp) => {
+        const common = readerOptions(o, acquiredAt);
+        // Evidence files given beside the trees (an encrypted backup with its key, a backup folder).
+        const plain = files.length
+          ? await ingestAudited(store, caseDir, files, common, auditArgs(o, files), {
+              match: false,
+              followUp: followUp && { ingested: followUp.ingested },
+            })
+          : null;
+        // One bar per device (its artifacts read / found) and one for the artifact being read (records).
+        const board = progressBoard({ quiet: o.json });
+        const deviceBars = new Map<string, Progress>();
+        const artifactBar = board.counter();
+        let lastDevice: Progress | null = null;
+        try {
+          const found = await ingestDiscoveredAudited(
+            store,
+            d,
+            {
+              ...common,
+              workDir: caseDir,
+              onArtifact: (dev, art) => {
+                if (lastDevice) {
+                  artifactBar.stop();
+                  lastDevice.tick();
+                }
+                let devBar = deviceBars.get(dev.label);
+                if (!devBar) {
+                  const n = dev.instances.reduce((k, i) => k + i.artifacts.length, 0);
+                  devBar = board.bar(`device ${dev.label}`, n);
+                  deviceBars.set(dev.label, devBar);
+                }
+                lastDevice = devBar;
+                artifactBar.restart(`  ${dev.label} ${basename(art.path)} records`);
+              },
+              onProgress: (n) => artifactBar.tick(n),
             },
-            onProgress: (n) => artifactBar.tick(n),
-          },
-          { ...auditArgs(o, trees), devices: d.devices.map((x) => x.label) },
-          {
-            match: o.match !== false,
-            changedBefore: plain?.outcomes.some((x) => x.status === 'ingested') ?? false,
-          },
-        );
-        if (lastDevice) {
-          artifactBar.stop();
-          (lastDevice as Progress).tick();
+            { ...auditArgs(o, trees), devices: d.devices.map((x) => x.label) },
+            {
+              match: o.match !== false,
+              changedBefore: plain?.outcomes.some((x) => x.status === 'ingested') ?? false,
+              followUp,
+            },
+          );
+          if (lastDevice) {
+            artifactBar.stop();
+            (lastDevice as Progress).tick();
+          }
+          return { plain, found };
+        } finally {
+          for (const b of deviceBars.values()) b.stop();
+          board.stop();
         }
-        return { plain, found };
-      } finally {
-        for (const b of deviceBars.values()) b.stop();
-        board.stop();
-      }
-    });
+      }),
+    );
     const outcomes = [...(result.plain?.outcomes ?? []), ...result.found.outcomes];
     if (o.json) {
       printJson({ devices: view.devices.map((x) => x.label), outcomes });

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
-import { actor, auditedChange, cliPolicy } from '../../app/audited.js';
+import { actor, auditedChange, auditedView, cliPolicy } from '../../app/audited.js';
+import { indexCase, linksFor, type CrossCaseSubject } from '../../app/cross-case.js';
 import { removeCaseMember, setCaseMember } from '../../app/installation.js';
 import { addUser } from '../../app/users.js';
 import type { InstalledCase } from '../../store/installation-store.js';
 import { INSTALLATION_ROLES, USER_ROLES, UserStore, isCaseRole } from '../../store/user-store.js';
 import { Workspace } from '../../store/workspace.js';
 import { UserError } from '../../util/errors.js';
-import { printJson } from '../context.js';
+import { parsePositiveInt, printJson } from '../context.js';
 import { readPassword } from './user.js';
 
 async function withWorkspace<T>(
@@ -140,6 +141,8 @@ export function register(program: Command): void {
       for (const r of rows) console.log(`${r.id}  ${r.name.padEnd(30)} led by ${r.leads.join(', ') || '-'}`);
     });
 
+  registerCrossCase(w, store);
+
   const member = w.command('member').description("a case's members and their roles: add, remove, list");
   member
     .command('add')
@@ -203,4 +206,74 @@ export function register(program: Command): void {
       if (o.json) return printJson(rows);
       for (const r of rows) console.log(`${r.user.padEnd(20)} ${r.role}`);
     });
+}
+
+function registerCrossCase(w: Command, store: readonly [string, string]): void {
+  w.command('index')
+    .description("add a case's phone numbers, JIDs and media hashes to the cross-case index (idempotent)")
+    .argument('<dir>', 'the workspace folder')
+    .argument('<case>', 'case id or name')
+    .option(...store)
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, which: string, o: { store?: string; json?: boolean }) => {
+      const r = await withWorkspace(dir, o, async (ws) => indexCase(ws, (await findCase(ws, which)).id));
+      if (o.json) return printJson(r);
+      console.log(
+        `indexed ${r.items.length} evidence item(s) of case ${r.case}: ${r.keys} key(s); ` +
+          `PDQ of novel media: ${r.pdq.added} added, ${r.pdq.removed} removed`,
+      );
+    });
+
+  w.command('links')
+    .description('other cases holding the same phone number, JID or picture as an account or media item')
+    .argument('<dir>', 'the workspace folder')
+    .argument('<case>', 'case id or name')
+    .option('--account <id>', 'an account of the case')
+    .option('--media <id>', 'a media item of the case')
+    .requiredOption('--as <user>', 'whose view: links into their cases, only the leads of the others')
+    .option(...store)
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExample:\n  filet workspace links ./unit "Operation Alder" --account 12 --as lena',
+    )
+    .action(
+      async (
+        dir: string,
+        which: string,
+        o: { account?: string; media?: string; as: string; store?: string; json?: boolean },
+      ) => {
+        if ((o.account === undefined) === (o.media === undefined))
+          throw new UserError('give one of --account ID or --media ID');
+        const subject: CrossCaseSubject =
+          o.account !== undefined
+            ? { account: parsePositiveInt(o.account, '--account') }
+            : { media: parsePositiveInt(o.media!, '--media') };
+        const r = await withWorkspace(dir, o, async (ws) => {
+          const c = await findCase(ws, which);
+          // Who learnt that a key is held elsewhere is part of the installation's record.
+          return auditedView(
+            ws.installation.scope,
+            cliPolicy(),
+            'crosscase.links',
+            { case: c.id, ...subject, as: o.as },
+            () => linksFor(ws, c.id, o.as, subject),
+            (x) => ({ links: x.links.length, notices: x.notices.length }),
+          );
+        });
+        if (o.json) return printJson(r);
+        if (!r.links.length && !r.notices.length) console.log('in no other case');
+        for (const l of r.links)
+          console.log(
+            `also in "${l.caseName}" (${l.caseId}): ${'account' in l ? `account ${l.account}` : `media ${l.media}`}` +
+              ` (same ${l.via.map((v) => (v.kind === 'pdq' ? `picture, PDQ distance ${v.distance}` : v.kind)).join(', ')})`,
+          );
+        for (const n of r.notices)
+          console.log(
+            n.leads.length
+              ? `also in a case led by ${n.leads.join(', ')}: ask them`
+              : 'also in a case without a lead: ask an administrator',
+          );
+      },
+    );
 }
