@@ -27,6 +27,7 @@ import {
   isPermission,
   isPublicRoute,
 } from './policy.js';
+import { crossCaseRoutes } from './routes/cross-case.js';
 import { installationRoutes } from './routes/installation.js';
 import { caseRoutes } from './routes/case.js';
 import { custodyRoutes } from './routes/custody.js';
@@ -393,7 +394,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   sessionRoutes(app, ctx, opts.loginPerIpPerMinute ?? 20);
-  if (directory instanceof InstallationDirectory) installationRoutes(app, ctx, directory.workspace);
+  if (directory instanceof InstallationDirectory) {
+    installationRoutes(app, ctx, directory.workspace);
+    crossCaseRoutes(app, ctx, directory.workspace);
+  }
   caseRoutes(app, ctx);
   mediaRoutes(app, ctx);
   custodyRoutes(app, ctx);
