@@ -10,7 +10,7 @@ import { importHashList, type ImportListOptions } from '../matching/import-list.
 import { matchCase, type MatchOptions, type MatchSummary } from '../matching/match.js';
 import type { CaseStore } from '../store/case-store.js';
 import { HashListStore } from '../store/hash-list-store.js';
-import { audited, auditedSteps } from './audited.js';
+import { audited, auditedSteps, cliPolicy, type AuditPolicy } from './audited.js';
 
 /**
  * The changes that feed matching, as the CLI and the demo run them. New media, or a new list, leave media
@@ -37,13 +37,19 @@ export async function matchAudited(
   caseDir: string,
   opts: MatchOptions = {},
   args: Record<string, unknown> = {},
+  policy: AuditPolicy = cliPolicy(),
 ): Promise<MatchSummary> {
-  return auditedSteps(store, 'match', { threshold: opts.threshold ?? 31, ...args }, (record) =>
-    matchCase(store, caseDir, {
-      ...opts,
-      inTransaction: async (s, summary) =>
-        record(s, { ...summary, hashFailures: summary.hashFailures.length }),
-    }),
+  return auditedSteps(
+    store,
+    'match',
+    { threshold: opts.threshold ?? 31, ...args },
+    (record) =>
+      matchCase(store, caseDir, {
+        ...opts,
+        inTransaction: async (s, summary) =>
+          record(s, { ...summary, hashFailures: summary.hashFailures.length }),
+      }),
+    policy,
   );
 }
 
@@ -55,22 +61,28 @@ export async function ingestAudited(
   opts: IngestOptions,
   args: Record<string, unknown>,
   after: { match?: boolean; matchOptions?: MatchOptions } = {},
+  policy: AuditPolicy = cliPolicy(),
 ): Promise<{ outcomes: IngestOutcome[]; match: MatchSummary | null }> {
-  const outcomes = await auditedSteps(store, 'ingest', args, (record) =>
-    ingestPaths(store, paths, {
-      workDir: join(caseDir, 'working'),
-      ...opts,
-      onOutcome: async (s, o) => {
-        await opts.onOutcome?.(s, o);
-        await record(s, { items: [outcomeSummary(o)] });
-      },
-    }),
+  const outcomes = await auditedSteps(
+    store,
+    'ingest',
+    args,
+    (record) =>
+      ingestPaths(store, paths, {
+        workDir: join(caseDir, 'working'),
+        ...opts,
+        onOutcome: async (s, o) => {
+          await opts.onOutcome?.(s, o);
+          await record(s, { items: [outcomeSummary(o)] });
+        },
+      }),
+    policy,
   );
   const changed = outcomes.some((o) => o.status === 'ingested');
   const hasLists = (await new HashListStore(store).lists()).length > 0;
   const match =
     after.match !== false && changed && hasLists
-      ? await matchAudited(store, caseDir, after.matchOptions, { after: 'ingest' })
+      ? await matchAudited(store, caseDir, after.matchOptions, { after: 'ingest' }, policy)
       : null;
   return { outcomes, match };
 }
@@ -85,21 +97,27 @@ export async function ingestDiscoveredAudited(
   opts: DiscoveredIngestOptions,
   args: Record<string, unknown>,
   after: { match?: boolean; matchOptions?: MatchOptions; changedBefore?: boolean } = {},
+  policy: AuditPolicy = cliPolicy(),
 ): Promise<{ outcomes: DiscoveredOutcome[]; match: MatchSummary | null }> {
-  const outcomes = await auditedSteps(store, 'ingest', args, (record) =>
-    ingestDiscovered(store, discovery, {
-      ...opts,
-      onOutcome: async (s, o) => {
-        await opts.onOutcome?.(s, o);
-        await record(s, { items: [outcomeSummary(o as DiscoveredOutcome)] });
-      },
-    }),
+  const outcomes = await auditedSteps(
+    store,
+    'ingest',
+    args,
+    (record) =>
+      ingestDiscovered(store, discovery, {
+        ...opts,
+        onOutcome: async (s, o) => {
+          await opts.onOutcome?.(s, o);
+          await record(s, { items: [outcomeSummary(o as DiscoveredOutcome)] });
+        },
+      }),
+    policy,
   );
   const changed = after.changedBefore === true || outcomes.some((o) => o.status === 'ingested');
   const hasLists = (await new HashListStore(store).lists()).length > 0;
   const match =
     after.match !== false && changed && hasLists
-      ? await matchAudited(store, opts.workDir, after.matchOptions, { after: 'ingest' })
+      ? await matchAudited(store, opts.workDir, after.matchOptions, { after: 'ingest' }, policy)
       : null;
   return { outcomes, match };
 }
