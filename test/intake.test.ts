@@ -385,6 +385,12 @@ describe.each(STORE_TARGETS)('intake through the service on $name', ({ store: st
       expect(evidence.find((e) => e.kind === 'ios-backup')!.notes.owner).toMatchObject({
         number: iphone.owner,
       });
+      // The notes say where the key came from, as the caller said it, and not the key.
+      const cryptItem = evidence.find((e) => e.kind === 'android-msgstore-crypt')!;
+      expect((cryptItem.notes.encryptedBackup as { keySource: unknown }).keySource).toEqual({
+        kind: '64-digit key',
+        given: '64-digit key given in the web form (not recorded)',
+      });
       const audit = await c.store.readAudit();
       const ingests = audit.filter((e) => e.action === 'ingest');
       expect(ingests.map((e) => e.actor)).toEqual(['lead-intake', 'lead-intake', 'lead-intake']);

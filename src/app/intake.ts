@@ -291,8 +291,9 @@ function readerOptions(d: EvidenceDescription, s: IntakeSecrets) {
     keyFile: s.keyFile,
     key: s.key,
     backupPassword: s.backupPassword,
-    ...(s.keyFrom && s.keyFrom !== 'command line'
-      ? { keySource: `64-digit key given in the ${s.keyFrom}` }
+    // The notes say where the key came from; the reader's own wording is the command line's.
+    ...(s.key && s.keyFrom !== 'command line'
+      ? { keySource: s.keyFrom ? `64-digit key given in the ${s.keyFrom}` : '64-digit key given' }
       : {}),
     ...(d.sqliteBudget ? { sqliteBudget: parseSqliteBudget(d.sqliteBudget) } : {}),
   };
@@ -320,9 +321,11 @@ export function intakeAuditArgs(
     ...(s.key
       ? {
           key:
-            s.keyFrom && s.keyFrom !== 'command line'
-              ? `given in the ${s.keyFrom} (not recorded)`
-              : 'given on the command line (not recorded)',
+            s.keyFrom === 'command line'
+              ? 'given on the command line (not recorded)'
+              : s.keyFrom
+                ? `given in the ${s.keyFrom} (not recorded)`
+                : 'given (not recorded)',
         }
       : {}),
     ...(s.backupPassword !== undefined ? { backupPassword: 'given (not recorded)' } : {}),
