@@ -10,7 +10,7 @@ import { importHashList, type ImportListOptions } from '../matching/import-list.
 import { matchCase, type MatchOptions, type MatchSummary } from '../matching/match.js';
 import type { CaseStore } from '../store/case-store.js';
 import { HashListStore } from '../store/hash-list-store.js';
-import { audited, auditedSteps } from './audited.js';
+import { audited, auditedSteps, cliPolicy, type AuditPolicy } from './audited.js';
 
 /**
  * The changes that feed matching, as the CLI and the demo run them. New media, or a new list, leave media
@@ -63,15 +63,21 @@ export async function matchAudited(
   opts: MatchOptions = {},
   args: Record<string, unknown> = {},
   followUp: FollowUp = {},
+  policy: AuditPolicy = cliPolicy(),
 ): Promise<MatchSummary> {
   return followedBy(
     () =>
-      auditedSteps(store, 'match', { threshold: opts.threshold ?? 31, ...args }, (record) =>
-        matchCase(store, caseDir, {
-          ...opts,
-          inTransaction: async (s, summary) =>
-            record(s, { ...summary, hashFailures: summary.hashFailures.length }),
-        }),
+      auditedSteps(
+        store,
+        'match',
+        { threshold: opts.threshold ?? 31, ...args },
+        (record) =>
+          matchCase(store, caseDir, {
+            ...opts,
+            inTransaction: async (s, summary) =>
+              record(s, { ...summary, hashFailures: summary.hashFailures.length }),
+          }),
+        policy,
       ),
     followUp.matched,
   );
@@ -85,18 +91,24 @@ export async function ingestAudited(
   opts: IngestOptions,
   args: Record<string, unknown>,
   after: { match?: boolean; matchOptions?: MatchOptions; followUp?: FollowUp } = {},
+  policy: AuditPolicy = cliPolicy(),
 ): Promise<{ outcomes: IngestOutcome[]; match: MatchSummary | null }> {
   const outcomes = await followedBy(
     () =>
-      auditedSteps(store, 'ingest', args, (record) =>
-        ingestPaths(store, paths, {
-          workDir: join(caseDir, 'working'),
-          ...opts,
-          onOutcome: async (s, o) => {
-            await opts.onOutcome?.(s, o);
-            await record(s, { items: [outcomeSummary(o)] });
-          },
-        }),
+      auditedSteps(
+        store,
+        'ingest',
+        args,
+        (record) =>
+          ingestPaths(store, paths, {
+            workDir: join(caseDir, 'working'),
+            ...opts,
+            onOutcome: async (s, o) => {
+              await opts.onOutcome?.(s, o);
+              await record(s, { items: [outcomeSummary(o)] });
+            },
+          }),
+        policy,
       ),
     after.followUp?.ingested,
   );
@@ -104,7 +116,7 @@ export async function ingestAudited(
   const hasLists = (await new HashListStore(store).lists()).length > 0;
   const match =
     after.match !== false && changed && hasLists
-      ? await matchAudited(store, caseDir, after.matchOptions, { after: 'ingest' }, after.followUp)
+      ? await matchAudited(store, caseDir, after.matchOptions, { after: 'ingest' }, after.followUp, policy)
       : null;
   return { outcomes, match };
 }
@@ -124,17 +136,23 @@ export async function ingestDiscoveredAudited(
     changedBefore?: boolean;
     followUp?: FollowUp;
   } = {},
+  policy: AuditPolicy = cliPolicy(),
 ): Promise<{ outcomes: DiscoveredOutcome[]; match: MatchSummary | null }> {
   const outcomes = await followedBy(
     () =>
-      auditedSteps(store, 'ingest', args, (record) =>
-        ingestDiscovered(store, discovery, {
-          ...opts,
-          onOutcome: async (s, o) => {
-            await opts.onOutcome?.(s, o);
-            await record(s, { items: [outcomeSummary(o as DiscoveredOutcome)] });
-          },
-        }),
+      auditedSteps(
+        store,
+        'ingest',
+        args,
+        (record) =>
+          ingestDiscovered(store, discovery, {
+            ...opts,
+            onOutcome: async (s, o) => {
+              await opts.onOutcome?.(s, o);
+              await record(s, { items: [outcomeSummary(o as DiscoveredOutcome)] });
+            },
+          }),
+        policy,
       ),
     after.followUp?.ingested,
   );
@@ -142,7 +160,14 @@ export async function ingestDiscoveredAudited(
   const hasLists = (await new HashListStore(store).lists()).length > 0;
   const match =
     after.match !== false && changed && hasLists
-      ? await matchAudited(store, opts.workDir, after.matchOptions, { after: 'ingest' }, after.followUp)
+      ? await matchAudited(
+          store,
+          opts.workDir,
+          after.matchOptions,
+          { after: 'ingest' },
+          after.followUp,
+          policy,
+        )
       : null;
   return { outcomes, match };
 }
