@@ -65,7 +65,7 @@ function Body({ route }: { route: Route }) {
       return id ? <Group id={id} message={idOf(q.get('message') ?? undefined)} /> : <Groups />;
     }
     case 'media':
-      return <Media account={q.get('account')} group={q.get('group')} />;
+      return <Media account={q.get('account')} group={q.get('group')} id={q.get('id')} />;
     case 'evidence':
       return <Evidence focus={idOf(q.get('id') ?? undefined)} />;
     case 'identity':

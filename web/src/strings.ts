@@ -44,6 +44,17 @@ export const S = {
     admin: 'Administration',
     caseLabel: 'Case',
   },
+  elsewhere: {
+    title: 'Other cases',
+    ask: 'Other cases?',
+    none: 'Not seen in any other case of the installation.',
+    link: (name: string) => `Also in ${name}`,
+    notice: (leads: string[]) =>
+      leads.length
+        ? `Also in a case led by ${leads.join(', ')}: ask them.`
+        : 'Also in a case without a lead: ask an administrator.',
+    distance: (d: number) => `distance ${d}`,
+  },
   cases: {
     title: 'Your cases',
     none: 'You are not a member of any case. A case lead (or an administrator, for a new case) adds you.',

@@ -22,6 +22,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
             review: { type: 'string', enum: ['confirmed', 'not-relevant', 'none'] },
             group: { type: 'integer', minimum: 1 },
             account: { type: 'integer', minimum: 1 },
+            id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
           },
         },
       },

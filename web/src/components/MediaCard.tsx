@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { caseApi, send, sendForBlob } from '../api';
+import { Elsewhere } from './Elsewhere';
 import { when } from '../format';
 import { href } from '../router';
 import { S } from '../strings';
@@ -144,6 +145,7 @@ export function MediaCard({
           </>
         )}
       </dl>
+      <Elsewhere kind="media" id={m.id} lazy />
       <div className="actions">
         {!known && canReveal && m.present !== false && !thumbFailed && !revealed && (
           <button className="secondary" onClick={() => dialog.current?.showModal()}>

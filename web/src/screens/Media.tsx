@@ -9,8 +9,17 @@ import type { MediaItem, Page } from '../types';
 
 const LIMIT = 24;
 
-export function Media({ account, group }: { account: string | null; group: string | null }) {
-  const [status, setStatus] = useState('novel');
+export function Media({
+  account,
+  group,
+  id,
+}: {
+  account: string | null;
+  group: string | null;
+  id?: string | null;
+}) {
+  // A link to one item (from another case) shows it whatever its status.
+  const [status, setStatus] = useState(id ? '' : 'novel');
   const [review, setReview] = useState('');
   const [offset, setOffset] = useState(0);
   const can = useCan();
@@ -21,6 +30,7 @@ export function Media({ account, group }: { account: string | null; group: strin
     review: review || undefined,
     account: account ?? undefined,
     group: group ?? undefined,
+    id: id ?? undefined,
   });
   return (
     <>

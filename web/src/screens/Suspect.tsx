@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useContext, useState, type FormEvent } from 'react';
 import { caseApi, getJson, send } from '../api';
+import { Elsewhere } from '../components/Elsewhere';
 import { MediaCard } from '../components/MediaCard';
 import { MergeTable } from '../components/MergeTable';
 import { DataTable, Panel, RoleTags, Status } from '../components/common';
@@ -7,7 +8,7 @@ import { Periods, Ticks } from '../components/Periods';
 import { country, num, when } from '../format';
 import { useApi } from '../hooks';
 import { href } from '../router';
-import { useCan } from '../session';
+import { SessionContext, useCan } from '../session';
 import { S } from '../strings';
 import type { Merge, Page, Reason, SuspectFile, TimelineEntry } from '../types';
 
@@ -84,6 +85,7 @@ export function Suspect({ id }: { id: number }) {
           </DataTable>
         </Panel>
       </div>
+      {data && <ElsewherePanel id={a.id} />}
       <Panel title={S.suspect.roles} id="roles-h">
         {roleReasons.length ? (
           roleReasons.map((r, i) => <ReasonView key={i} r={r} groupOf={groupOf} />)
@@ -386,6 +388,17 @@ function Merges({
           {error}
         </p>
       )}
+    </Panel>
+  );
+}
+
+/** Only on an installation's server: where else this account's numbers and JIDs appear. */
+function ElsewherePanel({ id }: { id: number }) {
+  const session = useContext(SessionContext);
+  if (!session?.installation) return null;
+  return (
+    <Panel title={S.elsewhere.title} id="elsewhere-h">
+      <Elsewhere kind="account" id={id} />
     </Panel>
   );
 }
