@@ -28,6 +28,8 @@ import {
   isPublicRoute,
 } from './policy.js';
 import { crossCaseRoutes } from './routes/cross-case.js';
+import { intakeRoutes } from './routes/intake.js';
+import { EvidenceShare } from '../evidence/share.js';
 import { installationRoutes } from './routes/installation.js';
 import { caseRoutes } from './routes/case.js';
 import { custodyRoutes } from './routes/custody.js';
@@ -44,6 +46,8 @@ export interface ServerOptions {
   store?: string;
   /** An already open store (tests, the demo); the server then does not close it. */
   caseStore?: CaseStore;
+  /** The evidence share the web app's intake reads from (`--evidence-root`); none: share intake is off. */
+  evidenceRoot?: string;
   /** An installation: its folder (opened and closed by the server) or an open workspace (left open). */
   workspace?: string | Workspace;
   /** The built UI; defaults to `web/dist` of this package. */
@@ -195,6 +199,8 @@ async function openDirectory(opts: ServerOptions): Promise<{ directory: CaseDire
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  // The share first: a wrong --evidence-root fails before anything is opened.
+  const share = opts.evidenceRoot ? await EvidenceShare.open(opts.evidenceRoot) : null;
   const { directory, owned } = await openDirectory(opts);
   // Malformed targets (a bad %-escape, an over-long parameter) never reach the hooks; set below.
   let frameworkError: (req: FastifyRequest, reply: FastifyReply) => Promise<void> = async () => {};
@@ -402,6 +408,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   mediaRoutes(app, ctx);
   custodyRoutes(app, ctx);
   downloadRoutes(app, ctx);
+  intakeRoutes(app, ctx, share);
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
   const webRoot = resolve(opts.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'));

@@ -21,6 +21,8 @@ export const CASE_PERMISSIONS = [
   'evidence.verify',
   'audit.read',
   'export',
+  // Register evidence: browse the evidence share, preview, ingest, upload a chat export.
+  'evidence.add',
   // Who works on the case: the team sees itself, the lead changes it.
   'members.read',
   'members.manage',

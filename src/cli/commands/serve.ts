@@ -41,6 +41,7 @@ export async function serveCase(
   caseDir: string | undefined,
   o: {
     workspace?: string;
+    evidenceRoot?: string;
     port?: number;
     host?: string;
     store?: string;
@@ -52,6 +53,7 @@ export async function serveCase(
 ): Promise<void> {
   const app = await buildServer({
     ...(o.workspace !== undefined ? { workspace: o.workspace } : { caseDir }),
+    evidenceRoot: o.evidenceRoot,
     store: o.store,
     trustProxy: o.trustProxy,
     allowedHosts: o.allowedHosts,
@@ -81,6 +83,10 @@ export function register(program: Command): void {
     .description('serve the investigator web application and its API, for one case or a whole workspace')
     .argument('[case]', 'the case folder (or give --workspace)')
     .option('--workspace <dir>', 'serve every case of a workspace (filet workspace init; docs/scale.md)')
+    .option(
+      '--evidence-root <dir>',
+      'the evidence share leads register evidence from in the web app; nothing outside it is read (docs/intake.md)',
+    )
     .option('--port <n>', 'TCP port', '8080')
     .option('--host <host>', 'address to listen on (keep 127.0.0.1 unless behind a TLS proxy)', '127.0.0.1')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
@@ -111,6 +117,7 @@ export function register(program: Command): void {
           host: string;
           store?: string;
           workspace?: string;
+          evidenceRoot?: string;
           trustProxy?: string;
           allowedHost: string[];
         },
@@ -132,6 +139,7 @@ export function register(program: Command): void {
           host: o.host,
           store: o.store,
           workspace: o.workspace,
+          evidenceRoot: o.evidenceRoot,
           trustProxy,
           allowedHosts,
         });
