@@ -71,6 +71,10 @@ const ACCESS: Record<string, Access> = {
   'GET /api/cases/:caseId/exports/:format': leadOnly,
   'GET /api/cases/:caseId/referrals/:country': leadOnly,
   'GET /api/cases/:caseId/report': leadOnly,
+  'GET /api/cases/:caseId/intake/share': leadOnly,
+  'POST /api/cases/:caseId/intake/preview': leadOnly,
+  'POST /api/cases/:caseId/intake/ingest': leadOnly,
+  'POST /api/cases/:caseId/intake/upload': leadOnly,
 };
 /** The UI routes, all public: the SPA index and the built assets. */
 const UI_ROUTES = ['GET /', 'GET /index.html', 'GET /assets/:file'];
@@ -244,6 +248,7 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
       caseDir,
       caseStore: store,
       webRoot,
+      evidenceRoot: tempDir('filet-security-share-'),
       loginPerIpPerMinute: 100_000,
       auth: { ipMaxFailures: 100_000, maxFailedLogins: 100_000 },
       allowedHosts: ['filet.example.org'],

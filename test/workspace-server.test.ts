@@ -33,6 +33,10 @@ const ANALYST_REFUSED = new Set([
   'GET /api/cases/:caseId/members/candidates',
   'PUT /api/cases/:caseId/members/:user',
   'DELETE /api/cases/:caseId/members/:user',
+  'GET /api/cases/:caseId/intake/share',
+  'POST /api/cases/:caseId/intake/preview',
+  'POST /api/cases/:caseId/intake/ingest',
+  'POST /api/cases/:caseId/intake/upload',
 ]);
 
 async function fillCase(store: CaseStore, caseDir: string, labels: string[]): Promise<void> {
@@ -130,7 +134,12 @@ describe.each(STORE_TARGETS)('a workspace served on $name', (target) => {
       addedAt: Date.now(),
       addedBy: 'lena',
     });
-    app = await buildServer({ workspace: ws, allowedHosts: ['localhost:80'], loginPerIpPerMinute: 1000 });
+    app = await buildServer({
+      workspace: ws,
+      evidenceRoot: tempDir('filet-ws-share-'),
+      allowedHosts: ['localhost:80'],
+      loginPerIpPerMinute: 1000,
+    });
     for (const n of ['ada', 'lena', 'omar', 'bea', 'nobody']) await login(n);
 
     const phones = (await a.store.accounts()).map((x) => x.phone).filter((p): p is string => !!p);

@@ -244,13 +244,18 @@ export function intakeRoutes(app: FastifyInstance, ctx: ServerContext, share: Ev
         // Stored first, then recorded: no transaction is held open while the bytes arrive.
         let stored;
         try {
-          stored = await storeUpload(c.caseDir, req.query.name, req.body as AsyncIterable<Uint8Array>, {
+          // The request stream is handed over as an iterable only: a refusal stops reading it, and the
+          // server answers (and closes the connection) instead of the stream being destroyed under it.
+          const body = req.body as AsyncIterable<Uint8Array>;
+          const bytes = { [Symbol.asyncIterator]: () => body[Symbol.asyncIterator]() };
+          stored = await storeUpload(c.caseDir, req.query.name, bytes, {
             declaredSize: Number.isFinite(declared) ? declared : undefined,
           });
         } catch (err) {
           if (!(err instanceof UserError)) throw err;
           const status = /larger than the limit/.test(err.message) ? 413 : 400;
           await ctx.audit(req, 'intake.upload', args, { ok: false, status, error: err.message });
+          if (status === 413) reply.header('connection', 'close');
           throw new HttpError(status, err.message);
         }
         await ctx.audit(req, 'intake.upload', args, {
