@@ -9,6 +9,7 @@ import { Evidence } from './screens/Evidence';
 import { Exports } from './screens/Exports';
 import { Group } from './screens/Group';
 import { Identity } from './screens/Identity';
+import { Intake } from './screens/Intake';
 import { Groups, Suspects } from './screens/Lists';
 import { Login } from './screens/Login';
 import { Media } from './screens/Media';
@@ -40,6 +41,7 @@ const SCREENS: Screen[] = [
   { path: 'evidence', label: S.nav.evidence, need: 'evidence.read', link: href.evidence },
   { path: 'audit', label: S.nav.audit, need: 'audit.read', link: href.audit },
   { path: 'exports', label: S.nav.exports, need: 'export', link: href.exports },
+  { path: 'intake', label: S.nav.intake, need: 'evidence.add', link: href.intake },
   { path: 'team', label: S.nav.team, need: 'members.read', link: href.team, installationOnly: true },
 ];
 
@@ -76,6 +78,8 @@ function Body({ route }: { route: Route }) {
       return <Exports />;
     case 'team':
       return <Team />;
+    case 'intake':
+      return <Intake />;
     default:
       return <p>{S.notFound}</p>;
   }

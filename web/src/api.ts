@@ -91,6 +91,22 @@ export async function send<T>(
   return (await res.json()) as T;
 }
 
+/** Sends a file's bytes as the body (an upload), with the session's CSRF token. */
+export async function uploadFile<T>(path: string, file: Blob): Promise<T> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': 'application/octet-stream',
+  };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, { method: 'POST', headers, body: file, credentials: 'same-origin' });
+  if (res.status === 401) {
+    csrfToken = null;
+    unauthorized();
+  }
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
 /** A state-changing request whose answer is bytes (a revealed media item). */
 export async function sendForBlob(path: string, body?: unknown): Promise<Blob> {
   return (await request('POST', path, body ?? {})).blob();

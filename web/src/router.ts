@@ -59,4 +59,5 @@ export const href = {
   audit: () => c('/audit'),
   exports: () => c('/exports'),
   team: () => c('/team'),
+  intake: () => c('/intake'),
 };

@@ -9,6 +9,7 @@ export type Permission =
   | 'evidence.verify'
   | 'audit.read'
   | 'export'
+  | 'evidence.add'
   | 'members.read'
   | 'members.manage';
 
