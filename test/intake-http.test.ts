@@ -147,6 +147,12 @@ describe.each(STORE_TARGETS)('intake over HTTP on $name', (target) => {
     const out = r.json<{ outcomes: { status: string }[] }>();
     expect(out.outcomes.map((o) => o.status)).toEqual(['ingested']);
     expect((await c.store.counts()).messages).toBeGreaterThan(0);
+    // The workspace's cross-case index took the new item's phone numbers at once.
+    const phones = await ws.installation.scope.db.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM crosscase_keys WHERE case_id = ? AND member_case = ? AND kind = 'phone'",
+      [ws.installation.id, alder.id],
+    );
+    expect(Number(phones!.n)).toBeGreaterThan(0);
     // The analyst now reads the case's suspects.
     const acc = await call('omar', 'GET', at('/accounts'));
     expect(acc.json<{ total: number }>().total).toBeGreaterThan(0);

@@ -27,6 +27,7 @@ import {
   isPermission,
   isPublicRoute,
 } from './policy.js';
+import { crossCaseFollowUp } from '../app/cross-case.js';
 import { crossCaseRoutes } from './routes/cross-case.js';
 import { intakeRoutes } from './routes/intake.js';
 import { EvidenceShare } from '../evidence/share.js';
@@ -408,7 +409,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   mediaRoutes(app, ctx);
   custodyRoutes(app, ctx);
   downloadRoutes(app, ctx);
-  intakeRoutes(app, ctx, share);
+  intakeRoutes(
+    app,
+    ctx,
+    share,
+    directory instanceof InstallationDirectory
+      ? (s) => crossCaseFollowUp(directory.workspace.installation, s)
+      : undefined,
+  );
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
   const webRoot = resolve(opts.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'));

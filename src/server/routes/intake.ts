@@ -11,7 +11,8 @@ import {
   type EvidenceDescription,
   type IntakeSecrets,
 } from '../../app/intake.js';
-import { outcomeSummary } from '../../app/case-actions.js';
+import { outcomeSummary, type FollowUp } from '../../app/case-actions.js';
+import type { CaseStore } from '../../store/case-store.js';
 import type { EvidenceShare } from '../../evidence/share.js';
 import { UserError } from '../../util/errors.js';
 import { CASE_ID_PARAM, userName, type ServerContext } from '../context.js';
@@ -124,7 +125,13 @@ async function sourcesOf(
   return { paths: out };
 }
 
-export function intakeRoutes(app: FastifyInstance, ctx: ServerContext, share: EvidenceShare | null): void {
+export function intakeRoutes(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  share: EvidenceShare | null,
+  /** On a workspace's server: what keeps the cross-case index up after an ingest into one of its cases. */
+  followUpFor?: (store: CaseStore) => FollowUp,
+): void {
   const add = { permission: 'evidence.add' } as const;
   const needShare = (): EvidenceShare => {
     if (!share)
@@ -206,6 +213,7 @@ export function intakeRoutes(app: FastifyInstance, ctx: ServerContext, share: Ev
         ingestEvidence(c.store, c.caseDir, src.paths, descriptionOf(req.body), secretsOf(req.body), {
           share: src.share,
           policy: policy(req),
+          followUp: followUpFor?.(c.store),
           match: req.body.match !== false,
         }),
       );
