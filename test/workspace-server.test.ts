@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexCase } from '../src/app/cross-case.js';
 import { addUser } from '../src/app/users.js';
 import { ingestPaths } from '../src/evidence/ingest.js';
 import { importHashList } from '../src/matching/import-list.js';
@@ -127,6 +128,9 @@ describe.each(STORE_TARGETS)('a workspace served on $name', (target) => {
     await fillCase(a.store, a.dir, ['D05-ar-android', 'D02-it-android']);
     const b = (await ws.openCase(birch.id))!;
     await fillCase(b.store, b.dir, ['D06-ar-android']);
+    // Filled without the follow-up: index them as `filet workspace index` does.
+    await indexCase(ws, alder.id);
+    await indexCase(ws, birch.id);
     await ws.installation.setMember({
       caseId: alder.id,
       userName: 'omar',
@@ -310,5 +314,46 @@ describe.each(STORE_TARGETS)('a workspace served on $name', (target) => {
     const log = JSON.stringify(await ws.installation.scope.readAudit());
     expect(log).not.toContain(PASSWORD);
     expect(log).toContain('"case.create"');
+  });
+
+  it('says where else an account is: a link into a case one is a member of, only the leads otherwise', async () => {
+    const a = (await ws.openCase(alder.id))!.store;
+    const b = (await ws.openCase(birch.id))!.store;
+    const inBirch = new Map(
+      (await b.accounts()).filter((x) => x.phone && !x.mergedInto).map((x) => [x.phone!, x.id]),
+    );
+    const shared = (await a.accounts()).find((x) => x.phone && !x.mergedInto && inBirch.has(x.phone))!;
+    expect(shared).toBeDefined();
+    const url = `/api/cases/${alder.id}/accounts/${shared.id}/elsewhere`;
+    const notice = await call('omar', 'GET', url);
+    expect(notice.statusCode, notice.body).toBe(200);
+    expect(notice.json()).toEqual({ links: [], notices: [{ leads: ['bea'] }] });
+    expect(notice.body).not.toContain(birch.id);
+    expect(notice.body).not.toContain('Operation Birch');
+    // A member of both cases gets the link to the same person in the other case.
+    await addUser(ws.installation.scope, 'both', 'member', PASSWORD, INSTALLATION_ROLES);
+    for (const c of [alder.id, birch.id])
+      await ws.installation.setMember({
+        caseId: c,
+        userName: 'both',
+        role: 'viewer',
+        addedAt: Date.now(),
+        addedBy: 'ada',
+      });
+    await login('both');
+    const linked = (await call('both', 'GET', url)).json();
+    expect(linked.notices).toEqual([]);
+    expect(linked.links).toEqual([
+      expect.objectContaining({
+        caseId: birch.id,
+        caseName: 'Operation Birch',
+        account: inBirch.get(shared.phone!),
+      }),
+    ]);
+    expect(linked.links[0].via.map((v: { kind: string }) => v.kind)).toContain('phone');
+    // Asked of a case one is not in: the same 404 as any of its routes.
+    expect((await call('bea', 'GET', url)).json()).toEqual(NO_SUCH_CASE);
+    const last = (await a.readAudit()).at(-1)!;
+    expect([last.actor, last.action]).toEqual(['both', 'view.account.elsewhere']);
   });
 });
