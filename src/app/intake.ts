@@ -35,6 +35,7 @@ import type { CaseStore } from '../store/case-store.js';
 import { UserError } from '../util/errors.js';
 import { auditedSteps, cliPolicy, type AuditPolicy } from './audited.js';
 import { ingestAudited, ingestDiscoveredAudited, type FollowUp } from './case-actions.js';
+import type { JobQueue, JobSpec } from '../jobs/types.js';
 
 /** What the lead says about the evidence (recorded with it). */
 export interface EvidenceDescription {
@@ -718,4 +719,43 @@ export async function storeUpload(
 function checkMagic(name: string, head: Buffer): void {
   if (/\.zip$/i.test(name) && !head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')))
     throw new UserError(`upload "${name}" is named .zip but is not a zip file`);
+}
+
+/**
+ * Ingest as jobs (docs/jobs.md): one ingest job per evidence file, folder or container, then, once they have
+ * all run, hashing and matching jobs. A job's parameters are kept in the case, so a key or a backup password
+ * cannot go into one (a key file on the share can: it is named by its path).
+ */
+export async function queueIngest(
+  store: CaseStore,
+  queue: JobQueue,
+  paths: string[],
+  description: EvidenceDescription,
+  secrets: IntakeSecrets,
+  opts: { share?: EvidenceShare; actor?: string; match?: boolean } = {},
+): Promise<number[]> {
+  if (secrets.key || secrets.backupPassword !== undefined)
+    throw new UserError(
+      "a key or a backup password cannot go into a job (a job's parameters are kept in the case): give a key file, or ingest without jobs",
+    );
+  checkDescription(description);
+  const abs = await resolveAll(paths, opts.share);
+  const specs: JobSpec[] = abs.map((p) => ({
+    kind: 'ingest',
+    params: {
+      paths: [resolve(p)],
+      device: description.device,
+      owner: description.owner,
+      ownerName: description.ownerName,
+      tz: description.tz,
+      locale: description.locale,
+      examiner: description.examiner ?? null,
+      acquiredAt: description.acquiredAt ?? null,
+      ...(secrets.keyFile ? { keyFile: resolve(secrets.keyFile) } : {}),
+    },
+    total: 1,
+  }));
+  const then =
+    opts.match === false ? undefined : { kind: 'hash' as const, params: { plan: { matchIfLists: {} } } };
+  return queue.enqueue(store, specs, { then, actor: opts.actor });
 }

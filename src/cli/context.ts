@@ -1,6 +1,8 @@
 export { actor, audited, auditedRead, auditedSteps } from '../app/audited.js';
 import type { CaseStore } from '../store/case-store.js';
-import { openCase, type CaseFile } from '../store/case-dir.js';
+import { queueForCase } from '../jobs/open.js';
+import type { JobSpec } from '../jobs/types.js';
+import { caseStoreUrl, openCase, type CaseFile } from '../store/case-dir.js';
 import { UserError } from '../util/errors.js';
 
 export interface CaseContext {
@@ -20,6 +22,24 @@ export async function withCase<T>(
   } finally {
     await ctx.store.close();
   }
+}
+
+/** `--jobs` on a command that is one job (analyze, report): queues it and says how to run it. */
+export async function enqueueOne(
+  dir: string,
+  opts: { store?: string; json?: boolean },
+  spec: JobSpec,
+): Promise<void> {
+  const ids = await withCase(dir, opts, async ({ store, dir: caseDir }) => {
+    const queue = await queueForCase({ store, dir: caseDir }, caseStoreUrl(caseDir, opts.store));
+    try {
+      return await queue.enqueue(store, [spec]);
+    } finally {
+      await queue.close();
+    }
+  });
+  if (opts.json) printJson({ jobs: ids });
+  else console.log(`queued ${spec.kind} job ${ids[0]}; run it with: filet worker ${dir}`);
 }
 
 export function printJson(value: unknown): void {

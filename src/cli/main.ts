@@ -10,6 +10,7 @@ import * as hashes from './commands/hashes.js';
 import * as ingest from './commands/ingest.js';
 import * as identity from './commands/identity.js';
 import * as init from './commands/init.js';
+import * as jobs from './commands/jobs.js';
 import * as match from './commands/match.js';
 import * as parse from './commands/parse.js';
 import * as referrals from './commands/referrals.js';
@@ -18,6 +19,7 @@ import * as serve from './commands/serve.js';
 import * as synth from './commands/synth.js';
 import * as user from './commands/user.js';
 import * as verify from './commands/verify.js';
+import * as worker from './commands/worker.js';
 import * as workspace from './commands/workspace.js';
 
 const COMMANDS: { register(p: Command): void }[] = [
@@ -39,6 +41,8 @@ const COMMANDS: { register(p: Command): void }[] = [
   demo,
   serve,
   user,
+  worker,
+  jobs,
 ];
 
 export function buildProgram(): Command {

@@ -34,6 +34,11 @@ export interface HashFilesOptions {
   dihedral?: boolean;
   /** Called as each file finishes (completion order, not input order). */
   onResult?: (r: FileHashResult) => void;
+  /**
+   * Aborted: no further file is started; the call resolves once the files being hashed are done, and the
+   * results of the files never started are left out (undefined in the returned array).
+   */
+  signal?: AbortSignal;
 }
 
 function spawnWorker(): Worker {
@@ -45,66 +50,124 @@ function spawnWorker(): Worker {
   return new Worker(boot, { workerData: { tsEntry: new URL('./hash-worker.ts', import.meta.url).href } });
 }
 
-/** Hashes every path; results come back in the order of `paths`. Per-file failures never stop the run. */
-export async function hashFiles(paths: string[], opts: HashFilesOptions): Promise<FileHashResult[]> {
-  const results: FileHashResult[] = new Array(paths.length);
-  if (paths.length === 0) return results;
-  const threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), paths.length));
-  let next = 0;
-  let done = 0;
+/**
+ * Worker threads kept between calls: a caller that hashes batch after batch (a worker running hash jobs)
+ * starts its threads once instead of once per batch (a thread's start costs about as much as hashing
+ * dozens of small images). One `hash` call at a time; `close` ends the threads.
+ */
+export class HashPool {
+  private readonly workers = new Set<Worker>();
+  private busy = false;
 
-  return new Promise<FileHashResult[]>((resolve) => {
-    const workers: Worker[] = [];
-    const finish = (id: number, r: FileHashResult) => {
-      results[id] = r;
-      done++;
-      opts.onResult?.(r);
-      if (done === paths.length) {
-        for (const w of workers) void w.terminate();
+  constructor(readonly threads: number = availableParallelism()) {}
+
+  private spawn(): Worker {
+    const w = spawnWorker();
+    this.workers.add(w);
+    w.once('exit', () => this.workers.delete(w));
+    return w;
+  }
+
+  /** Hashes every path; results come back in the order of `paths`. Per-file failures never stop the run. */
+  hash(paths: string[], opts: Omit<HashFilesOptions, 'threads'>): Promise<FileHashResult[]> {
+    const results: FileHashResult[] = new Array(paths.length);
+    if (paths.length === 0) return Promise.resolve(results);
+    if (this.busy) return Promise.reject(new Error('a HashPool hashes one list at a time'));
+    this.busy = true;
+    const threads = Math.max(1, Math.min(this.threads, paths.length));
+    while (this.workers.size < threads) this.spawn();
+    let next = 0;
+    let done = 0;
+
+    return new Promise<FileHashResult[]>((resolve) => {
+      const detach: (() => void)[] = [];
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        opts.signal?.removeEventListener('abort', onAbort);
+        for (const d of detach) d();
+        for (const w of this.workers) w.unref();
+        this.busy = false;
         resolve(results);
-      }
-    };
-    const start = () => {
-      const w = spawnWorker();
-      workers.push(w);
-      let current = -1;
-      const feed = () => {
-        if (next >= paths.length) {
-          current = -1;
-          return;
-        }
-        current = next++;
-        const job: HashJob = {
-          id: current,
-          path: paths[current],
-          mode: opts.mode,
-          dihedral: !!opts.dihedral,
-        };
-        w.postMessage(job);
       };
-      w.on('message', (m: { id: number; result: FileHashResult }) => {
-        finish(m.id, m.result);
-        feed();
-      });
-      // A crashed worker (e.g. a decoder abort) costs the file it held, not the run: replace it.
-      w.on('error', (e) => {
-        const lost = current;
-        current = -1;
-        workers.splice(workers.indexOf(w), 1);
-        if (lost >= 0) finish(lost, { path: paths[lost], ok: false, error: `worker failed: ${e.message}` });
-        if (next < paths.length) start();
-      });
-      w.on('exit', (code) => {
-        if (current >= 0 && code !== 0) {
-          const lost = current;
+      // Stopped early: done once every started file has finished.
+      const onAbort = () => {
+        if (done === next) end();
+      };
+      opts.signal?.addEventListener('abort', onAbort);
+      const finish = (id: number, r: FileHashResult) => {
+        results[id] = r;
+        done++;
+        opts.onResult?.(r);
+        if (done === paths.length || (opts.signal?.aborted && done === next)) end();
+      };
+      const drive = (w: Worker) => {
+        w.ref();
+        let current = -1;
+        const feed = () => {
+          if (ended || next >= paths.length || opts.signal?.aborted) {
+            current = -1;
+            return;
+          }
+          current = next++;
+          const job: HashJob = {
+            id: current,
+            path: paths[current],
+            mode: opts.mode,
+            dihedral: !!opts.dihedral,
+          };
+          w.postMessage(job);
+        };
+        const onMessage = (m: { id: number; result: FileHashResult }) => {
           current = -1;
-          workers.splice(workers.indexOf(w), 1);
-          finish(lost, { path: paths[lost], ok: false, error: `worker exited with code ${code}` });
-          if (next < paths.length) start();
-        }
-      });
-      feed();
-    };
-    for (let i = 0; i < threads; i++) start();
-  });
+          finish(m.id, m.result);
+          feed();
+        };
+        // A crashed worker (e.g. a decoder abort) costs the file it held, not the run: replace it.
+        const lost = (error: string) => {
+          off();
+          this.workers.delete(w);
+          void w.terminate();
+          const id = current;
+          current = -1;
+          if (id >= 0) finish(id, { path: paths[id], ok: false, error });
+          if (!ended && next < paths.length && !opts.signal?.aborted) drive(this.spawn());
+        };
+        const onError = (e: Error) => lost(`worker failed: ${e.message}`);
+        const onExit = (code: number) => {
+          if (current >= 0 && code !== 0) lost(`worker exited with code ${code}`);
+          else off();
+        };
+        const off = () => {
+          w.off('message', onMessage);
+          w.off('error', onError);
+          w.off('exit', onExit);
+        };
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.on('exit', onExit);
+        detach.push(off);
+        feed();
+      };
+      for (const w of [...this.workers].slice(0, threads)) drive(w);
+      if (opts.signal?.aborted) onAbort();
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => w.terminate()));
+    this.workers.clear();
+  }
+}
+
+/** Hashes every path on threads of its own; results come back in the order of `paths`. */
+export async function hashFiles(paths: string[], opts: HashFilesOptions): Promise<FileHashResult[]> {
+  if (paths.length === 0) return [];
+  const pool = new HashPool(Math.max(1, Math.min(opts.threads ?? availableParallelism(), paths.length)));
+  try {
+    return await pool.hash(paths, opts);
+  } finally {
+    void pool.close();
+  }
 }

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractZipMedia, resolveEvidenceMediaPath } from '../evidence/media-reader.js';
 import type { DecodeMode } from '../hashing/decode.js';
-import { hashFiles } from '../hashing/pool.js';
+import { hashFiles, type FileHashResult, type HashPool } from '../hashing/pool.js';
 import { pdqSignal } from '../hashing/signal-types.js';
 import type { CaseStore, MediaRow } from '../store/case-store.js';
 import { HashListStore, type MatchInsert, type StoredEntry } from '../store/hash-list-store.js';
@@ -18,6 +18,8 @@ export interface MatchOptions {
   mode?: DecodeMode;
   threads?: number;
   onProgress?: (phase: string, done: number, total: number) => void;
+  /** False: compare only, hash nothing (hash jobs hashed the media: src/jobs/handlers.ts). */
+  hash?: boolean;
   /** Runs inside the transaction that writes the matches (the audit entry of the change goes there). */
   inTransaction?: (s: CaseStore, summary: MatchSummary) => Promise<void>;
 }
@@ -40,33 +42,63 @@ export interface MatchSummary {
 
 const VARIANTS = ['rot90', 'rot180', 'rot270', 'flipx', 'flipy', 'flipPlus1', 'flipMinus1'] as const;
 
-/** Hashes (PDQ, MD5, SHA-1) every media file present in the case and not hashed yet. */
-async function hashPresentMedia(
+/** What hashing one media item wrote (the digests and PDQ of the file read, checked against its SHA-256). */
+export interface MediaHashUpdate {
+  id: number;
+  md5: string;
+  sha1: string;
+  pdq: string | null;
+  quality: number | null;
+  dihedral: unknown;
+}
+
+/**
+ * One media item hashed: `update` is what to write (null: nothing could be read), `error` why it has no
+ * hash or no PDQ (an update with an error: a file that is not a decodable image).
+ */
+export interface MediaHashOutcome {
+  media: MediaRow;
+  update: MediaHashUpdate | null;
+  error: string | null;
+}
+
+/**
+ * Reads and hashes the files of `todo` (media present in the evidence), reporting each item as it finishes
+ * (completion order). Files are read through the evidence resolver: the place ingest recorded, no links,
+ * no duplicate zip entries. Nothing is written: the caller stores the outcomes as it sees fit.
+ */
+export async function hashMediaFiles(
   store: CaseStore,
-  lists: HashListStore,
   caseDir: string,
-  opts: MatchOptions,
-): Promise<{ hashed: number; failures: MatchSummary['hashFailures'] }> {
-  const todo = (await store.media()).filter((m) => m.present && m.pdq === null && m.fileEvidenceId !== null);
-  if (!todo.length) return { hashed: 0, failures: [] };
+  todo: MediaRow[],
+  opts: {
+    mode?: DecodeMode;
+    threads?: number;
+    onOutcome: (o: MediaHashOutcome) => void;
+    /** Aborted: no further file is started (the items not started get no outcome). */
+    signal?: AbortSignal;
+    /** Threads kept by the caller across calls (`threads` is then the pool's); default: threads of this call. */
+    pool?: HashPool;
+  },
+): Promise<void> {
+  if (!todo.length) return;
   const evidence = new Map((await store.listEvidence()).map((e) => [e.id, e]));
-  const tmp = join(caseDir, 'derived', 'tmp', `match-${process.pid}`);
-  const failures: MatchSummary['hashFailures'] = [];
+  const tmp = join(caseDir, 'derived', 'tmp', `hash-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const fail = (media: MediaRow, error: string) => opts.onOutcome({ media, update: null, error });
   const paths: { media: MediaRow; path: string }[] = [];
   try {
-    // Read through the evidence resolver: the place ingest recorded, no links, no duplicate zip entries.
     const byZip = new Map<string, MediaRow[]>();
     for (const m of todo) {
-      const ev = evidence.get(m.fileEvidenceId!);
+      const ev = m.fileEvidenceId === null ? undefined : evidence.get(m.fileEvidenceId);
       if (!ev || !m.fileRef) {
-        failures.push({ sha256: m.sha256, error: `evidence #${m.fileEvidenceId} is not in the case` });
+        fail(m, `evidence #${m.fileEvidenceId} is not in the case`);
       } else if (ev.kind === 'chat-export-zip') {
         (byZip.get(ev.path) ?? byZip.set(ev.path, []).get(ev.path)!).push(m);
       } else {
         try {
           paths.push({ media: m, path: await resolveEvidenceMediaPath(ev, m.fileRef) });
         } catch (err) {
-          failures.push({ sha256: m.sha256, error: (err as Error).message });
+          fail(m, (err as Error).message);
         }
       }
     }
@@ -76,53 +108,80 @@ async function hashPresentMedia(
       try {
         got = await extractZipMedia(zip, new Set(ms.map((m) => m.fileRef!)), join(tmp, String(++z)));
       } catch (err) {
-        for (const m of ms) failures.push({ sha256: m.sha256, error: (err as Error).message });
+        for (const m of ms) fail(m, (err as Error).message);
         continue;
       }
       for (const m of ms) {
         const p = got.extracted.get(m.fileRef!);
         if (p) paths.push({ media: m, path: p });
+        else fail(m, got.refused.get(m.fileRef!) ?? `entry ${m.fileRef} missing`);
+      }
+    }
+    const byPath = new Map(paths.map((p) => [p.path, p.media]));
+    const hashOpts = {
+      mode: opts.mode ?? 'exact',
+      dihedral: true,
+      signal: opts.signal,
+      onResult: (r: FileHashResult) => {
+        const m = byPath.get(r.path)!;
+        if (!r.ok) fail(m, r.error);
+        else if (r.sha256 !== m.sha256) fail(m, `the file read now has SHA-256 ${r.sha256}: not hashed`);
         else
-          failures.push({
-            sha256: m.sha256,
-            error: got.refused.get(m.fileRef!) ?? `entry ${m.fileRef} missing`,
+          opts.onOutcome({
+            media: m,
+            update: {
+              id: m.id,
+              md5: r.md5,
+              sha1: r.sha1,
+              pdq: r.pdq,
+              quality: r.quality,
+              dihedral: r.dihedral ?? null,
+            },
+            error: r.pdqError ? `no PDQ: ${r.pdqError}` : null,
           });
-      }
-    }
-    let done = 0;
-    const results = await hashFiles(
-      paths.map((p) => p.path),
-      {
-        mode: opts.mode ?? 'exact',
-        threads: opts.threads,
-        dihedral: true,
-        onResult: () => opts.onProgress?.('hash', ++done, paths.length),
       },
-    );
-    const updates = [];
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i]!;
-      const m = paths[i]!.media;
-      if (!r.ok) failures.push({ sha256: m.sha256, error: r.error });
-      else if (r.sha256 !== m.sha256) {
-        failures.push({ sha256: m.sha256, error: `the file read now has SHA-256 ${r.sha256}: not hashed` });
-      } else {
-        updates.push({
-          id: m.id,
-          md5: r.md5,
-          sha1: r.sha1,
-          pdq: r.pdq,
-          quality: r.quality,
-          dihedral: r.dihedral ?? null,
-        });
-        if (r.pdqError) failures.push({ sha256: m.sha256, error: `no PDQ: ${r.pdqError}` });
-      }
-    }
-    await lists.setMediaHashes(updates);
-    return { hashed: updates.length, failures };
+    };
+    const files = paths.map((p) => p.path);
+    if (opts.pool) await opts.pool.hash(files, hashOpts);
+    else await hashFiles(files, { ...hashOpts, threads: opts.threads });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The media `filet match` hashes: present in the evidence, with a file to read, and no PDQ yet. */
+export function needsHashing(m: MediaRow): boolean {
+  return m.present && m.pdq === null && m.fileEvidenceId !== null;
+}
+
+/** Hashes (PDQ, MD5, SHA-1) every media file present in the case and not hashed yet. */
+async function hashPresentMedia(
+  store: CaseStore,
+  lists: HashListStore,
+  caseDir: string,
+  opts: MatchOptions,
+): Promise<{ hashed: number; failures: MatchSummary['hashFailures'] }> {
+  const todo = (await store.media()).filter(needsHashing);
+  if (!todo.length) return { hashed: 0, failures: [] };
+  const order = new Map(todo.map((m, i) => [m.id, i]));
+  const outcomes: MediaHashOutcome[] = [];
+  let done = 0;
+  await hashMediaFiles(store, caseDir, todo, {
+    mode: opts.mode,
+    threads: opts.threads,
+    onOutcome: (o) => {
+      outcomes.push(o);
+      opts.onProgress?.('hash', ++done, todo.length);
+    },
+  });
+  // Reported in the case's order of media, whatever order the threads finished in.
+  outcomes.sort((a, b) => order.get(a.media.id)! - order.get(b.media.id)!);
+  const updates = outcomes.flatMap((o) => (o.update ? [o.update] : []));
+  await lists.setMediaHashes(updates);
+  return {
+    hashed: updates.length,
+    failures: outcomes.flatMap((o) => (o.error ? [{ sha256: o.media.sha256, error: o.error }] : [])),
+  };
 }
 
 export interface PdqSet {
@@ -184,7 +243,8 @@ export async function matchCase(
 ): Promise<MatchSummary> {
   const threshold = opts.threshold ?? pdqSignal.matchThreshold;
   const lists = new HashListStore(store);
-  const { hashed, failures } = await hashPresentMedia(store, lists, caseDir, opts);
+  const { hashed, failures } =
+    opts.hash === false ? { hashed: 0, failures: [] } : await hashPresentMedia(store, lists, caseDir, opts);
   // The lists may change while we compare (another process imports one): then the comparison is redone.
   for (let attempt = 1; ; attempt++) {
     const summary = await compareWithLists(store, caseDir, lists, threshold, opts, hashed, failures);

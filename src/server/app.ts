@@ -35,6 +35,7 @@ import { installationRoutes } from './routes/installation.js';
 import { caseRoutes } from './routes/case.js';
 import { custodyRoutes } from './routes/custody.js';
 import { downloadRoutes } from './routes/downloads.js';
+import { jobRoutes } from './routes/jobs.js';
 import { mediaRoutes } from './routes/media.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
 import { AuthService, DEFAULT_AUTH, type AuthSettings } from './services/auth.js';
@@ -417,6 +418,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       ? (s) => crossCaseFollowUp(directory.workspace.installation, s)
       : undefined,
   );
+  jobRoutes(app, ctx);
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
   const webRoot = resolve(opts.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'));

@@ -149,6 +149,19 @@ export async function openCase(
   }
 }
 
+/** The PostgreSQL URL of a case folder's store, resolved as openCase resolves it; null when embedded. */
+export function caseStoreUrl(dirArg: string, storeOverride?: string): string | null {
+  const cf = readCaseFile(resolve(dirArg));
+  if (cf.store.kind !== 'postgres') return null;
+  const url = storeOverride ?? process.env.FILET_DATABASE_URL;
+  return isPostgresUrl(url) ? url : cf.store.url;
+}
+
+/** The case id a case folder's case.json names (the folder must be a case). */
+export function caseIdOf(dirArg: string): string {
+  return readCaseFile(resolve(dirArg)).caseId;
+}
+
 export function describeStore(cf: CaseFile, dir: string): string {
   return cf.store.kind === 'sqlite'
     ? join(dir, cf.store.file)

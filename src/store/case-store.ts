@@ -663,6 +663,20 @@ export class CaseStore {
     return rows.map(mediaFromRow);
   }
 
+  /** The media items of `ids` that exist, in id order (a hash job's batch). */
+  async mediaByIds(ids: number[]): Promise<MediaRow[]> {
+    const out: MediaRow[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      const rows = await this.db.all<Record<string, unknown>>(
+        `SELECT * FROM media WHERE case_id = ? AND id IN (${part.map(() => '?').join(',')})`,
+        [this.caseId, ...part],
+      );
+      out.push(...rows.map(mediaFromRow));
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
   /** One media item read now from the store (never from a view). */
   async mediaById(id: number): Promise<MediaRow | null> {
     const r = await this.db.get<Record<string, unknown>>('SELECT * FROM media WHERE case_id = ? AND id = ?', [

@@ -33,6 +33,12 @@ export interface SqlDriver {
    * (taking the other case's lock too when `caseId` differs).
    */
   transaction<T>(caseId: string, fn: (tx: SqlDriver) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL only: one statement in the engine's own `$n` placeholders, sent as written (through a
+   * handle: inside its transaction). For a library that writes its own SQL and must take part in one of
+   * ours: pg-boss's `send`, so that a job and its delivery commit together (src/jobs/boss-queue.ts).
+   */
+  nativeQuery?(sql: string, params: unknown[]): Promise<{ rows: Row[] }>;
   /** True for a transaction handle. */
   readonly inTransaction: boolean;
   close(): Promise<void>;

@@ -259,7 +259,37 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX case_members_user ON case_members (case_id, user_name)`,
     ],
   },
-  // 13 is the job queue's (written on another branch); the versions need not be contiguous.
+  {
+    version: 13,
+    name: 'jobs: long work in a queue, its units and its workers',
+    statements: [
+      // filet's record of each job (src/jobs): what it is, how far it got, who runs it, how it ended. On
+      // SQLite the in-process queue delivers from this table; on PostgreSQL pg-boss delivers (its own schema
+      // `pgboss`) and `queue_id` is the pg-boss job that carries this one. `run` groups the jobs of one
+      // request (the hash batches of one `filet match --jobs`): the job named in a job's params as `then`
+      // starts once every job of its run has finished. `start_done` is `done` when the current attempt
+      // began, so a resumed job's rate counts only what this attempt did. `case_dir` is the case folder as
+      // the enqueuing machine named it: where a PostgreSQL worker without the workspace finds the case.
+      `CREATE TABLE jobs (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, kind TEXT NOT NULL, params TEXT NOT NULL, run TEXT NOT NULL,
+        state TEXT NOT NULL, done BIGINT NOT NULL DEFAULT 0, total BIGINT NOT NULL DEFAULT 0,
+        start_done BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, created_by TEXT NOT NULL,
+        started_at BIGINT, finished_at BIGINT, attempts BIGINT NOT NULL DEFAULT 0, worker TEXT, error TEXT,
+        result TEXT, queue_id TEXT, case_dir TEXT, PRIMARY KEY (case_id, id))`,
+      `CREATE INDEX jobs_state ON jobs (case_id, state)`,
+      // Each unit of a job's work (a media item hashed, an evidence file ingested), written in the same
+      // transaction as the unit's result: a rerun skips the units found here, and `jobs.done` is their
+      // count, so nothing is done or counted twice whoever resumes the job.
+      `CREATE TABLE job_items (
+        case_id TEXT NOT NULL, job_id BIGINT NOT NULL, item TEXT NOT NULL, outcome TEXT NOT NULL,
+        at BIGINT NOT NULL, PRIMARY KEY (case_id, job_id, item))`,
+      // The running worker's last sign of life, apart from `jobs`: a unit's transaction holds the job's row
+      // until it commits (an evidence item can take minutes), and a heartbeat must never wait for it.
+      `CREATE TABLE job_heartbeats (
+        case_id TEXT NOT NULL, job_id BIGINT NOT NULL, worker TEXT NOT NULL, at BIGINT NOT NULL,
+        PRIMARY KEY (case_id, job_id))`,
+    ],
+  },
   {
     version: 14,
     name: 'cross-case keys',

@@ -97,6 +97,11 @@ export class PostgresDriver implements SqlDriver {
     return (await this.pool.query(toPgPlaceholders(sql), params)).rowCount ?? 0;
   }
 
+  async nativeQuery(sql: string, params: unknown[]): Promise<{ rows: Row[] }> {
+    refuseInsideTransaction(this);
+    return { rows: (await this.pool.query(sql, params)).rows as Row[] };
+  }
+
   async insertMany(
     table: string,
     columns: string[],
@@ -178,6 +183,10 @@ class PostgresTransaction implements SqlDriver {
 
   async run(sql: string, params: Param[] = []): Promise<number> {
     return (await this.c().query(toPgPlaceholders(sql), params)).rowCount ?? 0;
+  }
+
+  async nativeQuery(sql: string, params: unknown[]): Promise<{ rows: Row[] }> {
+    return { rows: (await this.c().query(sql, params)).rows as Row[] };
   }
 
   async insertMany(

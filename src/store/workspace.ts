@@ -84,6 +84,11 @@ export class Workspace {
     return this.file.store.kind;
   }
 
+  /** The PostgreSQL URL every case of the workspace shares (with its password), or null when embedded. */
+  get storeUrl(): string | null {
+    return this.pgUrl;
+  }
+
   /** Where the installation's store is, without a password. */
   get location(): string {
     return this.pgUrl ? redactUrl(this.pgUrl) : join(this.dir, (this.file.store as { file: string }).file);

@@ -136,6 +136,32 @@ export const S = {
     activityMedia: 'media',
     top: 'Top suspects',
   },
+  jobs: {
+    title: 'Jobs',
+    note: 'Work queued for the workers (filet worker): hashing, matching, ingest, analysis, reports.',
+    kinds: {
+      hash: 'Hashing',
+      match: 'Matching',
+      ingest: 'Ingest',
+      analyze: 'Analysis',
+      report: 'Report',
+    } as Record<string, string>,
+    kindLine: (k: { jobs: number; queued: number; running: number; done: number; failed: number }) =>
+      `${k.jobs} job(s): ${k.queued} queued, ${k.running} running, ${k.done} done, ${k.failed} failed`,
+    states: {
+      queued: 'queued',
+      running: 'running',
+      done: 'done',
+      failed: 'failed',
+    } as Record<string, string>,
+    workerLost: 'running, worker lost: another worker will resume it',
+    progress: (done: number, total: number) => `${done} / ${total}`,
+    rate: (r: number | null) => (r === null ? '–' : `${r >= 10 ? Math.round(r) : r.toFixed(1)}/s`),
+    eta: (s: number | null) =>
+      s === null ? '–' : s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`,
+    more: (n: number) => `${n} older finished jobs not listed (filet jobs CASE --all).`,
+    cols: ['Job', 'Kind', 'State', 'Done', 'Rate', 'ETA', 'Attempts', 'Worker', 'Error'],
+  },
   cols: {
     id: 'Id',
     account: 'Account',

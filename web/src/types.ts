@@ -62,6 +62,44 @@ export interface Overview {
   topSuspects: { id: number; label: string; score: number; roles: Role[]; country: string | null }[];
 }
 
+export type JobKind = 'hash' | 'match' | 'ingest' | 'analyze' | 'report';
+
+export interface JobRow {
+  id: number;
+  kind: JobKind;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+  rate: number | null;
+  etaSeconds: number | null;
+  attempts: number;
+  worker: string | null;
+  workerLost: boolean;
+  error: string | null;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobKindSummary {
+  jobs: number;
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  units: number;
+  unitsDone: number;
+  rate: number | null;
+  etaSeconds: number | null;
+}
+
+export interface Jobs {
+  total: number;
+  summary: Partial<Record<JobKind, JobKindSummary>>;
+  jobs: JobRow[];
+}
+
 export interface Provenance {
   factType: string;
   factId: number;

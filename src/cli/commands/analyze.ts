@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { analyzeAndSave, type AnalysisSummary } from '../../network/service.js';
 import { UserError } from '../../util/errors.js';
 import { progress } from '../../util/progress.js';
-import { audited, parsePositiveInt, printJson, table, withCase } from '../context.js';
+import { audited, enqueueOne, parsePositiveInt, printJson, table, withCase } from '../context.js';
 
 interface AnalyzeCliOptions {
   store?: string;
@@ -10,6 +10,7 @@ interface AnalyzeCliOptions {
   threshold?: string;
   seed?: string;
   top?: string;
+  jobs?: boolean;
 }
 
 function print(s: AnalysisSummary): void {
@@ -57,12 +58,21 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed for Louvain and sampled betweenness (default fixed, so runs repeat)')
     .option('--top <n>', 'how many top suspects to print', '10')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--jobs', 'queue an analysis job for `filet worker` to run instead')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  filet match ./op-x && filet analyze ./op-x --top 20')
     .action(async (dir: string, o: AnalyzeCliOptions) => {
       const threshold = o.threshold === undefined ? undefined : parsePositiveInt(o.threshold, '--threshold');
       if (threshold !== undefined && threshold > 256) throw new UserError('--threshold must be at most 256');
       const seed = o.seed === undefined ? undefined : parsePositiveInt(o.seed, '--seed');
+      if (o.jobs) {
+        const params = {
+          ...(threshold !== undefined ? { threshold } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+        };
+        await enqueueOne(dir, o, { kind: 'analyze', params });
+        return;
+      }
       const top = parsePositiveInt(o.top ?? '10', '--top');
       const summary = await withCase(dir, o, async ({ store }) => {
         const bar = progress('analyze', 7, { quiet: o.json });

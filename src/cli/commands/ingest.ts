@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import {
   ingestEvidence,
   previewEvidence,
+  queueIngest,
   type DiscoveryView,
   type EvidenceDescription,
   type IntakeHooks,
@@ -12,6 +13,9 @@ import type { DiscoveredOutcome } from '../../evidence/discovery/ingest.js';
 import type { IngestOutcome } from '../../evidence/ingest.js';
 import { EvidenceShare } from '../../evidence/share.js';
 import { withCrossCase } from '../../app/cross-case.js';
+import { actor } from '../../app/audited.js';
+import { queueForCase } from '../../jobs/open.js';
+import { caseStoreUrl } from '../../store/case-dir.js';
 import { UserError } from '../../util/errors.js';
 import { progress, progressBoard, type Progress, type ProgressBoard } from '../../util/progress.js';
 import { printJson, withCase } from '../context.js';
@@ -35,6 +39,7 @@ interface IngestCliOptions {
   dryRun?: boolean;
   evidenceRoot?: string;
   sqliteBudget?: string;
+  jobs?: boolean;
 }
 
 /** An iTunes / Finder backup holding a second WhatsApp instance says so (read as its own item). */
@@ -143,6 +148,10 @@ export function register(program: Command): void {
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')
     .option(
+      '--jobs',
+      'queue one ingest job per evidence file, folder or container (then hashing and matching jobs) for `filet worker`',
+    )
+    .option(
       '--dry-run',
       'list the devices, instances, artifacts and owners found in folders/containers; write nothing',
     )
@@ -177,6 +186,7 @@ export function register(program: Command): void {
       };
       const share = o.evidenceRoot ? await EvidenceShare.open(o.evidenceRoot) : undefined;
       if (o.dryRun) await dryRun(paths, description, secrets, share, o);
+      else if (o.jobs) await enqueue(dir, paths, description, secrets, share, o);
       else await ingest(dir, paths, description, secrets, share, o);
     });
 }
@@ -271,6 +281,37 @@ class IngestProgress {
     for (const b of this.deviceBars.values()) b.stop();
     this.board?.stop();
   }
+}
+
+/** `--jobs`: queued, for `filet worker` (docs/jobs.md). */
+async function enqueue(
+  dir: string,
+  paths: string[],
+  description: EvidenceDescription,
+  secrets: IntakeSecrets,
+  share: EvidenceShare | undefined,
+  o: IngestCliOptions,
+): Promise<void> {
+  const queued = await withCase(dir, o, async ({ store, dir: caseDir }) => {
+    const queue = await queueForCase({ store, dir: caseDir }, caseStoreUrl(caseDir, o.store));
+    try {
+      const jobs = await queueIngest(store, queue, paths, description, secrets, {
+        share,
+        actor: actor(),
+        match: o.match !== false,
+      });
+      return { engine: queue.engine, jobs };
+    } finally {
+      await queue.close();
+    }
+  });
+  if (o.json) printJson(queued);
+  else
+    console.log(
+      `queued ${queued.jobs.length} ingest job(s) (jobs ${queued.jobs[0]}-${queued.jobs.at(-1)})` +
+        (o.match === false ? '' : ', then hashing and matching') +
+        `; run them with: filet worker ${dir}`,
+    );
 }
 
 async function ingest(

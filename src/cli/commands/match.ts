@@ -3,7 +3,10 @@ import { UserError } from '../../util/errors.js';
 import { progress } from '../../util/progress.js';
 import { matchAudited } from '../../app/case-actions.js';
 import { withCrossCase } from '../../app/cross-case.js';
-import { printJson, withCase } from '../context.js';
+import { hashJobSpecs, HASH_BATCH, type MatchParams } from '../../jobs/handlers.js';
+import { queueForCase } from '../../jobs/open.js';
+import { caseStoreUrl } from '../../store/case-dir.js';
+import { parsePositiveInt, printJson, withCase } from '../context.js';
 
 export function register(program: Command): void {
   program
@@ -15,8 +18,13 @@ export function register(program: Command): void {
     .option('--mode <mode>', 'exact | fast decoding for PDQ', 'exact')
     .option('--threads <n>', 'hashing threads (default: all cores)')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
+    .option('--jobs', 'queue the work instead (hash jobs, then a match job) for `filet worker` to run')
+    .option('--batch <n>', 'media per hash job, with --jobs', String(HASH_BATCH))
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExample:\n  filet match ./op-x --threshold 31')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  filet match ./op-x --threshold 31\n  filet match ./op-x --jobs && filet worker ./op-x --until-idle',
+    )
     .action(
       async (
         dir: string,
@@ -27,6 +35,8 @@ export function register(program: Command): void {
           threads?: string;
           store?: string;
           json?: boolean;
+          jobs?: boolean;
+          batch: string;
         },
       ) => {
         const threshold = Number(o.threshold);
@@ -35,6 +45,40 @@ export function register(program: Command): void {
         }
         if (o.mode !== 'exact' && o.mode !== 'fast') throw new UserError(`--mode must be exact or fast`);
         const threads = o.threads ? Number(o.threads) : undefined;
+        if (o.jobs) {
+          const batch = parsePositiveInt(o.batch, '--batch');
+          if (batch < 1) throw new UserError('--batch must be at least 1');
+          const queued = await withCase(dir, o, async ({ store, dir: caseDir }) => {
+            const queue = await queueForCase({ store, dir: caseDir }, caseStoreUrl(caseDir, o.store));
+            try {
+              const specs = await hashJobSpecs(store, { batch, mode: o.mode as 'exact' | 'fast' });
+              const match: MatchParams = {
+                threshold,
+                includeLowQuality: !!o.includeLowQuality,
+                mode: o.mode as 'exact' | 'fast',
+              };
+              const ids = await queue.enqueue(store, specs, { then: { kind: 'match', params: match } });
+              return {
+                engine: queue.engine,
+                hashJobs: specs.length,
+                media: specs.reduce((n, j) => n + (j.total ?? 0), 0),
+                jobs: ids,
+                then: specs.length ? 'match' : null,
+              };
+            } finally {
+              await queue.close();
+            }
+          });
+          if (o.json) printJson(queued);
+          else
+            console.log(
+              queued.hashJobs
+                ? `queued ${queued.hashJobs} hash job(s) for ${queued.media} media (jobs ${queued.jobs[0]}-${queued.jobs.at(-1)}), ` +
+                    `then a match job; run them with: filet worker ${dir}`
+                : `no media to hash: queued match job ${queued.jobs[0]}; run it with: filet worker ${dir}`,
+            );
+          return;
+        }
         const summary = await withCase(dir, o, async ({ store, dir: caseDir }) => {
           const bar = progress('hash', 0, { quiet: o.json });
           try {

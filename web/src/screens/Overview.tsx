@@ -2,6 +2,7 @@ import { caseApi } from '../api';
 import { Activity } from '../components/Activity';
 import { Bars } from '../components/Bars';
 import { DataTable, Panel, RoleTags, Status } from '../components/common';
+import { Jobs } from '../components/Jobs';
 import { country, num, when } from '../format';
 import { useApi } from '../hooks';
 import { href } from '../router';
@@ -49,6 +50,7 @@ export function Overview() {
           <Activity weeks={data.activity} />
         </Panel>
       </div>
+      <Jobs />
       <Panel title={S.overview.top} id="top-h">
         <DataTable headers={[S.cols.account, S.cols.score, S.cols.roles, S.cols.country]}>
           {data.topSuspects.map((t) => (
