@@ -86,7 +86,7 @@ describe.skipIf(missing !== null)('Identity screen in a real browser', () => {
     await visible(dora);
     expect(await dora.locator('ul.reasons li').count()).toBe(1);
     const link = dora.locator('ul.reasons li a[href*="?message="]').first();
-    expect(await link.getAttribute('href')).toMatch(/^#\/groups\/\d+\?message=\d+$/);
+    expect(await link.getAttribute('href')).toMatch(/^#\/c\/[\w-]+\/groups\/\d+\?message=\d+$/);
     // Contradictions offer no button.
     const contradiction = page.getByTestId('id-contradiction');
     await visible(contradiction);

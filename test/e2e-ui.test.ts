@@ -12,6 +12,7 @@ import type { CaseStore } from '../src/store/case-store.js';
 import { browserMissing, launchChromium } from './helpers/browser.js';
 import { REPO } from './helpers/cli.js';
 import { tempDir } from './helpers/stores.js';
+import { inCase } from './helpers/case-url.js';
 
 /**
  * The investigator UI in a real browser (Debian's chromium, headless) against the real server on a demo case:
@@ -86,7 +87,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
   }
 
   async function api<T>(page: Page, path: string): Promise<T> {
-    const r = await page.request.get(base + path);
+    const r = await page.request.get(base + inCase(store.caseId, path));
     expect(r.status(), path).toBe(200);
     return (await r.json()) as T;
   }
@@ -98,7 +99,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
       counts: { evidence: number; groups: number; groupsFlagged: number; accounts: number };
       countries: { country: string; suspects: number }[];
       topSuspects: { id: number; label: string; country: string | null }[];
-    }>(page, '/api/overview');
+    }>(page, '/overview');
     expect(await page.getByTestId('count-Evidence items').textContent()).toContain(
       String(ov.counts.evidence),
     );
@@ -116,7 +117,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
     await page.getByRole('link', { name: 'Network' }).click();
     const counts = page.getByTestId('network-counts');
     await hasText(counts, 'drawn in', 60_000);
-    const all = await api<{ nodes: { count: number } }>(page, '/api/network');
+    const all = await api<{ nodes: { count: number } }>(page, '/network');
     await hasText(counts, `${all.nodes.count} nodes`);
     await visible(page.locator('[data-testid=graph] canvas').first());
     await page.screenshot({ path: join(SHOTS, 'e2e-network.png') });
@@ -125,7 +126,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
       .sort((a, b) => b.suspects - a.suspects)[0].country;
     const only = await api<{ nodes: { count: number; country: (string | null)[]; kind: string[] } }>(
       page,
-      `/api/network?country=${country}`,
+      `/network?country=${country}`,
     );
     expect(only.nodes.count).toBeLessThan(all.nodes.count);
     await page.locator('select[name=country]').selectOption(country);
@@ -150,7 +151,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
     await page.screenshot({ path: join(SHOTS, 'e2e-suspect.png'), fullPage: true });
 
     // Known material: listed by hash, never an image element.
-    await page.goto(base + '/#/media');
+    await page.goto(`${base}/#/c/${store.caseId}/media`);
     await page.getByLabel('Match status').selectOption('known');
     await visible(page.locator('article[data-status=known]').first());
     expect(await page.locator('article[data-status=known] img').count()).toBe(0);
@@ -164,7 +165,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
     // Pinned by id: once revealed the card no longer holds a blurred image.
     const card = page.locator(`article[data-media-id="${mediaId}"]`);
     const thumb = card.locator('img.blurred');
-    expect(await thumb.getAttribute('src')).toBe(`/api/media/${mediaId}/thumbnail`);
+    expect(await thumb.getAttribute('src')).toBe(inCase(store.caseId, `/media/${mediaId}/thumbnail`));
     await expect
       .poll(() =>
         thumb.evaluate((i) =>
@@ -202,7 +203,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
     const button = page.getByRole('button', { name: /^Referral package for [A-Z]{2}$/ }).first();
     await visible(button);
     const country = /([A-Z]{2})$/.exec((await button.textContent()) ?? '')![1];
-    const probe = await page.request.get(`${base}/api/referrals/${country}`);
+    const probe = await page.request.get(base + inCase(store.caseId, `/referrals/${country}`));
     if (probe.status() === 501) {
       // The server build has no referral generator yet: the UI must say so instead of saving an error as a file.
       console.warn('e2e-ui: /api/referrals answers 501 in this build; checked that the UI reports it');
@@ -251,7 +252,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
       'audit',
       'exports',
     ]) {
-      await page.goto(`${base}/#/${screen}`);
+      await page.goto(`${base}/#/c/${store.caseId}/${screen}`);
       await visible(page.getByRole('heading', { level: 2 }));
       // Let the screen's requests (lists, thumbnails, the graph) go out before moving on.
       await page.waitForTimeout(1500);

@@ -15,6 +15,7 @@ import { ReviewStore } from '../src/store/review-store.js';
 import { filet } from './helpers/cli.js';
 import { makeIdentityCase } from './helpers/identity-case.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
+import { inCase } from './helpers/case-url.js';
 
 const root = tempDir('filet-iddec-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -165,7 +166,7 @@ describe.each(STORE_TARGETS)('accept and reject identity suggestions on $name', 
       ) =>
         app!.inject({
           method,
-          url,
+          url: inCase(s.caseId, url),
           headers: {
             cookie: sessions[role]!.cookie,
             ...(csrf ? { 'x-csrf-token': sessions[role]!.csrf } : {}),
@@ -173,7 +174,7 @@ describe.each(STORE_TARGETS)('accept and reject identity suggestions on $name', 
           ...(body ? { payload: body } : {}),
         });
       const view = async (role = 'analyst') =>
-        (await call(role, 'GET', '/api/identity/suggestions')).json<View>();
+        (await call(role, 'GET', '/identity/suggestions')).json<View>();
       const v = await view();
       const boris = v.suggestions.find((c) => c.from.key === 'name:A:Boris')!;
       const dora = v.suggestions.find((c) => c.from.key === 'name:A:Dora')!;
@@ -185,32 +186,29 @@ describe.each(STORE_TARGETS)('accept and reject identity suggestions on $name', 
       });
       for (const role of ['viewer', 'auditor'])
         for (const path of ['accept', 'reject']) {
-          const r = await call(role, 'POST', `/api/identity/suggestions/${path}`, body(boris));
+          const r = await call(role, 'POST', `/identity/suggestions/${path}`, body(boris));
           expect(r.statusCode, `${role} ${path}`).toBe(403);
         }
       // CSRF as on every state-changing route.
       expect(
-        (await call('analyst', 'POST', '/api/identity/suggestions/reject', body(boris), false)).statusCode,
+        (await call('analyst', 'POST', '/identity/suggestions/reject', body(boris), false)).statusCode,
       ).toBe(403);
       for (const bad of [{ from: boris.from.id }, { ...body(boris), extra: 1 }, { from: 'x', into: 2 }]) {
-        const r = await call('analyst', 'POST', '/api/identity/suggestions/accept', bad);
+        const r = await call('analyst', 'POST', '/identity/suggestions/accept', bad);
         expect(r.statusCode, JSON.stringify(bad)).toBe(400);
       }
-      const rej = await call('analyst', 'POST', '/api/identity/suggestions/reject', body(boris, 'not him'));
+      const rej = await call('analyst', 'POST', '/identity/suggestions/reject', body(boris, 'not him'));
       expect(rej.statusCode, rej.body).toBe(201);
       expect(rej.json()).toMatchObject({ by: 'analyst-u', reason: 'not him', from: 'name:A:Boris' });
       expect((await view('viewer')).suggestions.map((c) => c.from.key)).not.toContain('name:A:Boris');
-      expect((await call('lead', 'POST', '/api/identity/suggestions/reject', body(boris))).statusCode).toBe(
-        409,
-      );
-      const evaAccept = await call('analyst', 'POST', '/api/identity/suggestions/accept', body(eva));
+      expect((await call('lead', 'POST', '/identity/suggestions/reject', body(boris))).statusCode).toBe(409);
+      const evaAccept = await call('analyst', 'POST', '/identity/suggestions/accept', body(eva));
       expect(evaAccept.statusCode).toBe(409);
       expect(evaAccept.json().message).toContain('contradiction');
       expect(
-        (await call('analyst', 'POST', '/api/identity/suggestions/accept', { from: 999, into: 1 }))
-          .statusCode,
+        (await call('analyst', 'POST', '/identity/suggestions/accept', { from: 999, into: 1 })).statusCode,
       ).toBe(404);
-      const acc = await call('lead', 'POST', '/api/identity/suggestions/accept', body(dora));
+      const acc = await call('lead', 'POST', '/identity/suggestions/accept', body(dora));
       expect(acc.statusCode, acc.body).toBe(201);
       const m = acc.json<{ id: number; from: number; into: number; by: string; reason: string }>();
       expect(m).toMatchObject({ from: dora.from.id, into: dora.into.id, by: 'lead-u' });
@@ -226,7 +224,7 @@ describe.each(STORE_TARGETS)('accept and reject identity suggestions on $name', 
         entries('identity.accept').map((e) => (e.result as { ok: boolean; status?: number }).status ?? 'ok'),
       ).toEqual([409, 404, 'ok']);
       // Split restores the accounts; the rejections are unchanged (an undone merge is kept apart on its own).
-      expect((await call('lead', 'DELETE', `/api/merges/${m.id}`)).statusCode).toBe(200);
+      expect((await call('lead', 'DELETE', `/merges/${m.id}`)).statusCode).toBe(200);
       expect((await s.accounts()).find((a) => a.id === dora.from.id)!.mergedInto).toBeNull();
       expect((await new ReviewStore(s).rejections()).map((r) => r.from)).toEqual(['name:A:Boris']);
     } finally {

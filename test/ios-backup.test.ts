@@ -24,6 +24,7 @@ import { filet } from './helpers/cli.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 import { caseFacts } from './helpers/case-facts.js';
 import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
+import { inCase } from './helpers/case-url.js';
 
 /**
  * Issue 10: iTunes / Finder backups. A synthetic iPhone (D04-es-ios of the seed-7 operation) is written as a
@@ -529,7 +530,11 @@ describe.each(STORE_TARGETS)('backup ingest on $name', (target) => {
         cookie: String(login.headers['set-cookie']).split(';')[0]!,
         'x-csrf-token': login.json<{ csrfToken: string }>().csrfToken,
       };
-      const list = await app.inject({ method: 'GET', url: '/api/media?limit=500', headers });
+      const list = await app.inject({
+        method: 'GET',
+        url: inCase(c.store.caseId, '/media?limit=500'),
+        headers,
+      });
       const items = list.json<{
         items: { id: number; sha256: string; status: string; present: boolean; mime: string | null }[];
       }>().items;
@@ -541,7 +546,7 @@ describe.each(STORE_TARGETS)('backup ingest on $name', (target) => {
       for (const n of novel.slice(0, 3)) {
         const r = await app.inject({
           method: 'POST',
-          url: `/api/media/${n.id}/reveal`,
+          url: inCase(c.store.caseId, `/media/${n.id}/reveal`),
           headers,
           payload: { reason: 'test' },
         });

@@ -13,6 +13,7 @@ import type { CaseStore } from '../src/store/case-store.js';
 import { REPO } from './helpers/cli.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 import { synthOperation } from './helpers/synth-cache.js';
+import { inCase } from './helpers/case-url.js';
 
 /**
  * Issue 9: 50 concurrent clients on PostgreSQL for 60 s (FILET_LOAD_SECONDS), over loopback, mixing views,
@@ -71,14 +72,14 @@ describe.skipIf(!pg)('50 concurrent clients on PostgreSQL', () => {
         sessions.push({ cookie, csrf: ((await r.json()) as { csrfToken: string }).csrfToken });
       }
       const get = async (s: (typeof sessions)[number], url: string) => {
-        const r = await fetch(`${base}${url}`, {
+        const r = await fetch(`${base}${inCase(store.caseId, url)}`, {
           headers: { cookie: s.cookie },
           signal: AbortSignal.timeout(15_000),
         });
         return { status: r.status, body: await r.json().catch(() => null) };
       };
       const send = async (s: (typeof sessions)[number], method: string, url: string, body?: unknown) => {
-        const r = await fetch(`${base}${url}`, {
+        const r = await fetch(`${base}${inCase(store.caseId, url)}`, {
           method,
           headers: {
             cookie: s.cookie,
@@ -92,11 +93,10 @@ describe.skipIf(!pg)('50 concurrent clients on PostgreSQL', () => {
         return r.status;
       };
       const admin = sessions[0]!;
-      const accounts = ((await get(admin, '/api/accounts?limit=500')).body as { items: { id: number }[] })
-        .items;
-      const groups = ((await get(admin, '/api/groups?limit=500')).body as { items: { id: number }[] }).items;
+      const accounts = ((await get(admin, '/accounts?limit=500')).body as { items: { id: number }[] }).items;
+      const groups = ((await get(admin, '/groups?limit=500')).body as { items: { id: number }[] }).items;
       const media = (
-        (await get(admin, '/api/media?limit=500')).body as {
+        (await get(admin, '/media?limit=500')).body as {
           items: { id: number; status: string; present: boolean; mime: string | null }[];
         }
       ).items;
@@ -122,23 +122,23 @@ describe.skipIf(!pg)('50 concurrent clients on PostgreSQL', () => {
           const kind = n++ % 6;
           let status = 0;
           if (kind === 0) {
-            status = (await get(s, `/api/accounts/${accounts[(c + n) % accounts.length]!.id}`)).status;
+            status = (await get(s, `/accounts/${accounts[(c + n) % accounts.length]!.id}`)).status;
             if (status === 200) count('view.account');
           } else if (kind === 1) {
-            status = (await get(s, `/api/groups/${groups[(c + n) % groups.length]!.id}`)).status;
+            status = (await get(s, `/groups/${groups[(c + n) % groups.length]!.id}`)).status;
             if (status === 200) count('view.group');
           } else if (kind === 2) {
-            status = await send(s, 'POST', `/api/media/${novel[(c + n) % novel.length]!.id}/reveal`, {
+            status = await send(s, 'POST', `/media/${novel[(c + n) % novel.length]!.id}/reveal`, {
               reason: 'load test',
             });
             count('media.reveal'); // refusals are audited too
           } else if (kind === 3) {
-            status = await send(s, 'POST', `/api/media/${novel[(c + n) % novel.length]!.id}/review`, {
+            status = await send(s, 'POST', `/media/${novel[(c + n) % novel.length]!.id}/review`, {
               status: n % 2 ? 'confirmed' : 'none',
             });
             if (status === 200) count('media.review');
           } else if (kind === 4 && merge === null) {
-            const r = await fetch(`${base}/api/merges`, {
+            const r = await fetch(`${base}${inCase(store.caseId, '/merges')}`, {
               method: 'POST',
               headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' },
               body: JSON.stringify({ from, into, reason: 'load test merge' }),
@@ -152,12 +152,12 @@ describe.skipIf(!pg)('50 concurrent clients on PostgreSQL', () => {
             }
           } else if (kind === 4 || kind === 5) {
             if (merge !== null) {
-              status = await send(s, 'DELETE', `/api/merges/${merge}`);
+              status = await send(s, 'DELETE', `/merges/${merge}`);
               if (status === 200) {
                 count('identity.unmerge');
                 merge = null;
               }
-            } else status = (await get(s, '/api/overview')).status;
+            } else status = (await get(s, '/overview')).status;
           }
           latencies.push(performance.now() - t0);
           statuses[status] = (statuses[status] ?? 0) + 1;

@@ -23,6 +23,7 @@ import { initCase, openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 import { synthOperation } from './helpers/synth-cache.js';
+import { inCase } from './helpers/case-url.js';
 
 /**
  * Issue 9, findings 2, 3 and 4, against a real served case on each engine: "novel" means compared with
@@ -76,15 +77,15 @@ describe.each(STORE_TARGETS)('served media on $name', (target) => {
   const cookies: Record<string, { cookie: string; csrf: string }> = {};
 
   const media = async (): Promise<MediaItem[]> =>
-    (await call('GET', '/api/media?limit=500')).json<{ items: MediaItem[] }>().items;
+    (await call('GET', '/media?limit=500')).json<{ items: MediaItem[] }>().items;
   const call = (method: 'GET' | 'POST', url: string, body?: unknown) =>
     app.inject({
       method,
-      url,
+      url: inCase(store.caseId, url),
       headers: { cookie: cookies.analyst!.cookie, 'x-csrf-token': cookies.analyst!.csrf },
       ...(body !== undefined ? { payload: body as object } : {}),
     });
-  const reveal = (id: number) => call('POST', `/api/media/${id}/reveal`, { reason: 'test' });
+  const reveal = (id: number) => call('POST', `/media/${id}/reveal`, { reason: 'test' });
   const novelImages = async () =>
     (await media()).filter((m) => m.status === 'novel' && m.present && m.mime?.startsWith('image/'));
   /** A novel image no earlier test has tampered with. */
@@ -165,7 +166,7 @@ describe.each(STORE_TARGETS)('served media on $name', (target) => {
     for (const m of fresh) expect(m.status, `media ${m.id}`).toBe('unmatched');
     const img = fresh.find((m) => m.mime?.startsWith('image/'))!;
     expect((await reveal(img.id)).statusCode).toBe(403);
-    expect((await call('GET', `/api/media/${img.id}/thumbnail`)).statusCode).toBe(403);
+    expect((await call('GET', `/media/${img.id}/thumbnail`)).statusCode).toBe(403);
     // Matching against the current lists makes them novel (or known) again.
     await matchCase(store, caseDir, {});
     const after = (await media()).find((m) => m.id === img.id)!;
@@ -200,7 +201,7 @@ describe.each(STORE_TARGETS)('served media on $name', (target) => {
     }
     expect((await media()).find((m) => m.id === n.id)!.status).toBe('known');
     expect((await reveal(n.id)).statusCode).toBe(403);
-    expect((await call('GET', `/api/media/${n.id}/thumbnail`)).statusCode).toBe(403);
+    expect((await call('GET', `/media/${n.id}/thumbnail`)).statusCode).toBe(403);
   });
 
   it('finding 3: a symbolic link in the seized media folder is refused and the refusal audited', async () => {
@@ -214,7 +215,7 @@ describe.each(STORE_TARGETS)('served media on $name', (target) => {
     expect(r.statusCode).toBe(403);
     expect(r.body).not.toMatch(/SQLite format|root:/);
     expect(r.json().message).toMatch(/symbolic link/);
-    expect((await call('GET', `/api/media/${n.id}/thumbnail`)).statusCode).toBe(403);
+    expect((await call('GET', `/media/${n.id}/thumbnail`)).statusCode).toBe(403);
     const entries = (await store.readAudit()).slice(auditBefore);
     expect(
       entries.some((e) => e.action === 'media.reveal' && (e.result as { ok: boolean }).ok === false),
@@ -297,7 +298,7 @@ describe.each(STORE_TARGETS)('served media on $name', (target) => {
     await matchCase(store, caseDir, {});
     const item = (await media()).find((m) => m.sha256 === sha256(page));
     expect(item, 'the attachment was ingested as a media item').toBeDefined();
-    for (const r of [await reveal(item!.id), await call('GET', `/api/media/${item!.id}/thumbnail`)]) {
+    for (const r of [await reveal(item!.id), await call('GET', `/media/${item!.id}/thumbnail`)]) {
       expect([403, 415]).toContain(r.statusCode);
       expect(r.body).not.toContain('<script');
       expect(r.headers['content-type']).toMatch(/json/);

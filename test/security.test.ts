@@ -9,6 +9,7 @@ import { openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { filet, filetAsync } from './helpers/cli.js';
 import { caseOn, demoRoot } from './helpers/demo-case.js';
+import { inCase } from './helpers/case-url.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 
 /**
@@ -45,30 +46,35 @@ const ACCESS: Record<string, Access> = {
   'POST /api/session': 'public',
   'GET /api/session': 'session',
   'DELETE /api/session': 'session',
-  'GET /api/overview': reader,
-  'GET /api/accounts': reader,
-  'GET /api/accounts/:id': reader,
-  'GET /api/accounts/:id/messages': reader,
-  'GET /api/groups': reader,
-  'GET /api/groups/:id': reader,
-  'GET /api/groups/:id/messages': reader,
-  'GET /api/network': reader,
-  'GET /api/media': reader,
-  'GET /api/media/:id/thumbnail': reader,
-  'GET /api/merges': reader,
-  'GET /api/identity/suggestions': reader,
-  'POST /api/identity/suggestions/accept': handler,
-  'POST /api/identity/suggestions/reject': handler,
-  'POST /api/media/:id/reveal': handler,
-  'POST /api/media/:id/review': handler,
-  'POST /api/merges': handler,
-  'DELETE /api/merges/:id': handler,
-  'GET /api/evidence': { lead: Y, analyst: Y, viewer: Y, auditor: Y },
-  'POST /api/evidence/:id/verify': { lead: Y, analyst: Y, viewer: N, auditor: Y },
-  'GET /api/audit': { lead: Y, analyst: N, viewer: N, auditor: Y },
-  'GET /api/exports/:format': leadOnly,
-  'GET /api/referrals/:country': leadOnly,
-  'GET /api/report': leadOnly,
+  'GET /api/cases': 'session',
+  'GET /api/cases/:caseId/overview': reader,
+  'GET /api/cases/:caseId/accounts': reader,
+  'GET /api/cases/:caseId/accounts/:id': reader,
+  'GET /api/cases/:caseId/accounts/:id/messages': reader,
+  'GET /api/cases/:caseId/groups': reader,
+  'GET /api/cases/:caseId/groups/:id': reader,
+  'GET /api/cases/:caseId/groups/:id/messages': reader,
+  'GET /api/cases/:caseId/network': reader,
+  'GET /api/cases/:caseId/media': reader,
+  'GET /api/cases/:caseId/media/:id/thumbnail': reader,
+  'GET /api/cases/:caseId/merges': reader,
+  'GET /api/cases/:caseId/identity/suggestions': reader,
+  'POST /api/cases/:caseId/identity/suggestions/accept': handler,
+  'POST /api/cases/:caseId/identity/suggestions/reject': handler,
+  'POST /api/cases/:caseId/media/:id/reveal': handler,
+  'POST /api/cases/:caseId/media/:id/review': handler,
+  'POST /api/cases/:caseId/merges': handler,
+  'DELETE /api/cases/:caseId/merges/:id': handler,
+  'GET /api/cases/:caseId/evidence': { lead: Y, analyst: Y, viewer: Y, auditor: Y },
+  'POST /api/cases/:caseId/evidence/:id/verify': { lead: Y, analyst: Y, viewer: N, auditor: Y },
+  'GET /api/cases/:caseId/audit': { lead: Y, analyst: N, viewer: N, auditor: Y },
+  'GET /api/cases/:caseId/exports/:format': leadOnly,
+  'GET /api/cases/:caseId/referrals/:country': leadOnly,
+  'GET /api/cases/:caseId/report': leadOnly,
+  'GET /api/cases/:caseId/intake/share': leadOnly,
+  'POST /api/cases/:caseId/intake/preview': leadOnly,
+  'POST /api/cases/:caseId/intake/ingest': leadOnly,
+  'POST /api/cases/:caseId/intake/upload': leadOnly,
 };
 /** The UI routes, all public: the SPA index and the built assets. */
 const UI_ROUTES = ['GET /', 'GET /index.html', 'GET /assets/:file'];
@@ -195,7 +201,11 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
   const sample = (r: { method: string; url: string }): { target: string; body?: unknown; ok: number } => {
     if (keyOf(r) === 'DELETE /api/session') return { target: r.url, ok: 204 };
     const fill = (u: string, id: string) =>
-      u.replace(':id', id).replace(':format', 'json').replace(':country', 'ES');
+      u
+        .replace(':caseId', store.caseId)
+        .replace(':id', id)
+        .replace(':format', 'json')
+        .replace(':country', 'ES');
     if (!stateChanging(r.method))
       return { target: fill(r.url, r.url.includes('thumbnail') ? String(novel) : '1'), ok: 200 };
     if (r.method === 'DELETE') return { target: fill(r.url, 'abc'), ok: 400 };
@@ -238,6 +248,7 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
       caseDir,
       caseStore: store,
       webRoot,
+      evidenceRoot: tempDir('filet-security-share-'),
       loginPerIpPerMinute: 100_000,
       auth: { ipMaxFailures: 100_000, maxFailedLogins: 100_000 },
       allowedHosts: ['filet.example.org'],
@@ -249,7 +260,7 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
     cookieName = sessions.lead.cookie.split('=')[0]!;
 
     const media = await app.inject({
-      url: '/api/media?limit=500',
+      url: inCase(store.caseId, '/media?limit=500'),
       headers: { host, cookie: sessions.lead.cookie },
     });
     novel = media
@@ -332,11 +343,11 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
       ['POST', '/api/no-such-route'],
       ['GET', '/api'],
       ['GET', '/api/'],
-      ['GET', '/api/overview/extra'],
-      ['PUT', '/api/overview'],
-      ['PATCH', '/api/merges/1'],
-      ['OPTIONS', '/api/overview'],
-      ['DELETE', '/api/audit'],
+      ['GET', inCase(store.caseId, 'overview/extra')],
+      ['PUT', inCase(store.caseId, 'overview')],
+      ['PATCH', inCase(store.caseId, 'merges/1')],
+      ['OPTIONS', inCase(store.caseId, 'overview')],
+      ['DELETE', inCase(store.caseId, 'audit')],
       ['POST', '/'],
     ] as const)
       asks.push({ method, url });
@@ -382,9 +393,9 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
         ['GET', '/api/no-such-route'],
         ['POST', '/api/no-such-route'],
         ['GET', '/api'],
-        ['GET', '/api/overview/extra'],
-        ['PUT', '/api/overview'],
-        ['DELETE', '/api/audit'],
+        ['GET', inCase(store.caseId, 'overview/extra')],
+        ['PUT', inCase(store.caseId, 'overview')],
+        ['DELETE', inCase(store.caseId, 'audit')],
       ] as const) {
         const res = await app.inject({
           method,
@@ -453,9 +464,9 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
     for (const t of [
       '/api/%zz',
       '/%zz',
-      `/api/accounts/${long}`,
+      inCase(store.caseId, `/accounts/${long}`),
       `/api/no-such/${long}`,
-      `/api/groups/${long}/messages`,
+      inCase(store.caseId, `/groups/${long}/messages`),
     ]) {
       const anon = await raw({ method: 'GET', target: t });
       expect(anon.status, t).toBe(401);
@@ -517,7 +528,7 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
     }
     const merge = await raw({
       method: 'POST',
-      target: '/api/merges',
+      target: inCase(store.caseId, '/merges'),
       host: 'evil.example',
       cookie: sessions.lead.cookie,
       csrf: sessions.lead.csrf,
@@ -534,7 +545,7 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
     ]) {
       const res = await raw({
         method: 'GET',
-        target: '/api/overview',
+        target: inCase(store.caseId, '/overview'),
         host: h,
         cookie: sessions.viewer.cookie,
       });
@@ -603,7 +614,10 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
 
   it('shows an auditor custody metadata only (no paths, notes or content); a lead sees the reader notes', async () => {
     const ask = (role: Role) =>
-      app.inject({ url: '/api/evidence?limit=500', headers: { host, cookie: sessions[role].cookie } });
+      app.inject({
+        url: inCase(store.caseId, '/evidence?limit=500'),
+        headers: { host, cookie: sessions[role].cookie },
+      });
     const auditor = await ask('auditor');
     expect(auditor.statusCode).toBe(200);
     expect(leaked(auditor.body)).toBeUndefined();
@@ -635,7 +649,7 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
     try {
       const v = await app.inject({
         method: 'POST',
-        url: `/api/evidence/${ev.id}/verify`,
+        url: inCase(store.caseId, `/evidence/${ev.id}/verify`),
         headers: { host, cookie: sessions.auditor.cookie, 'x-csrf-token': sessions.auditor.csrf },
       });
       expect(v.statusCode).toBe(200);
@@ -643,7 +657,7 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
       expect(v.body).not.toContain(ev.path);
       expect(leaked(v.body)).toBeUndefined();
       const trail = await app.inject({
-        url: '/api/audit?limit=500&action=evidence.verify',
+        url: inCase(store.caseId, '/audit?limit=500&action=evidence.verify'),
         headers: { host, cookie: sessions.auditor.cookie },
       });
       expect(trail.body).not.toContain(ev.path);

@@ -8,6 +8,7 @@ import { openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { ReviewStore } from '../src/store/review-store.js';
 import { caseOn, demoRoot as runDemoRoot } from './helpers/demo-case.js';
+import { inCase } from './helpers/case-url.js';
 import { STORE_TARGETS } from './helpers/stores.js';
 
 /**
@@ -43,7 +44,12 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     if (s) headers.cookie = s.cookie;
     const token = csrf === undefined ? s?.csrf : csrf;
     if (token) headers['x-csrf-token'] = token;
-    return app.inject({ method, url, headers, ...(body !== undefined ? { payload: body as object } : {}) });
+    return app.inject({
+      method,
+      url: inCase(store.caseId, url),
+      headers,
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
   };
 
   const login = (username: string, password: string, ip = '10.0.0.1') =>
@@ -68,7 +74,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
       const cookie = String(res.headers['set-cookie']).split(';')[0]!;
       sessions[r] = { cookie, csrf: res.json<{ csrfToken: string }>().csrfToken };
     }
-    const media = (await call('lead', 'GET', '/api/media?limit=500')).json<{
+    const media = (await call('lead', 'GET', '/media?limit=500')).json<{
       items: { id: number; status: string; present: boolean; mime: string }[];
     }>().items;
     known = media.find((m) => m.status === 'known' && m.present)!.id;
@@ -81,25 +87,25 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
   });
 
   const READ_ROUTES = [
-    '/api/overview',
-    '/api/accounts',
-    '/api/accounts/1',
-    '/api/accounts/1/messages',
-    '/api/groups',
-    '/api/groups/1',
-    '/api/groups/1/messages',
-    '/api/network',
-    '/api/media',
-    '/api/merges',
-    '/api/identity/suggestions',
+    '/overview',
+    '/accounts',
+    '/accounts/1',
+    '/accounts/1/messages',
+    '/groups',
+    '/groups/1',
+    '/groups/1/messages',
+    '/network',
+    '/media',
+    '/merges',
+    '/identity/suggestions',
   ];
   const expected: Record<string, Record<Role, number>> = {
     ...Object.fromEntries(
       READ_ROUTES.map((u) => [u, { lead: 200, analyst: 200, viewer: 200, auditor: 403 }]),
     ),
-    '/api/evidence': { lead: 200, analyst: 200, viewer: 200, auditor: 200 },
-    '/api/audit': { lead: 200, analyst: 403, viewer: 403, auditor: 200 },
-    '/api/exports/json': { lead: 200, analyst: 403, viewer: 403, auditor: 403 },
+    '/evidence': { lead: 200, analyst: 200, viewer: 200, auditor: 200 },
+    '/audit': { lead: 200, analyst: 403, viewer: 403, auditor: 200 },
+    '/exports/json': { lead: 200, analyst: 403, viewer: 403, auditor: 403 },
     '/api/session': { lead: 200, analyst: 200, viewer: 200, auditor: 200 },
   };
 
@@ -114,97 +120,97 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
       expect(anon.statusCode, `anonymous GET ${url}`).toBe(401);
     }
     for (const [m, u] of [
-      ['POST', '/api/media/1/reveal'],
-      ['POST', '/api/merges'],
-      ['POST', '/api/identity/suggestions/accept'],
-      ['POST', '/api/identity/suggestions/reject'],
+      ['POST', '/media/1/reveal'],
+      ['POST', '/merges'],
+      ['POST', '/identity/suggestions/accept'],
+      ['POST', '/identity/suggestions/reject'],
       ['DELETE', '/api/session'],
       ['GET', '/api/no-such-route'],
-      ['GET', `/api/media/${novel}/thumbnail`],
+      ['GET', `/media/${novel}/thumbnail`],
     ] as const)
       expect((await call(null, m, u, m === 'POST' ? {} : undefined)).statusCode, `${m} ${u}`).toBe(401);
     expect((await call(null, 'GET', '/api/health')).statusCode).toBe(200);
   });
 
   it('lists page with total, bounds and filters; bad input is a 400 naming the field', async () => {
-    const p = (await call('viewer', 'GET', '/api/accounts?offset=5&limit=3')).json();
+    const p = (await call('viewer', 'GET', '/accounts?offset=5&limit=3')).json();
     expect(p.items).toHaveLength(3);
     expect(p.offset).toBe(5);
     expect(p.total).toBeGreaterThan(8);
-    const all = (await call('viewer', 'GET', '/api/accounts?limit=500')).json();
+    const all = (await call('viewer', 'GET', '/accounts?limit=500')).json();
     expect(all.items.slice(5, 8).map((x: { id: number }) => x.id)).toEqual(
       p.items.map((x: { id: number }) => x.id),
     );
     // Sorted by score, highest first.
     const scores = all.items.map((x: { score: number | null }) => x.score ?? -1);
     expect(scores).toEqual([...scores].sort((a: number, b: number) => b - a));
-    const es = (await call('viewer', 'GET', '/api/accounts?country=ES&role=distributor')).json();
+    const es = (await call('viewer', 'GET', '/accounts?country=ES&role=distributor')).json();
     expect(es.total).toBeGreaterThan(0);
     for (const a of es.items) {
       expect(a.country).toBe('ES');
       expect(a.roles).toContain('distributor');
     }
     const bad: [string, RegExp][] = [
-      ['/api/accounts?limit=501', /limit must be <= 500/],
-      ['/api/accounts?limit=0', /limit must be >= 1/],
-      ['/api/accounts?offset=-1', /offset must be >= 0/],
-      ['/api/accounts?colour=red', /unknown query parameter "colour"/],
-      ['/api/accounts?role=king', /role must be equal to one of the allowed values/],
-      ['/api/accounts/abc', /params\/id must be integer/],
-      ['/api/network?from=yesterday', /from must match pattern/],
-      ['/api/media?status=shiny', /status/],
+      ['/accounts?limit=501', /limit must be <= 500/],
+      ['/accounts?limit=0', /limit must be >= 1/],
+      ['/accounts?offset=-1', /offset must be >= 0/],
+      ['/accounts?colour=red', /unknown query parameter "colour"/],
+      ['/accounts?role=king', /role must be equal to one of the allowed values/],
+      ['/accounts/abc', /params\/id must be integer/],
+      ['/network?from=yesterday', /from must match pattern/],
+      ['/media?status=shiny', /status/],
     ];
     for (const [u, re] of bad) {
       const r = await call('viewer', 'GET', u);
       expect(r.statusCode, u).toBe(400);
       expect(r.json().message, u).toMatch(re);
     }
-    expect((await call('viewer', 'GET', '/api/accounts/999999')).statusCode).toBe(404);
-    const merge = await call('analyst', 'POST', '/api/merges', { from: 1, into: 2, reason: 'x', extra: 1 });
+    expect((await call('viewer', 'GET', '/accounts/999999')).statusCode).toBe(404);
+    const merge = await call('analyst', 'POST', '/merges', { from: 1, into: 2, reason: 'x', extra: 1 });
     expect(merge.statusCode).toBe(400);
     expect(merge.json().message).toMatch(/unknown body property "extra"/);
   });
 
   it('serves the suspect file, group page and network, and audits the views', async () => {
-    const top = (await call('analyst', 'GET', '/api/accounts?limit=1')).json().items[0];
+    const top = (await call('analyst', 'GET', '/accounts?limit=1')).json().items[0];
     const before = (await store.readAudit()).length;
-    const file = (await call('analyst', 'GET', `/api/accounts/${top.id}`)).json();
+    const file = (await call('analyst', 'GET', `/accounts/${top.id}`)).json();
     expect(file.account.id).toBe(top.id);
     expect(file.roles.length).toBeGreaterThan(0);
     expect(file.roles.some((r: { provenance: unknown[] }) => r.provenance.length > 0)).toBe(true);
     expect(file.groups.length).toBeGreaterThan(0);
     expect(file.timeline.length).toBeGreaterThan(0);
-    const g = (await call('analyst', 'GET', `/api/groups/${file.groups[0].id}`)).json();
+    const g = (await call('analyst', 'GET', `/groups/${file.groups[0].id}`)).json();
     expect(g.members.length).toBeGreaterThan(0);
     const audit = (await store.readAudit()).slice(before);
     expect(audit.map((a) => [a.actor, a.action])).toEqual([
       ['analyst-user', 'view.account'],
       ['analyst-user', 'view.group'],
     ]);
-    const net = (await call('viewer', 'GET', '/api/network')).json();
+    const net = (await call('viewer', 'GET', '/network')).json();
     expect(net.nodes.count).toBe(net.nodes.id.length);
     expect(net.edges.count).toBeGreaterThan(0);
     expect(Math.max(...net.edges.source, ...net.edges.target)).toBeLessThan(net.nodes.count);
-    const flagged = (await call('viewer', 'GET', '/api/network?flagged=true')).json();
+    const flagged = (await call('viewer', 'GET', '/network?flagged=true')).json();
     expect(flagged.nodes.count).toBeLessThan(net.nodes.count);
-    const ov = (await call('viewer', 'GET', '/api/overview')).json();
+    const ov = (await call('viewer', 'GET', '/overview')).json();
     expect(ov.counts.mediaKnown).toBeGreaterThan(0);
     expect(ov.activity.length).toBeGreaterThan(0);
   });
 
   it('never returns known material as bytes; novel thumbnails are small, gray and blurred', async () => {
     for (const role of ['lead', 'analyst', 'viewer'] as const) {
-      const t = await call(role, 'GET', `/api/media/${known}/thumbnail`);
+      const t = await call(role, 'GET', `/media/${known}/thumbnail`);
       expect(t.statusCode).toBe(403);
       expect(t.headers['content-type']).toMatch(/json/);
     }
-    const r = await call('lead', 'POST', `/api/media/${known}/reveal`, {});
+    const r = await call('lead', 'POST', `/media/${known}/reveal`, {});
     expect(r.statusCode).toBe(403);
     expect(r.json().message).toMatch(/known material/);
-    const list = (await call('viewer', 'GET', '/api/media?status=known')).json();
+    const list = (await call('viewer', 'GET', '/media?status=known')).json();
     expect(JSON.stringify(list)).not.toMatch(/base64|bytes/i);
 
-    const th = await call('viewer', 'GET', `/api/media/${novel}/thumbnail`);
+    const th = await call('viewer', 'GET', `/media/${novel}/thumbnail`);
     expect(th.statusCode).toBe(200);
     expect(th.headers['content-type']).toBe('image/webp');
     const meta = await sharp(th.rawPayload).metadata();
@@ -215,10 +221,10 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
   });
 
   it('reveals novel media only to roles allowed, and writes an audit entry', async () => {
-    expect((await call('viewer', 'POST', `/api/media/${novel}/reveal`, {})).statusCode).toBe(403);
-    expect((await call('auditor', 'POST', `/api/media/${novel}/reveal`, {})).statusCode).toBe(403);
+    expect((await call('viewer', 'POST', `/media/${novel}/reveal`, {})).statusCode).toBe(403);
+    expect((await call('auditor', 'POST', `/media/${novel}/reveal`, {})).statusCode).toBe(403);
     const before = (await store.readAudit()).length;
-    const r = await call('analyst', 'POST', `/api/media/${novel}/reveal`, { reason: 'triage' });
+    const r = await call('analyst', 'POST', `/media/${novel}/reveal`, { reason: 'triage' });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^image\//);
     const meta = await sharp(r.rawPayload).metadata();
@@ -231,43 +237,41 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
 
   it('requires the CSRF token on state changes', async () => {
     for (const token of [null, 'wrong-token', sessions.viewer.csrf]) {
-      const r = await call('analyst', 'POST', `/api/media/${novel}/review`, { status: 'confirmed' }, token);
+      const r = await call('analyst', 'POST', `/media/${novel}/review`, { status: 'confirmed' }, token);
       expect(r.statusCode).toBe(403);
       expect(r.json().message).toMatch(/CSRF/);
     }
-    const ok = await call('analyst', 'POST', `/api/media/${novel}/review`, {
+    const ok = await call('analyst', 'POST', `/media/${novel}/review`, {
       status: 'confirmed',
       note: 'n',
     });
     expect(ok.statusCode).toBe(200);
-    expect((await call('viewer', 'POST', `/api/media/${novel}/review`, { status: 'none' })).statusCode).toBe(
-      403,
-    );
-    const m = (await call('viewer', 'GET', '/api/media?review=confirmed')).json();
+    expect((await call('viewer', 'POST', `/media/${novel}/review`, { status: 'none' })).statusCode).toBe(403);
+    const m = (await call('viewer', 'GET', '/media?review=confirmed')).json();
     expect(m.items.map((x: { id: number }) => x.id)).toContain(novel);
     expect((await store.readAudit()).some((a) => a.action === 'media.review')).toBe(true);
   });
 
   it('merges identities (analyst, lead), reversibly and audited; viewer cannot', async () => {
     expect(
-      (await call('viewer', 'POST', '/api/merges', { from: 3, into: 4, reason: 'same person' })).statusCode,
+      (await call('viewer', 'POST', '/merges', { from: 3, into: 4, reason: 'same person' })).statusCode,
     ).toBe(403);
-    const m = await call('analyst', 'POST', '/api/merges', {
+    const m = await call('analyst', 'POST', '/merges', {
       from: 3,
       into: 4,
       reason: 'same number on two devices',
     });
     expect(m.statusCode, m.body).toBe(201);
     const id = m.json().id;
-    expect(
-      (await call('lead', 'POST', '/api/merges', { from: 3, into: 5, reason: 'again' })).statusCode,
-    ).toBe(409);
-    const file = (await call('analyst', 'GET', '/api/accounts/4')).json();
+    expect((await call('lead', 'POST', '/merges', { from: 3, into: 5, reason: 'again' })).statusCode).toBe(
+      409,
+    );
+    const file = (await call('analyst', 'GET', '/accounts/4')).json();
     expect(file.identities.map((i: { id: number }) => i.id)).toEqual([4, 3]);
-    const hidden = (await call('analyst', 'GET', '/api/accounts?limit=500')).json();
+    const hidden = (await call('analyst', 'GET', '/accounts?limit=500')).json();
     expect(hidden.items.map((a: { id: number }) => a.id)).not.toContain(3);
-    expect((await call('lead', 'DELETE', `/api/merges/${id}`)).statusCode).toBe(200);
-    expect((await call('lead', 'DELETE', `/api/merges/${id}`)).statusCode).toBe(409);
+    expect((await call('lead', 'DELETE', `/merges/${id}`)).statusCode).toBe(200);
+    expect((await call('lead', 'DELETE', `/merges/${id}`)).statusCode).toBe(409);
     expect((await store.accounts()).find((a) => a.id === 3)!.mergedInto).toBeNull();
     const actions = (await store.readAudit()).map((a) => a.action);
     expect(actions).toContain('identity.merge');
@@ -276,7 +280,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
 
   it('accepts and rejects identity suggestions for lead and analyst only, with a validated body', async () => {
     for (const path of ['accept', 'reject']) {
-      const url = `/api/identity/suggestions/${path}`;
+      const url = `/identity/suggestions/${path}`;
       for (const role of ['viewer', 'auditor'] as const) {
         const r = await call(role, 'POST', url, { from: 6, into: 7 });
         expect(r.statusCode, `${role} ${path}`).toBe(403);
@@ -292,7 +296,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     }
     // A reject of two accounts of the case keeps them apart, recorded and audited in the analyst's name.
     const before = (await new ReviewStore(store).rejections()).length;
-    const r = await call('analyst', 'POST', '/api/identity/suggestions/reject', {
+    const r = await call('analyst', 'POST', '/identity/suggestions/reject', {
       from: 6,
       into: 7,
       reason: 'two people',
@@ -303,16 +307,16 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     const entry = (await store.readAudit()).filter((e) => e.action === 'identity.reject').at(-1)!;
     expect(entry.actor).toBe('analyst-user');
     expect(
-      (await call('lead', 'POST', '/api/identity/suggestions/reject', { from: 7, into: 6 })).statusCode,
+      (await call('lead', 'POST', '/identity/suggestions/reject', { from: 7, into: 6 })).statusCode,
     ).toBe(409);
   });
 
   it('re-verifies evidence (auditor) and shows the audit log with its verification', async () => {
-    const v = await call('auditor', 'POST', '/api/evidence/1/verify');
+    const v = await call('auditor', 'POST', '/evidence/1/verify');
     expect(v.statusCode).toBe(200);
     expect(v.json().ok).toBe(true);
-    expect((await call('viewer', 'POST', '/api/evidence/1/verify')).statusCode).toBe(403);
-    const a = (await call('auditor', 'GET', '/api/audit?limit=500')).json();
+    expect((await call('viewer', 'POST', '/evidence/1/verify')).statusCode).toBe(403);
+    const a = (await call('auditor', 'GET', '/audit?limit=500')).json();
     expect(a.verification.ok).toBe(true);
     expect(a.items.some((e: { action: string }) => e.action === 'evidence.verify')).toBe(true);
     expect(a.total).toBe((await store.readAudit()).length);
@@ -321,22 +325,22 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
   it('exports, referral packages and the report for the lead only, audited', async () => {
     const before = (await store.readAudit()).length;
     for (const f of ['json', 'graphml', 'gexf', 'csv']) {
-      const r = await call('lead', 'GET', `/api/exports/${f}`);
+      const r = await call('lead', 'GET', `/exports/${f}`);
       expect(r.statusCode, f).toBe(200);
       expect(r.headers['content-disposition']).toMatch(/attachment/);
-      expect((await call('analyst', 'GET', `/api/exports/${f}`)).statusCode).toBe(403);
+      expect((await call('analyst', 'GET', `/exports/${f}`)).statusCode).toBe(403);
     }
-    expect((await call('viewer', 'GET', '/api/referrals/ES')).statusCode).toBe(403);
-    const ref = await call('lead', 'GET', '/api/referrals/ES');
+    expect((await call('viewer', 'GET', '/referrals/ES')).statusCode).toBe(403);
+    const ref = await call('lead', 'GET', '/referrals/ES');
     expect(ref.statusCode).toBe(200);
     expect(ref.headers['content-type']).toBe('application/zip');
     expect(ref.rawPayload.subarray(0, 2).toString()).toBe('PK');
-    expect((await call('lead', 'GET', '/api/referrals/ZZ')).statusCode).toBe(404);
-    expect((await call('lead', 'GET', '/api/referrals/spain')).statusCode).toBe(400);
-    const rep = await call('lead', 'GET', '/api/report');
+    expect((await call('lead', 'GET', '/referrals/ZZ')).statusCode).toBe(404);
+    expect((await call('lead', 'GET', '/referrals/spain')).statusCode).toBe(400);
+    const rep = await call('lead', 'GET', '/report');
     expect(rep.statusCode).toBe(200);
     expect(rep.body).toMatch(/<html/i);
-    expect((await call('analyst', 'GET', '/api/report')).statusCode).toBe(403);
+    expect((await call('analyst', 'GET', '/report')).statusCode).toBe(403);
     const actions = (await store.readAudit()).slice(before).map((a) => a.action);
     expect(actions.filter((a) => a === 'referral.download')).toHaveLength(2);
     expect(actions).toContain('report.download');
@@ -346,10 +350,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
   });
 
   it('sets the security headers and no-store on API responses', async () => {
-    for (const r of [
-      await call('viewer', 'GET', '/api/overview'),
-      await call(null, 'GET', '/api/overview'),
-    ]) {
+    for (const r of [await call('viewer', 'GET', '/overview'), await call(null, 'GET', '/overview')]) {
       expect(r.headers['content-security-policy']).toBe(CSP.replace(/; /g, ';'));
       expect(r.headers['x-frame-options']).toBe('DENY');
       expect(r.headers['x-content-type-options']).toBe('nosniff');
@@ -426,10 +427,10 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
   it('audits message pages, the network and the media list, with the query', async () => {
     const before = (await store.readAudit()).length;
     for (const u of [
-      '/api/accounts/1/messages?offset=2&limit=5',
-      '/api/groups/1/messages?limit=7',
-      '/api/network?flagged=true&country=ES',
-      '/api/media?status=novel&limit=3',
+      '/accounts/1/messages?offset=2&limit=5',
+      '/groups/1/messages?limit=7',
+      '/network?flagged=true&country=ES',
+      '/media?status=novel&limit=3',
     ])
       expect((await call('viewer', 'GET', u)).statusCode, u).toBe(200);
     const entries = (await store.readAudit()).slice(before);
@@ -444,14 +445,14 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
 
   it('bounds offset at 10,000,000: beyond it is a 400 naming the field, never a 500', async () => {
     const paged: [Role, string][] = [
-      ['lead', '/api/accounts'],
-      ['lead', '/api/accounts/1/messages'],
-      ['lead', '/api/groups'],
-      ['lead', '/api/groups/1/messages'],
-      ['lead', '/api/media'],
-      ['lead', '/api/merges'],
-      ['lead', '/api/evidence'],
-      ['auditor', '/api/audit'],
+      ['lead', '/accounts'],
+      ['lead', '/accounts/1/messages'],
+      ['lead', '/groups'],
+      ['lead', '/groups/1/messages'],
+      ['lead', '/media'],
+      ['lead', '/merges'],
+      ['lead', '/evidence'],
+      ['auditor', '/audit'],
     ];
     for (const [role, u] of paged) {
       for (const offset of ['10000001', '99999999999999999999', '1e300']) {
@@ -518,7 +519,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     const as = (method: 'POST' | 'DELETE', url: string, payload?: object) =>
       app.inject({
         method,
-        url,
+        url: inCase(store.caseId, url),
         headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
         ...(payload ? { payload } : {}),
       });
@@ -543,7 +544,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
       expect((await account(from)).mergedInto).toBeNull();
       expect((await account(into)).mergedInto).toBeNull();
       const generation = await store.generation();
-      const merge = await as('POST', '/api/merges', { from, into, reason: 'audit append refused' });
+      const merge = await as('POST', '/merges', { from, into, reason: 'audit append refused' });
       expect(merge.statusCode, merge.body).toBe(500);
       expect((await account(from)).mergedInto).toBeNull();
       expect(
@@ -551,15 +552,15 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
       ).toBe(false);
       expect(await store.generation()).toBe(generation);
 
-      const kept = await call('analyst', 'POST', '/api/merges', { from, into, reason: 'for the unmerge' });
+      const kept = await call('analyst', 'POST', '/merges', { from, into, reason: 'for the unmerge' });
       expect(kept.statusCode).toBe(201);
-      const undo = await as('DELETE', `/api/merges/${kept.json().id}`);
+      const undo = await as('DELETE', `/merges/${kept.json().id}`);
       expect(undo.statusCode, undo.body).toBe(500);
       expect((await account(from)).mergedInto).toBe(into);
       expect(
         (await new ReviewStore(store).merges()).find((m) => m.id === kept.json().id)!.undoneAt,
       ).toBeNull();
-      expect((await call('analyst', 'DELETE', `/api/merges/${kept.json().id}`)).statusCode).toBe(200);
+      expect((await call('analyst', 'DELETE', `/merges/${kept.json().id}`)).statusCode).toBe(200);
 
       const checks = async () =>
         Number(
@@ -568,7 +569,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
           ]))!.n,
         );
       const before = await checks();
-      const verify = await as('POST', '/api/evidence/1/verify');
+      const verify = await as('POST', '/evidence/1/verify');
       expect(verify.statusCode, verify.body).toBe(500);
       expect(await checks()).toBe(before);
       expect((await store.verifyAudit()).ok).toBe(true);

@@ -87,19 +87,21 @@ export function audited<T>(
  * Long work made of several transactions of its own (ingest: one per evidence item; match: hashing, then
  * the matches). `fn` receives `record(s, result)`, to be called inside each step's transaction so each
  * step's change and its entry commit together; a failure is recorded once the failed step rolled back.
+ * The policy names the actor and how a failure is recorded (default: the CLI's).
  */
 export async function auditedSteps<T>(
   store: CaseStore,
   action: string,
   args: Record<string, unknown>,
   fn: (record: (s: CaseStore, result: Record<string, unknown>) => Promise<void>) => Promise<T>,
+  policy: AuditPolicy = cliPolicy(),
 ): Promise<T> {
   try {
     return await fn(async (s, result) => {
-      await s.appendAudit(actor(), action, args, { ok: true, ...result });
+      await s.appendAudit(policy.actor, action, args, { ok: true, ...result });
     });
   } catch (err) {
-    await recordFailure(store, cliPolicy(), action, args, err);
+    await recordFailure(store, policy, action, args, err);
     throw err;
   }
 }

@@ -10,7 +10,7 @@ import { importHashList, type ImportListOptions } from '../matching/import-list.
 import { matchCase, type MatchOptions, type MatchSummary } from '../matching/match.js';
 import type { CaseStore } from '../store/case-store.js';
 import { HashListStore } from '../store/hash-list-store.js';
-import { audited, auditedSteps } from './audited.js';
+import { audited, auditedSteps, cliPolicy, type AuditPolicy } from './audited.js';
 
 /**
  * The changes that feed matching, as the CLI and the demo run them. New media, or a new list, leave media
@@ -32,18 +32,54 @@ export function outcomeSummary(x: IngestOutcome | DiscoveredOutcome): Record<str
     : { path: x.path, ...where, status: x.status, ...('reason' in x ? { reason: x.reason } : {}) };
 }
 
+/**
+ * Work that follows committed changes of a case and is no part of them: a workspace keeps its cross-case
+ * index this way (src/app/cross-case.ts), so the evidence and matching code knows nothing of workspaces.
+ * A follow-up that fails does not undo the change; what it missed is caught up by the next one.
+ */
+export interface FollowUp {
+  /** After an ingest; also when a later item failed (the items before it are committed). */
+  ingested?: () => Promise<void>;
+  /** After media were compared with the lists (which of them are novel may have changed). */
+  matched?: () => Promise<void>;
+}
+
+/** Runs `work`, then `next` (also when `work` failed; then an error of `next` does not hide `work`'s). */
+async function followedBy<T>(work: () => Promise<T>, next: (() => Promise<void>) | undefined): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (err) {
+    await next?.().catch(() => undefined);
+    throw err;
+  }
+  await next?.();
+  return result;
+}
+
 export async function matchAudited(
   store: CaseStore,
   caseDir: string,
   opts: MatchOptions = {},
   args: Record<string, unknown> = {},
+  followUp: FollowUp = {},
+  policy: AuditPolicy = cliPolicy(),
 ): Promise<MatchSummary> {
-  return auditedSteps(store, 'match', { threshold: opts.threshold ?? 31, ...args }, (record) =>
-    matchCase(store, caseDir, {
-      ...opts,
-      inTransaction: async (s, summary) =>
-        record(s, { ...summary, hashFailures: summary.hashFailures.length }),
-    }),
+  return followedBy(
+    () =>
+      auditedSteps(
+        store,
+        'match',
+        { threshold: opts.threshold ?? 31, ...args },
+        (record) =>
+          matchCase(store, caseDir, {
+            ...opts,
+            inTransaction: async (s, summary) =>
+              record(s, { ...summary, hashFailures: summary.hashFailures.length }),
+          }),
+        policy,
+      ),
+    followUp.matched,
   );
 }
 
@@ -54,23 +90,33 @@ export async function ingestAudited(
   paths: string[],
   opts: IngestOptions,
   args: Record<string, unknown>,
-  after: { match?: boolean; matchOptions?: MatchOptions } = {},
+  after: { match?: boolean; matchOptions?: MatchOptions; followUp?: FollowUp } = {},
+  policy: AuditPolicy = cliPolicy(),
 ): Promise<{ outcomes: IngestOutcome[]; match: MatchSummary | null }> {
-  const outcomes = await auditedSteps(store, 'ingest', args, (record) =>
-    ingestPaths(store, paths, {
-      workDir: join(caseDir, 'working'),
-      ...opts,
-      onOutcome: async (s, o) => {
-        await opts.onOutcome?.(s, o);
-        await record(s, { items: [outcomeSummary(o)] });
-      },
-    }),
+  const outcomes = await followedBy(
+    () =>
+      auditedSteps(
+        store,
+        'ingest',
+        args,
+        (record) =>
+          ingestPaths(store, paths, {
+            workDir: join(caseDir, 'working'),
+            ...opts,
+            onOutcome: async (s, o) => {
+              await opts.onOutcome?.(s, o);
+              await record(s, { items: [outcomeSummary(o)] });
+            },
+          }),
+        policy,
+      ),
+    after.followUp?.ingested,
   );
   const changed = outcomes.some((o) => o.status === 'ingested');
   const hasLists = (await new HashListStore(store).lists()).length > 0;
   const match =
     after.match !== false && changed && hasLists
-      ? await matchAudited(store, caseDir, after.matchOptions, { after: 'ingest' })
+      ? await matchAudited(store, caseDir, after.matchOptions, { after: 'ingest' }, after.followUp, policy)
       : null;
   return { outcomes, match };
 }
@@ -84,22 +130,44 @@ export async function ingestDiscoveredAudited(
   discovery: Discovery,
   opts: DiscoveredIngestOptions,
   args: Record<string, unknown>,
-  after: { match?: boolean; matchOptions?: MatchOptions; changedBefore?: boolean } = {},
+  after: {
+    match?: boolean;
+    matchOptions?: MatchOptions;
+    changedBefore?: boolean;
+    followUp?: FollowUp;
+  } = {},
+  policy: AuditPolicy = cliPolicy(),
 ): Promise<{ outcomes: DiscoveredOutcome[]; match: MatchSummary | null }> {
-  const outcomes = await auditedSteps(store, 'ingest', args, (record) =>
-    ingestDiscovered(store, discovery, {
-      ...opts,
-      onOutcome: async (s, o) => {
-        await opts.onOutcome?.(s, o);
-        await record(s, { items: [outcomeSummary(o as DiscoveredOutcome)] });
-      },
-    }),
+  const outcomes = await followedBy(
+    () =>
+      auditedSteps(
+        store,
+        'ingest',
+        args,
+        (record) =>
+          ingestDiscovered(store, discovery, {
+            ...opts,
+            onOutcome: async (s, o) => {
+              await opts.onOutcome?.(s, o);
+              await record(s, { items: [outcomeSummary(o as DiscoveredOutcome)] });
+            },
+          }),
+        policy,
+      ),
+    after.followUp?.ingested,
   );
   const changed = after.changedBefore === true || outcomes.some((o) => o.status === 'ingested');
   const hasLists = (await new HashListStore(store).lists()).length > 0;
   const match =
     after.match !== false && changed && hasLists
-      ? await matchAudited(store, opts.workDir, after.matchOptions, { after: 'ingest' })
+      ? await matchAudited(
+          store,
+          opts.workDir,
+          after.matchOptions,
+          { after: 'ingest' },
+          after.followUp,
+          policy,
+        )
       : null;
   return { outcomes, match };
 }
@@ -111,7 +179,7 @@ export async function importListAudited(
   file: string,
   opts: ImportListOptions,
   args: Record<string, unknown>,
-  after: { match?: boolean; matchOptions?: MatchOptions } = {},
+  after: { match?: boolean; matchOptions?: MatchOptions; followUp?: FollowUp } = {},
 ) {
   const imported = await audited(
     store,
@@ -125,9 +193,10 @@ export async function importListAudited(
       sourceSha256: x.list.sourceSha256,
     }),
   );
+  // Unmatched now, no media item is novel until the comparison: the follow-up hears of it either way.
   const match =
     after.match !== false
-      ? await matchAudited(store, caseDir, after.matchOptions, { after: 'hashes.import' })
-      : null;
+      ? await matchAudited(store, caseDir, after.matchOptions, { after: 'hashes.import' }, after.followUp)
+      : (await after.followUp?.matched?.(), null);
   return { ...imported, match };
 }

@@ -23,6 +23,8 @@ export interface IngestOptions {
   /** Encrypted Android backups: a key file (files/key, files/encrypted_backup.key) or the 64-digit key. */
   keyFile?: string;
   key?: string;
+  /** Where the 64-digit key came from when not the command line ("64-digit key given in the …"), for the notes. */
+  keySource?: string;
   /** Password of an encrypted iTunes / Finder backup: used to decrypt, never stored. */
   backupPassword?: string;
   /**
@@ -176,7 +178,12 @@ async function ingestFiles(
     if (backupContainer) notes.container = backupContainer;
     const readerOpts: ReaderOptions = {
       ...baseReaderOptions(opts, deviceLabel, tz),
-      decryption: { keyFile: opts.keyFile, keyHex: opts.key, workDir: opts.workDir },
+      decryption: {
+        keyFile: opts.keyFile,
+        keyHex: opts.key,
+        ...(opts.keySource ? { keyHexSource: opts.keySource } : {}),
+        workDir: opts.workDir,
+      },
     };
     const item = newEvidenceItem(
       { path, sha256, size, kind: reader ? reader.kind : 'ios-backup', deviceLabel, notes },

@@ -202,7 +202,13 @@ export interface ReaderOptions {
   /** Size limits for archives. */
   limits?: { maxEntryBytes: number; maxTotalBytes: number };
   /** Encrypted backups (android-crypt): the key, and where the private plaintext copy goes. */
-  decryption?: { keyFile?: string; keyHex?: string; workDir?: string };
+  decryption?: {
+    keyFile?: string;
+    keyHex?: string;
+    /** Where the 64-digit key came from, for the notes (default: the command line); never the key. */
+    keyHexSource?: string;
+    workDir?: string;
+  };
   /** Look for media, wa.db and owner files beside this path instead (a decrypted working copy's original). */
   layoutFrom?: string;
   /** A wa.db to read instead of the one beside the database (a decrypted wa.db.crypt15). */

@@ -16,8 +16,22 @@ import Fastify, {
 } from 'fastify';
 import type { CaseStore } from '../store/case-store.js';
 import { openCase } from '../store/case-dir.js';
+import { Workspace } from '../store/workspace.js';
 import { createContext } from './context.js';
-import { can, isPermission, isPublicRoute } from './policy.js';
+import { InstallationDirectory, SingleCaseDirectory, type CaseDirectory } from './directory.js';
+import {
+  canInCase,
+  canInInstallation,
+  isCasePermission,
+  isCaseRoute,
+  isPermission,
+  isPublicRoute,
+} from './policy.js';
+import { crossCaseFollowUp } from '../app/cross-case.js';
+import { crossCaseRoutes } from './routes/cross-case.js';
+import { intakeRoutes } from './routes/intake.js';
+import { EvidenceShare } from '../evidence/share.js';
+import { installationRoutes } from './routes/installation.js';
 import { caseRoutes } from './routes/case.js';
 import { custodyRoutes } from './routes/custody.js';
 import { downloadRoutes } from './routes/downloads.js';
@@ -25,15 +39,19 @@ import { jobRoutes } from './routes/jobs.js';
 import { mediaRoutes } from './routes/media.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
 import { AuthService, DEFAULT_AUTH, type AuthSettings } from './services/auth.js';
-import { CaseViewCache } from './services/case-view.js';
 import { HttpError } from './services/paging.js';
 
 export interface ServerOptions {
-  caseDir: string;
-  /** PostgreSQL URL when the case lives there (as `--store`). */
+  /** The case a single case's server serves (with `store` or `caseStore`); or give a workspace instead. */
+  caseDir?: string;
+  /** PostgreSQL URL when the case (or the workspace) lives there (as `--store`). */
   store?: string;
   /** An already open store (tests, the demo); the server then does not close it. */
   caseStore?: CaseStore;
+  /** The evidence share the web app's intake reads from (`--evidence-root`); none: share intake is off. */
+  evidenceRoot?: string;
+  /** An installation: its folder (opened and closed by the server) or an open workspace (left open). */
+  workspace?: string | Workspace;
   /** The built UI; defaults to `web/dist` of this package. */
   webRoot?: string;
   auth?: Partial<AuthSettings>;
@@ -80,6 +98,8 @@ const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'
  */
 export const NOT_LOGGED_IN = 'not logged in (or the session expired)';
 export const NOT_PERMITTED = 'not permitted, or no such route';
+/** A case route for a case that does not exist, or of which the user is not a member: the same answer. */
+export const NO_SUCH_CASE = 'no such case';
 const MISDIRECTED = 'this server does not answer for that host';
 
 /** A host name or `host:port` as `--allowed-host` takes it (lower-cased); throws on anything else. */
@@ -161,10 +181,29 @@ function schemaErrorFormatter(
   return new Error(`${dataVar}${e.instancePath} ${e.message ?? 'is invalid'}`);
 }
 
-export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
-  const opened = opts.caseStore ? null : await openCase(opts.caseDir, { store: opts.store });
-  const store = opts.caseStore ?? opened!.store;
+/** The cases the server serves: one case, or every case of a workspace; and what closes with the server. */
+async function openDirectory(opts: ServerOptions): Promise<{ directory: CaseDirectory; owned: boolean }> {
+  if (opts.workspace !== undefined) {
+    if (opts.caseDir !== undefined || opts.caseStore)
+      throw new Error('serve either one case or a workspace, not both');
+    const owned = typeof opts.workspace === 'string';
+    const ws =
+      typeof opts.workspace === 'string'
+        ? await Workspace.open(opts.workspace, { store: opts.store })
+        : opts.workspace;
+    return { directory: new InstallationDirectory(ws), owned };
+  }
+  if (opts.caseDir === undefined) throw new Error('serve needs a case folder or a workspace');
   const caseDir = resolve(opts.caseDir);
+  const store = opts.caseStore ?? (await openCase(caseDir, { store: opts.store })).store;
+  const name = (await store.getCase())?.name ?? store.caseId;
+  return { directory: new SingleCaseDirectory(store, caseDir, name, !opts.caseStore), owned: true };
+}
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  // The share first: a wrong --evidence-root fails before anything is opened.
+  const share = opts.evidenceRoot ? await EvidenceShare.open(opts.evidenceRoot) : null;
+  const { directory, owned } = await openDirectory(opts);
   // Malformed targets (a bad %-escape, an over-long parameter) never reach the hooks; set below.
   let frameworkError: (req: FastifyRequest, reply: FastifyReply) => Promise<void> = async () => {};
   const app = Fastify({
@@ -195,11 +234,18 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
           `${what} declares no permission: every route needs config.permission (src/server/policy.ts) or config.public` +
             (cfg.permission !== undefined ? ` (unknown permission "${String(cfg.permission)}")` : ''),
         );
+      else if (isCaseRoute(r.url) !== isCasePermission(cfg.permission))
+        throw new Error(
+          isCaseRoute(r.url)
+            ? `${what} is a case route but needs the installation permission ${cfg.permission}`
+            : `${what} needs the case permission ${cfg.permission} but is not under /api/cases/:caseId`,
+        );
       table.push({ method, url: r.url, permission: cfg.permission ?? null, public: cfg.public === true });
     }
   });
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
+  app.decorateRequest('caseAccess', null);
 
   // The hosts this server answers for: the address it listens on (with the loopback names for a loopback or
   // wildcard bind) and the configured ones. Before listen (app.inject) only the configured ones.
@@ -240,10 +286,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   const ctx = createContext(
     {
-      store,
-      caseDir,
-      views: new CaseViewCache(store),
-      auth: new AuthService(store, { ...DEFAULT_AUTH, ...opts.auth }),
+      directory,
+      auth: new AuthService(directory.accounts, { ...DEFAULT_AUTH, ...opts.auth }, (role) =>
+        directory.admits(role),
+      ),
     },
     sessionCookie,
   );
@@ -270,7 +316,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // The access gate, on every request before anything else (and before validation, so a stranger learns
   // nothing from a 400). It decides on the route the router matched, never on the raw URL: the Host, then
-  // public or not, then the session, then the permission, then CSRF for state changes.
+  // public or not, then the session, then (case routes) the case and the user's role in it, then the
+  // permission, then CSRF for state changes. A case the user has no role in is "no such case" (404) before
+  // anything is validated or counted, so another case's user learns nothing, not even that it exists.
   const hostOk = (req: FastifyRequest): boolean => {
     const target = req.raw.url ?? '/';
     // Absolute-form: the target's authority is the host (RFC 9112 §3.2.2); both must be ours.
@@ -300,8 +348,15 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (!found) throw new HttpError(401, NOT_LOGGED_IN);
     req.user = found.user;
     req.session = found.session;
-    if (req.is404 || !cfg.permission || !can(found.user.role, cfg.permission))
-      throw new HttpError(403, NOT_PERMITTED);
+    const permission = cfg.permission;
+    if (req.is404 || !permission) throw new HttpError(403, NOT_PERMITTED);
+    if (isCasePermission(permission)) {
+      const caseId = (req.params as { caseId?: unknown }).caseId;
+      const access = typeof caseId === 'string' ? await directory.enter(caseId, found.user) : null;
+      if (!access) throw new HttpError(404, NO_SUCH_CASE);
+      if (!canInCase(access.role, permission)) throw new HttpError(403, NOT_PERMITTED);
+      req.caseAccess = access;
+    } else if (!canInInstallation(found.user.role, permission)) throw new HttpError(403, NOT_PERMITTED);
     if (!SAFE_METHODS.has(req.method) && !sameSecret(req.headers['x-csrf-token'], found.session.csrf))
       throw new HttpError(403, 'missing or invalid CSRF token');
   });
@@ -347,10 +402,22 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   sessionRoutes(app, ctx, opts.loginPerIpPerMinute ?? 20);
+  if (directory instanceof InstallationDirectory) {
+    installationRoutes(app, ctx, directory.workspace);
+    crossCaseRoutes(app, ctx, directory.workspace);
+  }
   caseRoutes(app, ctx);
   mediaRoutes(app, ctx);
   custodyRoutes(app, ctx);
   downloadRoutes(app, ctx);
+  intakeRoutes(
+    app,
+    ctx,
+    share,
+    directory instanceof InstallationDirectory
+      ? (s) => crossCaseFollowUp(directory.workspace.installation, s)
+      : undefined,
+  );
   jobRoutes(app, ctx);
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
@@ -385,6 +452,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return index(req, reply);
   });
 
-  if (opened) app.addHook('onClose', async () => opened.store.close());
+  if (owned)
+    app.addHook('onClose', async () => {
+      await directory.close();
+    });
   return app;
 }

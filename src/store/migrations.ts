@@ -290,4 +290,26 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (case_id, job_id))`,
     ],
   },
+  {
+    version: 14,
+    name: 'cross-case keys',
+    statements: [
+      // What makes two cases of an installation meet (src/store/cross-case.ts): phone numbers and JIDs of
+      // accounts, SHA-256 of media, PDQ of novel media. Rows are in the installation's scope (case_id is
+      // its id); `member_case` is the case holding the key, `ref` the account or media id there, and
+      // `evidence_id` the item of that case whose indexing added it (0: added when matching made a media
+      // item novel). A PDQ key also has 16 'pdq-slot' rows, one per 16-bit slot ('<slot hex>:<4 hex>'),
+      // so near neighbours are found through this same index (multi-index hashing), never by a scan.
+      `CREATE TABLE crosscase_keys (
+        case_id TEXT NOT NULL, member_case TEXT NOT NULL, kind TEXT NOT NULL, ref BIGINT NOT NULL,
+        value TEXT NOT NULL, evidence_id BIGINT NOT NULL, first_seen BIGINT NOT NULL,
+        PRIMARY KEY (case_id, member_case, kind, ref, value))`,
+      `CREATE INDEX crosscase_keys_value ON crosscase_keys (case_id, kind, value)`,
+      // Which evidence items of each case are in the index: indexing after an ingest takes the items not
+      // here yet, so an item committed by an ingest that failed later is indexed by the next one.
+      `CREATE TABLE crosscase_items (
+        case_id TEXT NOT NULL, member_case TEXT NOT NULL, evidence_id BIGINT NOT NULL, at BIGINT NOT NULL,
+        keys BIGINT NOT NULL, PRIMARY KEY (case_id, member_case, evidence_id))`,
+    ],
+  },
 ];

@@ -1,19 +1,23 @@
 import { useEffect, useRef, useState } from 'react';
-import { currentSession, logout, onUnauthorized, setCsrfToken } from './api';
+import { currentSession, logout, onUnauthorized, setCsrfToken, setCurrentCase } from './api';
 import { Status } from './components/common';
-import { href, useRoute, type Route } from './router';
+import { href, setLinkCase, useRoute, type Route } from './router';
+import { Admin } from './screens/Admin';
 import { Audit } from './screens/Audit';
+import { Cases } from './screens/Cases';
 import { Evidence } from './screens/Evidence';
 import { Exports } from './screens/Exports';
 import { Group } from './screens/Group';
 import { Identity } from './screens/Identity';
+import { Intake } from './screens/Intake';
 import { Groups, Suspects } from './screens/Lists';
 import { Login } from './screens/Login';
 import { Media } from './screens/Media';
 import { Network } from './screens/Network';
 import { Overview } from './screens/Overview';
 import { Suspect } from './screens/Suspect';
-import { SessionContext } from './session';
+import { Team } from './screens/Team';
+import { CaseContext, SessionContext } from './session';
 import { S } from './strings';
 import type { Permission, Session } from './types';
 
@@ -21,19 +25,24 @@ interface Screen {
   path: string;
   label: string;
   need: Permission;
-  link: string;
+  link: () => string;
+  /** Only on an installation's server (a lone case has no team to manage). */
+  installationOnly?: boolean;
 }
 
+// Links are functions: they point into the current case, which is known only when the screen renders.
 const SCREENS: Screen[] = [
-  { path: 'overview', label: S.nav.overview, need: 'case.read', link: href.overview() },
-  { path: 'network', label: S.nav.network, need: 'case.read', link: href.network() },
-  { path: 'accounts', label: S.nav.suspects, need: 'case.read', link: href.suspects() },
-  { path: 'groups', label: S.nav.groups, need: 'case.read', link: href.groups() },
-  { path: 'media', label: S.nav.media, need: 'case.read', link: href.media() },
-  { path: 'identity', label: S.nav.identity, need: 'case.read', link: href.identity() },
-  { path: 'evidence', label: S.nav.evidence, need: 'evidence.read', link: href.evidence() },
-  { path: 'audit', label: S.nav.audit, need: 'audit.read', link: href.audit() },
-  { path: 'exports', label: S.nav.exports, need: 'export', link: href.exports() },
+  { path: 'overview', label: S.nav.overview, need: 'case.read', link: href.overview },
+  { path: 'network', label: S.nav.network, need: 'case.read', link: href.network },
+  { path: 'accounts', label: S.nav.suspects, need: 'case.read', link: href.suspects },
+  { path: 'groups', label: S.nav.groups, need: 'case.read', link: href.groups },
+  { path: 'media', label: S.nav.media, need: 'case.read', link: href.media },
+  { path: 'identity', label: S.nav.identity, need: 'case.read', link: href.identity },
+  { path: 'evidence', label: S.nav.evidence, need: 'evidence.read', link: href.evidence },
+  { path: 'audit', label: S.nav.audit, need: 'audit.read', link: href.audit },
+  { path: 'exports', label: S.nav.exports, need: 'export', link: href.exports },
+  { path: 'intake', label: S.nav.intake, need: 'evidence.add', link: href.intake },
+  { path: 'team', label: S.nav.team, need: 'members.read', link: href.team, installationOnly: true },
 ];
 
 function idOf(s: string | undefined): number | null {
@@ -58,7 +67,7 @@ function Body({ route }: { route: Route }) {
       return id ? <Group id={id} message={idOf(q.get('message') ?? undefined)} /> : <Groups />;
     }
     case 'media':
-      return <Media account={q.get('account')} group={q.get('group')} />;
+      return <Media account={q.get('account')} group={q.get('group')} id={q.get('id')} />;
     case 'evidence':
       return <Evidence focus={idOf(q.get('id') ?? undefined)} />;
     case 'identity':
@@ -67,6 +76,10 @@ function Body({ route }: { route: Route }) {
       return <Audit />;
     case 'exports':
       return <Exports />;
+    case 'team':
+      return <Team />;
+    case 'intake':
+      return <Intake />;
     default:
       return <p>{S.notFound}</p>;
   }
@@ -77,6 +90,7 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
+  const refreshed = useRef<string | null>(null);
 
   useEffect(() => {
     onUnauthorized(() => setSession(null));
@@ -85,20 +99,49 @@ export function App() {
       .catch((e: Error) => setError(e.message));
   }, []);
 
-  const allowed = SCREENS.filter((s) => session?.permissions.includes(s.need));
-  const current = SCREENS.find((s) => s.path === route.parts[0]);
+  const entry = session && route.caseId ? (session.cases.find((c) => c.id === route.caseId) ?? null) : null;
+  const isAdmin = !!session?.installation?.permissions.includes('installation.admin');
+  // The screens' API calls and links go to the case of the URL; set before they render.
+  setCurrentCase(entry?.id ?? null);
+  setLinkCase(entry?.id ?? null);
+  const allowed = entry
+    ? SCREENS.filter(
+        (s) => entry.permissions.includes(s.need) && (!s.installationOnly || session?.installation),
+      )
+    : [];
+  const current = entry ? SCREENS.find((s) => s.path === route.parts[0]) : undefined;
 
-  // An unknown or empty route lands on the first screen the role may use.
+  // A case the session does not list may be new (just created, or just added to): ask once more.
   useEffect(() => {
-    if (session && (!route.parts.length || !current) && allowed.length)
-      window.location.hash = allowed[0].link;
-  }, [session, route, current, allowed]);
+    if (session && route.caseId && !entry && refreshed.current !== route.caseId) {
+      refreshed.current = route.caseId;
+      currentSession()
+        .then((s) => s && setSession(s))
+        .catch((e: Error) => setError(e.message));
+    }
+  }, [session, route.caseId, entry]);
+
+  // An unknown or empty route lands somewhere useful: the only case, the case list, or administration.
+  useEffect(() => {
+    if (!session) return;
+    if (entry) {
+      if ((!route.parts.length || !current) && allowed.length) window.location.hash = allowed[0].link();
+      return;
+    }
+    if (route.caseId) return;
+    const page = route.parts[0];
+    if (page === 'cases' || (page === 'admin' && isAdmin)) return;
+    if (session.cases.length === 1) window.location.hash = href.inCase(session.cases[0].id);
+    else if (session.cases.length === 0 && isAdmin) window.location.hash = href.admin();
+    else window.location.hash = href.cases();
+  }, [session, route, entry, current, allowed, isAdmin]);
 
   // Moving to another screen moves keyboard focus to its content, as a page load would.
   useEffect(() => {
-    document.title = current ? `${current.label} · ${S.app}` : S.app;
+    const label = current?.label ?? (route.parts[0] === 'admin' ? S.nav.admin : S.nav.cases);
+    document.title = entry ? `${label} · ${entry.name} · ${S.app}` : `${label} · ${S.app}`;
     main.current?.focus();
-  }, [current, route.parts.join('/')]);
+  }, [current, entry, route.parts.join('/')]);
 
   if (session === undefined) return <Status loading={!error} error={error} />;
   if (session === null) return <Login onLogin={setSession} />;
@@ -112,33 +155,66 @@ export function App() {
     }
   }
 
-  const permitted = !current || session.permissions.includes(current.need);
+  let body;
+  if (route.caseId) {
+    if (!entry) body = <p className="error">{S.notFound}</p>;
+    else if (current && !entry.permissions.includes(current.need))
+      body = <p className="error">{S.forbidden}</p>;
+    else body = <Body key={entry.id} route={route} />;
+  } else if (route.parts[0] === 'admin' && isAdmin) body = <Admin />;
+  else body = <Cases cases={session.cases} />;
+
+  const manyPlaces = session.cases.length > 1 || isAdmin;
   return (
     <SessionContext.Provider value={session}>
-      <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
-        {S.skip}
-      </a>
-      <div className="shell">
-        <nav className="nav" aria-label={S.nav.label}>
-          <h1>{S.app}</h1>
-          <p className="who">{S.nav.signedInAs(session.user.name, session.user.role)}</p>
-          <ul>
-            {allowed.map((s) => (
-              <li key={s.path}>
-                <a href={s.link} aria-current={current?.path === s.path ? 'page' : undefined}>
-                  {s.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-          <button className="secondary" onClick={signOut}>
-            {S.nav.logout}
-          </button>
-        </nav>
-        <main id="main" ref={main} tabIndex={-1}>
-          {permitted ? <Body route={route} /> : <p className="error">{S.forbidden}</p>}
-        </main>
-      </div>
+      <CaseContext.Provider value={entry}>
+        <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
+          {S.skip}
+        </a>
+        <div className="shell">
+          <nav className="nav" aria-label={S.nav.label}>
+            <h1>{S.app}</h1>
+            <p className="who">{S.nav.signedInAs(session.user.name, entry?.role ?? session.user.role)}</p>
+            {entry && (
+              <p className="case-name" aria-label={S.nav.caseLabel}>
+                {entry.name}
+              </p>
+            )}
+            <ul>
+              {allowed.map((s) => (
+                <li key={s.path}>
+                  <a href={s.link()} aria-current={current?.path === s.path ? 'page' : undefined}>
+                    {s.label}
+                  </a>
+                </li>
+              ))}
+              {manyPlaces && (
+                <li>
+                  <a
+                    href={href.cases()}
+                    aria-current={!route.caseId && route.parts[0] === 'cases' ? 'page' : undefined}
+                  >
+                    {S.nav.cases}
+                  </a>
+                </li>
+              )}
+              {isAdmin && (
+                <li>
+                  <a href={href.admin()} aria-current={route.parts[0] === 'admin' ? 'page' : undefined}>
+                    {S.nav.admin}
+                  </a>
+                </li>
+              )}
+            </ul>
+            <button className="secondary" onClick={signOut}>
+              {S.nav.logout}
+            </button>
+          </nav>
+          <main id="main" ref={main} tabIndex={-1}>
+            {body}
+          </main>
+        </div>
+      </CaseContext.Provider>
     </SessionContext.Provider>
   );
 }

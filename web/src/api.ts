@@ -14,6 +14,18 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | null = null;
+let currentCase: string | null = null;
+
+/** The case the screens work on (from the URL, `#/c/<id>/…`); App sets it before they render. */
+export function setCurrentCase(id: string | null): void {
+  currentCase = id;
+}
+
+/** A case route of the current case: `caseApi('/overview')` is `/api/cases/<id>/overview`. */
+export function caseApi(path: string): string {
+  if (!currentCase) throw new Error('no case chosen');
+  return `/api/cases/${encodeURIComponent(currentCase)}${path}`;
+}
 let unauthorized: () => void = () => {};
 
 export function setCsrfToken(token: string | null): void {
@@ -76,6 +88,22 @@ export async function send<T>(
 ): Promise<T> {
   const res = await request(method, path, body);
   if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+/** Sends a file's bytes as the body (an upload), with the session's CSRF token. */
+export async function uploadFile<T>(path: string, file: Blob): Promise<T> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': 'application/octet-stream',
+  };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, { method: 'POST', headers, body: file, credentials: 'same-origin' });
+  if (res.status === 401) {
+    csrfToken = null;
+    unauthorized();
+  }
+  if (!res.ok) throw await failure(res);
   return (await res.json()) as T;
 }
 

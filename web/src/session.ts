@@ -1,10 +1,13 @@
 import { createContext, useContext } from 'react';
-import type { Permission, Session } from './types';
+import type { CaseEntry, Permission, Session } from './types';
 
 export const SessionContext = createContext<Session | null>(null);
 
-/** Whether the signed-in role holds a permission: the UI hides what the API would refuse. */
+/** The case the screens show, with the user's role and permissions in it. */
+export const CaseContext = createContext<CaseEntry | null>(null);
+
+/** Whether the user's role in the current case holds a permission: the UI hides what the API would refuse. */
 export function useCan(): (p: Permission) => boolean {
-  const s = useContext(SessionContext);
-  return (p) => !!s?.permissions.includes(p);
+  const c = useContext(CaseContext);
+  return (p) => !!c?.permissions.includes(p);
 }

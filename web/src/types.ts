@@ -1,6 +1,6 @@
 /** Response shapes of docs/api.md, as far as the UI reads them. Times are ISO strings (UTC). */
+/** What a role may do in a case (src/server/policy.ts CASE_PERMISSIONS). */
 export type Permission =
-  | 'session'
   | 'case.read'
   | 'media.reveal'
   | 'media.review'
@@ -8,12 +8,28 @@ export type Permission =
   | 'evidence.read'
   | 'evidence.verify'
   | 'audit.read'
-  | 'export';
+  | 'export'
+  | 'evidence.add'
+  | 'members.read'
+  | 'members.manage';
+
+/** What an account may do on the installation (src/server/policy.ts INSTALLATION_PERMISSIONS). */
+export type InstallationPermission = 'session' | 'installation.admin';
+
+export interface CaseEntry {
+  id: string;
+  name: string;
+  role: string;
+  permissions: Permission[];
+}
 
 export interface Session {
   user: { name: string; role: string };
   csrfToken: string;
-  permissions: Permission[];
+  /** Null on a single case's server; on an installation's, what the account may do there. */
+  installation: { permissions: InstallationPermission[] } | null;
+  /** The cases the user may enter, with what they may do in each. */
+  cases: CaseEntry[];
   expiresAt: string;
   idleExpiresAt: string;
 }

@@ -5,6 +5,7 @@ import type { CategoryScheme } from '../../matching/lists/types.js';
 import { writeVicsHashSet } from '../../matching/lists/vics-write.js';
 import { UserError } from '../../util/errors.js';
 import { importListAudited } from '../../app/case-actions.js';
+import { withCrossCase } from '../../app/cross-case.js';
 import { auditedRead, printJson, withCase } from '../context.js';
 
 interface ImportOptions {
@@ -43,19 +44,21 @@ export function register(program: Command): void {
       }
       const opts = { ...o, categoryScheme: o.categoryScheme as CategoryScheme };
       const r = await withCase(dir, o, ({ store, dir: caseDir }) =>
-        importListAudited(
-          store,
-          caseDir,
-          file,
-          opts,
-          {
-            file: resolve(file),
-            name: o.name,
-            format: o.format,
-            categoryScheme: o.categoryScheme,
-            skipInvalid: !!o.skipInvalid,
-          },
-          { match: o.match !== false },
+        withCrossCase(caseDir, store, o, (followUp) =>
+          importListAudited(
+            store,
+            caseDir,
+            file,
+            opts,
+            {
+              file: resolve(file),
+              name: o.name,
+              format: o.format,
+              categoryScheme: o.categoryScheme,
+              skipInvalid: !!o.skipInvalid,
+            },
+            { match: o.match !== false, followUp },
+          ),
         ),
       );
       if (o.json) printJson({ ...r.list, invalid: r.invalidCount });

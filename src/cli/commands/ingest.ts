@@ -1,21 +1,24 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import {
+  ingestEvidence,
+  previewEvidence,
+  queueIngest,
+  type DiscoveryView,
+  type EvidenceDescription,
+  type IntakeHooks,
+  type IntakeSecrets,
+} from '../../app/intake.js';
 import type { DiscoveredOutcome } from '../../evidence/discovery/ingest.js';
-import { closeDiscovery, discover, type Discovery } from '../../evidence/discovery/index.js';
 import type { IngestOutcome } from '../../evidence/ingest.js';
-import { looksLikeBackupFolder } from '../../evidence/ios-backup/ingest.js';
-import { detectReader } from '../../evidence/registry.js';
-import { parseSqliteBudget } from '../../evidence/wa-db/budget.js';
-import { claimedByOpener, containerKind, openEvidenceFs } from '../../evidence/vfs/index.js';
-import { UserError } from '../../util/errors.js';
-import { progress, progressBoard, type Progress } from '../../util/progress.js';
-import { ingestAudited, ingestDiscoveredAudited } from '../../app/case-actions.js';
-import { isDict, parsePlist } from '../../evidence/plist.js';
+import { EvidenceShare } from '../../evidence/share.js';
+import { withCrossCase } from '../../app/cross-case.js';
+import { actor } from '../../app/audited.js';
 import { queueForCase } from '../../jobs/open.js';
-import type { JobSpec } from '../../jobs/types.js';
 import { caseStoreUrl } from '../../store/case-dir.js';
-import { auditedSteps, printJson, withCase } from '../context.js';
+import { UserError } from '../../util/errors.js';
+import { progress, progressBoard, type Progress, type ProgressBoard } from '../../util/progress.js';
+import { printJson, withCase } from '../context.js';
 import { canPrompt, promptHidden, resolveSecrets, type Secrets } from '../secrets.js';
 
 interface IngestCliOptions {
@@ -34,8 +37,7 @@ interface IngestCliOptions {
   backupPassword?: string;
   backupPasswordFile?: string;
   dryRun?: boolean;
-  /** Where the password and the key came from (set from resolveSecrets; for the audit log). */
-  secrets?: Secrets;
+  evidenceRoot?: string;
   sqliteBudget?: string;
   jobs?: boolean;
 }
@@ -46,172 +48,7 @@ function backupRemark(notes: Record<string, unknown>): string {
   return others?.length ? `; also in the backup: ${others.join(', ')}` : '';
 }
 
-/** The reader options every ingest path of this command passes (evidence files and discovered artifacts). */
-function readerOptions(o: IngestCliOptions, acquiredAt: number | null) {
-  return {
-    device: o.device,
-    owner: o.owner,
-    ownerName: o.ownerName,
-    examiner: o.examiner,
-    acquiredAt,
-    tz: o.tz,
-    locale: o.locale,
-    keyFile: o.keyFile,
-    key: o.key,
-    backupPassword: o.backupPassword,
-    ...(o.secrets?.keyFrom && o.secrets.keyFrom !== 'command line'
-      ? { keySource: `64-digit key given in the ${o.secrets.keyFrom}` }
-      : {}),
-    ...(o.sqliteBudget ? { sqliteBudget: parseSqliteBudget(o.sqliteBudget) } : {}),
-  };
-}
-
-/**
- * The audit entry's arguments. Secrets never go into the audit log: the key and the backup password are
- * recorded only as having been given; the key file by its path.
- */
-function auditArgs(o: IngestCliOptions, paths: string[]): Record<string, unknown> {
-  return {
-    paths,
-    device: o.device,
-    owner: o.owner,
-    tz: o.tz ?? 'UTC',
-    locale: o.locale,
-    examiner: o.examiner,
-    ...(o.keyFile ? { keyFile: resolve(o.keyFile) } : {}),
-    ...(o.key
-      ? {
-          key:
-            o.secrets?.keyFrom && o.secrets.keyFrom !== 'command line'
-              ? `given in the ${o.secrets.keyFrom} (not recorded)`
-              : 'given on the command line (not recorded)',
-        }
-      : {}),
-    ...(o.backupPassword !== undefined ? { backupPassword: 'given (not recorded)' } : {}),
-    ...(o.backupPassword !== undefined && o.secrets?.backupPasswordFrom
-      ? { backupPasswordFrom: o.secrets.backupPasswordFrom }
-      : {}),
-    ...(o.sqliteBudget ? { sqliteBudget: o.sqliteBudget } : {}),
-  };
-}
-
-/**
- * Which paths are evidence files read as today (a chat export, a bare database) and which are folders or
- * containers to search (a device folder, an operation folder, a .zip/.tar/.tar.gz of a device).
- */
-async function partition(paths: string[]): Promise<{ files: string[]; trees: string[] }> {
-  const files: string[] = [];
-  const trees: string[] = [];
-  for (const p of paths) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      files.push(p); // ingestPaths reports it
-      continue;
-    }
-    if (st.isDirectory()) {
-      // An iTunes / Finder backup folder is one evidence item with a reader of its own.
-      if (looksLikeBackupFolder(p)) files.push(p);
-      else trees.push(p);
-      continue;
-    }
-    // A vendor extraction (a Cellebrite UFDR, .ufd, .ufdx or full file system zip, a GrayKey zip) is searched
-    // through its own view, whose errors (a protected report, a dump hash mismatch) are the user's to see.
-    if (st.isFile() && (await claimedByOpener(p))) {
-      trees.push(p);
-      continue;
-    }
-    const kind = st.isFile() ? await containerKind(p).catch(() => null) : null;
-    if (!kind) {
-      files.push(p);
-      continue;
-    }
-    try {
-      await detectReader(p);
-      files.push(p); // a chat export zip is its own evidence item, as before
-      continue;
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-    }
-    // A container that cannot even be opened (truncated, damaged) fails as an evidence file did before.
-    const fs = await openEvidenceFs(p).catch(() => null);
-    if (!fs) files.push(p);
-    else {
-      await fs.close();
-      trees.push(p);
-    }
-  }
-  return { files, trees };
-}
-
-function nothingFound(d: Discovery): UserError {
-  const reasons = new Map<string, number>();
-  for (const i of d.ignored) reasons.set(i.reason, (reasons.get(i.reason) ?? 0) + 1);
-  const why = [...reasons].map(([r, n]) => `${n} × ${r}`).join('; ');
-  return new UserError(
-    `no WhatsApp artifact found. Searched: ${d.searched.join(', ')}, for ` +
-      `**/com.whatsapp(.w4b)/databases/msgstore.db, **/msgstore.db, **/AppGroup/*/ChatStorage.sqlite, ` +
-      `**/ChatStorage.sqlite, chat export .zip/.txt, and SQLite files with a WhatsApp table signature` +
-      (why ? `. Ignored: ${why}` : '. The tree holds no files'),
-  );
-}
-
-/** What discovery found, for --dry-run (text) and --json. */
-export function discoveryView(d: Discovery, cliOwner?: string, device?: string) {
-  return {
-    devices: d.devices.map((dev) => ({
-      label: device ?? dev.label,
-      source: dev.source,
-      container: dev.fs.kind,
-      ...(dev.chain.length
-        ? {
-            nestedIn: dev.chain.map((l) => ({
-              in: l.outer,
-              path: l.innerPath,
-              kind: l.kind,
-              sha256: l.sha256,
-            })),
-          }
-        : {}),
-      ...(dev.fs.described
-        ? { extraction: dev.fs.described.metadata, companions: dev.fs.described.companions }
-        : {}),
-      instances: dev.instances.map((i) => ({
-        id: i.id,
-        platform: i.platform,
-        app: i.app,
-        user: i.user,
-        appRoot: i.appRoot,
-        owner:
-          cliOwner && i.platform !== 'export'
-            ? { number: cliOwner, source: 'command line (--owner)', foundInDevice: i.owner }
-            : i.owner
-              ? { ...i.owner, source: i.owner.from ?? 'device file' }
-              : null,
-        ownerConflicts: i.ownerConflicts,
-        notes: i.notes,
-        alsoFound: i.alsoFound,
-        artifacts: i.artifacts.map((a) => ({
-          kind: a.kind,
-          path: a.path,
-          size: a.size,
-          matchedBy: a.matchedBy,
-          companions: a.companions,
-          mediaBases: a.mediaBases,
-          duplicateViews: a.duplicateViews,
-          ...(a.key ? { keyFoundInDevice: a.key.path } : {}),
-          ...(a.encrypted !== undefined ? { encrypted: a.encrypted } : {}),
-        })),
-      })),
-    })),
-    ignored: d.ignored,
-    ignoredNotListed: d.ignoredNotListed,
-    searched: d.searched,
-  };
-}
-
-function printDiscovery(v: ReturnType<typeof discoveryView>): void {
+function printDiscovery(v: DiscoveryView): void {
   for (const dev of v.devices) {
     console.log(`device ${dev.label}  (${dev.container} ${dev.source})`);
     for (const i of dev.instances) {
@@ -303,11 +140,16 @@ export function register(program: Command): void {
       '--sqlite-budget <limits>',
       'limits on reading each SQLite database, e.g. stall=120s,total=6h,heap=2GB,cell=64MB (the defaults; docs/evidence.md)',
     )
+    .option(
+      '--evidence-root <dir>',
+      'the evidence share: <paths> are relative to it, and absolute paths, "..", symbolic links and ' +
+        'anything leading outside it are refused (docs/intake.md)',
+    )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--no-match', 'do not compare the new media with the case\'s lists now (they stay "unmatched")')
     .option(
       '--jobs',
-      'queue one ingest job per evidence file (then hashing and matching jobs) for `filet worker` to run',
+      'queue one ingest job per evidence file, folder or container (then hashing and matching jobs) for `filet worker`',
     )
     .option(
       '--dry-run',
@@ -318,7 +160,8 @@ export function register(program: Command): void {
       'after',
       '\nExamples:\n  filet ingest ./op-x "WhatsApp Chat with Group.zip" --device phone-A --owner +34600000123 --tz Europe/Madrid' +
         '\n  filet ingest ./op-x ./extractions/phone-B.zip --dry-run\n  filet ingest ./op-x ./seized-devices/' +
-        '\n  filet ingest ./op-x Databases/msgstore.db.crypt15 --key-file files/encrypted_backup.key --device phone-B',
+        '\n  filet ingest ./op-x Databases/msgstore.db.crypt15 --key-file files/encrypted_backup.key --device phone-B' +
+        '\n  filet ingest ./op-x --evidence-root /mnt/evidence lab-42/phone-C.zip',
     )
     .action(async (dir: string, paths: string[], o: IngestCliOptions) => {
       let acquiredAt: number | null = null;
@@ -330,84 +173,134 @@ export function register(program: Command): void {
       if (o.owner && !/^\+[1-9]\d{6,14}$/.test(o.owner)) {
         throw new UserError(`--owner must be an E.164 number like +34600000123, got "${o.owner}"`);
       }
-      Object.assign(o, resolvedSecrets(o));
-      const { files, trees } = await partition(paths);
-      if (!o.dryRun && o.backupPassword === undefined && files.some(isEncryptedBackupFolder))
-        await askBackupPassword(o);
-      if (o.jobs) {
-        await enqueueIngest(dir, files, trees, o, acquiredAt);
-        return;
-      }
-      if (trees.length) {
-        await ingestTrees(dir, files, trees, o, acquiredAt);
-        return;
-      }
-      if (o.dryRun)
-        throw new UserError('--dry-run applies to folders and containers (.zip/.tar/.tar.gz of a device)');
-      const { outcomes, match } = await withCase(dir, o, async ({ store, dir: caseDir }) => {
-        const bar = progress('ingest', 0, { quiet: o.json });
-        try {
-          return await ingestAudited(
-            store,
-            caseDir,
-            paths,
-            { ...readerOptions(o, acquiredAt), onProgress: (n) => bar.tick(n) },
-            auditArgs(o, paths),
-            { match: o.match !== false },
-          );
-        } finally {
-          bar.stop();
-        }
-      });
-      if (o.json) printJson(outcomes);
-      else {
-        for (const x of outcomes) console.log(describe(x));
-        if (match)
-          console.log(
-            `matched against the case's lists: ${match.known} known material, ${match.novel} novel, ${match.unmatched} unmatched`,
-          );
-      }
+      const secrets = secretsOf(o, resolveSecrets(o));
+      const description: EvidenceDescription = {
+        device: o.device,
+        owner: o.owner,
+        ownerName: o.ownerName,
+        examiner: o.examiner,
+        acquiredAt,
+        tz: o.tz,
+        locale: o.locale,
+        sqliteBudget: o.sqliteBudget,
+      };
+      const share = o.evidenceRoot ? await EvidenceShare.open(o.evidenceRoot) : undefined;
+      if (o.dryRun) await dryRun(paths, description, secrets, share, o);
+      else if (o.jobs) await enqueue(dir, paths, description, secrets, share, o);
+      else await ingest(dir, paths, description, secrets, share, o);
     });
 }
 
-/** `--jobs`: one ingest job per evidence file; once they have all run, the new media are hashed and matched. */
-async function enqueueIngest(
-  dir: string,
-  files: string[],
-  trees: string[],
+function secretsOf(o: IngestCliOptions, s: Secrets): IntakeSecrets {
+  return {
+    key: s.key,
+    keyFrom: s.keyFrom,
+    keyFile: o.keyFile,
+    backupPassword: s.backupPassword,
+    backupPasswordFrom: s.backupPasswordFrom,
+  };
+}
+
+async function dryRun(
+  paths: string[],
+  description: EvidenceDescription,
+  secrets: IntakeSecrets,
+  share: EvidenceShare | undefined,
   o: IngestCliOptions,
-  acquiredAt: number | null,
 ): Promise<void> {
-  if (trees.length)
-    throw new UserError(
-      `--jobs takes evidence files (chat exports, databases, backup folders); ${trees[0]} is a folder or container to search: ingest it without --jobs`,
-    );
-  if (o.key || o.backupPassword !== undefined)
-    throw new UserError(
-      "--jobs cannot carry a key or a backup password (a job's parameters are kept in the case): give --key-file, or ingest without --jobs",
-    );
-  if (o.dryRun) throw new UserError('--dry-run applies to folders and containers, not to --jobs');
+  const p = await previewEvidence(paths, description, secrets, { share });
+  if (!p.trees.length)
+    throw new UserError('--dry-run applies to folders and containers (.zip/.tar/.tar.gz of a device)');
+  const view: DiscoveryView = {
+    devices: p.devices,
+    ignored: p.ignored,
+    ignoredNotListed: p.ignoredNotListed,
+    searched: p.searched,
+  };
+  if (o.json) printJson({ dryRun: true, files: p.files, ...view });
+  else {
+    printDiscovery(view);
+    if (p.files.length) console.log(`also as evidence files: ${p.files.join(', ')}`);
+    console.log('dry run: nothing was written');
+  }
+}
+
+/**
+ * The progress shown while ingesting: one bar of records for evidence files; for folders and containers,
+ * one bar per device (its artifacts read / found) and one for the artifact being read (records).
+ */
+class IngestProgress {
+  private bar: Progress | null = null;
+  private board: ProgressBoard | null = null;
+  private artifactBar: (Progress & { restart(label: string): void }) | null = null;
+  private readonly deviceBars = new Map<string, Progress>();
+  private lastDevice: Progress | null = null;
+
+  constructor(private readonly quiet: boolean) {}
+
+  readonly hooks: IntakeHooks = {
+    onStart: ({ trees }) => {
+      if (!trees.length) this.bar = progress('ingest', 0, { quiet: this.quiet });
+      else {
+        this.board = progressBoard({ quiet: this.quiet });
+        this.artifactBar = this.board.counter();
+      }
+    },
+    onProgress: (n) => {
+      if (this.bar) this.bar.tick(n);
+      // Evidence files given beside folders are read before the first artifact, without a bar.
+      else if (this.lastDevice) this.artifactBar?.tick(n);
+    },
+    onArtifact: (dev, art) => {
+      if (!this.board || !this.artifactBar) return;
+      if (this.lastDevice) {
+        this.artifactBar.stop();
+        this.lastDevice.tick();
+      }
+      let devBar = this.deviceBars.get(dev.label);
+      if (!devBar) {
+        const n = dev.instances.reduce((k, i) => k + i.artifacts.length, 0);
+        devBar = this.board.bar(`device ${dev.label}`, n);
+        this.deviceBars.set(dev.label, devBar);
+      }
+      this.lastDevice = devBar;
+      this.artifactBar.restart(`  ${dev.label} ${basename(art.path)} records`);
+    },
+  };
+
+  /** The last artifact was read. */
+  finished(): void {
+    if (this.lastDevice) {
+      this.artifactBar?.stop();
+      this.lastDevice.tick();
+    }
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    for (const b of this.deviceBars.values()) b.stop();
+    this.board?.stop();
+  }
+}
+
+/** `--jobs`: queued, for `filet worker` (docs/jobs.md). */
+async function enqueue(
+  dir: string,
+  paths: string[],
+  description: EvidenceDescription,
+  secrets: IntakeSecrets,
+  share: EvidenceShare | undefined,
+  o: IngestCliOptions,
+): Promise<void> {
   const queued = await withCase(dir, o, async ({ store, dir: caseDir }) => {
     const queue = await queueForCase({ store, dir: caseDir }, caseStoreUrl(caseDir, o.store));
     try {
-      const specs: JobSpec[] = files.map((f) => ({
-        kind: 'ingest',
-        params: {
-          paths: [resolve(f)],
-          device: o.device,
-          owner: o.owner,
-          ownerName: o.ownerName,
-          tz: o.tz,
-          locale: o.locale,
-          examiner: o.examiner ?? null,
-          acquiredAt,
-          ...(o.keyFile ? { keyFile: resolve(o.keyFile) } : {}),
-        },
-        total: 1,
-      }));
-      const then =
-        o.match === false ? undefined : { kind: 'hash' as const, params: { plan: { matchIfLists: {} } } };
-      return { engine: queue.engine, jobs: await queue.enqueue(store, specs, { then }) };
+      const jobs = await queueIngest(store, queue, paths, description, secrets, {
+        share,
+        actor: actor(),
+        match: o.match !== false,
+      });
+      return { engine: queue.engine, jobs };
     } finally {
       await queue.close();
     }
@@ -421,156 +314,69 @@ async function enqueueIngest(
     );
 }
 
-async function ingestTrees(
+async function ingest(
   dir: string,
-  files: string[],
-  trees: string[],
+  paths: string[],
+  description: EvidenceDescription,
+  secrets: IntakeSecrets,
+  share: EvidenceShare | undefined,
   o: IngestCliOptions,
-  acquiredAt: number | null,
 ): Promise<void> {
-  const d = await discover(
-    trees.map((t) => resolve(t)),
-    {
-      label: o.device,
-      // Private copies of nested zips: the case's working area when ingesting, a temporary folder for a dry run.
-      ...(!o.dryRun && existsSync(dir) ? { workDir: join(resolve(dir), 'working') } : {}),
-      backupPassword: o.backupPassword !== undefined || (!o.dryRun && canPrompt()),
-      androidKey: !!(o.keyFile || o.key),
-      hashContainers: !o.dryRun,
-    },
-  ).catch(async (err: unknown) => {
-    // Without --dry-run, a failed ingest leaves its failure in the audit log, as for an evidence file.
-    if (!o.dryRun) await recordFailure(dir, o, [...files, ...trees], err);
-    throw err;
-  });
-  try {
-    if (!d.devices.length) {
-      const err = nothingFound(d);
-      if (!o.dryRun) await recordFailure(dir, o, [...files, ...trees], err);
-      throw err;
-    }
-    if (o.device && d.devices.length > 1)
-      throw new UserError(
-        `--device names one device, but ${d.devices.length} were found (${d.devices.map((x) => x.label).join(', ')}): ingest them without --device (each keeps its folder or container name) or one at a time`,
-      );
-    const dbInstances = d.devices.flatMap((x) => x.instances).filter((i) => i.platform !== 'export');
-    if (o.owner && dbInstances.length > 1)
-      throw new UserError(
-        `--owner names one account, but ${dbInstances.length} WhatsApp instances were found: ingest them one at a time (their owners are read from each device's own files)`,
-      );
-    const encrypted = d.devices.some((x) =>
-      x.instances.some((i) => i.artifacts.some((a) => a.kind === 'ios-backup' && a.encrypted)),
-    );
-    if (!o.dryRun && encrypted && o.backupPassword === undefined) await askBackupPassword(o);
-    const view = discoveryView(d, o.owner, o.device);
-    if (o.dryRun) {
-      if (o.json) printJson({ dryRun: true, files, ...view });
-      else {
-        printDiscovery(view);
-        if (files.length) console.log(`also as evidence files: ${files.join(', ')}`);
-        console.log('dry run: nothing was written');
-      }
-      return;
-    }
-    const result = await withCase(dir, o, async ({ store, dir: caseDir }) => {
-      const common = readerOptions(o, acquiredAt);
-      // Evidence files given beside the trees (an encrypted backup with its key, a backup folder).
-      const plain = files.length
-        ? await ingestAudited(store, caseDir, files, common, auditArgs(o, files), { match: false })
-        : null;
-      // One bar per device (its artifacts read / found) and one for the artifact being read (records).
-      const board = progressBoard({ quiet: o.json });
-      const deviceBars = new Map<string, Progress>();
-      const artifactBar = board.counter();
-      let lastDevice: Progress | null = null;
+  const result = await withCase(dir, o, ({ store, dir: caseDir }) =>
+    // A case of a workspace keeps its cross-case index up (docs/cross-case.md).
+    withCrossCase(caseDir, store, o, async (followUp) => {
+      const shown = new IngestProgress(o.json === true);
       try {
-        const found = await ingestDiscoveredAudited(
-          store,
-          d,
-          {
-            ...common,
-            workDir: caseDir,
-            onArtifact: (dev, art) => {
-              if (lastDevice) {
-                artifactBar.stop();
-                lastDevice.tick();
-              }
-              let devBar = deviceBars.get(dev.label);
-              if (!devBar) {
-                const n = dev.instances.reduce((k, i) => k + i.artifacts.length, 0);
-                devBar = board.bar(`device ${dev.label}`, n);
-                deviceBars.set(dev.label, devBar);
-              }
-              lastDevice = devBar;
-              artifactBar.restart(`  ${dev.label} ${basename(art.path)} records`);
-            },
-            onProgress: (n) => artifactBar.tick(n),
+        const r = await ingestEvidence(store, caseDir, paths, description, secrets, {
+          match: o.match !== false,
+          share,
+          followUp,
+          hooks: {
+            ...shown.hooks,
+            ...(canPrompt() ? { askBackupPassword } : {}),
           },
-          { ...auditArgs(o, trees), devices: d.devices.map((x) => x.label) },
-          {
-            match: o.match !== false,
-            changedBefore: plain?.outcomes.some((x) => x.status === 'ingested') ?? false,
-          },
-        );
-        if (lastDevice) {
-          artifactBar.stop();
-          (lastDevice as Progress).tick();
-        }
-        return { plain, found };
+        });
+        shown.finished();
+        return r;
       } finally {
-        for (const b of deviceBars.values()) b.stop();
-        board.stop();
+        shown.stop();
       }
-    });
-    const outcomes = [...(result.plain?.outcomes ?? []), ...result.found.outcomes];
-    if (o.json) {
-      printJson({ devices: view.devices.map((x) => x.label), outcomes });
-      if (result.found.outcomes.some((x) => x.status === 'skipped')) process.exitCode = 2;
-    } else {
-      for (const x of result.plain?.outcomes ?? []) console.log(describe(x));
-      for (const x of result.found.outcomes) console.log(describeDiscovered(x));
-      const skipped = result.found.outcomes.filter((x) => x.status === 'skipped').length;
-      if (skipped) {
-        console.error(`${skipped} artifact(s) were not read (see "NOT READ" above); the rest was ingested`);
-        process.exitCode = 2;
-      }
-      const match = result.found.match;
-      if (match)
-        console.log(
-          `matched against the case's lists: ${match.known} known material, ${match.novel} novel, ${match.unmatched} unmatched`,
-        );
+    }),
+  );
+  const matchLine = () => {
+    const m = result.match;
+    if (m)
+      console.log(
+        `matched against the case's lists: ${m.known} known material, ${m.novel} novel, ${m.unmatched} unmatched`,
+      );
+  };
+  if (result.mode === 'files') {
+    if (o.json) printJson(result.fileOutcomes);
+    else {
+      for (const x of result.fileOutcomes) console.log(describe(x));
+      matchLine();
     }
-  } finally {
-    await closeDiscovery(d);
+    return;
   }
-}
-
-function resolvedSecrets(o: IngestCliOptions): Partial<IngestCliOptions> {
-  const secrets = resolveSecrets(o);
-  return { backupPassword: secrets.backupPassword, key: secrets.key, secrets };
-}
-
-/** Whether a path is an iTunes / Finder backup folder whose Manifest.plist says it is encrypted. */
-function isEncryptedBackupFolder(p: string): boolean {
-  if (!looksLikeBackupFolder(p)) return false;
-  try {
-    const m = parsePlist(readFileSync(join(p, 'Manifest.plist')));
-    return isDict(m) && m.IsEncrypted === true;
-  } catch {
-    return false; // the backup reader reports a damaged Manifest.plist
+  const outcomes = [...result.fileOutcomes, ...result.discovered];
+  if (o.json) {
+    printJson({ devices: result.devices, outcomes });
+    if (result.skipped) process.exitCode = 2;
+  } else {
+    for (const x of result.fileOutcomes) console.log(describe(x));
+    for (const x of result.discovered) console.log(describeDiscovered(x));
+    if (result.skipped) {
+      console.error(
+        `${result.skipped} artifact(s) were not read (see "NOT READ" above); the rest was ingested`,
+      );
+      process.exitCode = 2;
+    }
+    matchLine();
   }
 }
 
 /** The hidden prompt, when a terminal is there to answer it (else the backup reader says what to give). */
-async function askBackupPassword(o: IngestCliOptions): Promise<void> {
-  if (!canPrompt()) return;
-  o.backupPassword = await promptHidden('password of the encrypted iTunes / Finder backup (not shown): ');
-  o.secrets = { ...o.secrets, backupPassword: o.backupPassword, backupPasswordFrom: 'interactive prompt' };
-}
-
-async function recordFailure(dir: string, o: IngestCliOptions, paths: string[], err: unknown): Promise<void> {
-  // The original error is what the user sees: a case that cannot be opened only loses the audit entry.
-  await withCase(dir, o, ({ store }) =>
-    auditedSteps(store, 'ingest', auditArgs(o, paths), () => Promise.reject(err)),
-  ).catch(() => {});
+async function askBackupPassword(): Promise<{ password: string; from: string }> {
+  const password = await promptHidden('password of the encrypted iTunes / Finder backup (not shown): ');
+  return { password, from: 'interactive prompt' };
 }

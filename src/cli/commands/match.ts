@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors.js';
 import { progress } from '../../util/progress.js';
 import { matchAudited } from '../../app/case-actions.js';
+import { withCrossCase } from '../../app/cross-case.js';
 import { hashJobSpecs, HASH_BATCH, type MatchParams } from '../../jobs/handlers.js';
 import { queueForCase } from '../../jobs/open.js';
 import { caseStoreUrl } from '../../store/case-dir.js';
@@ -81,20 +82,23 @@ export function register(program: Command): void {
         const summary = await withCase(dir, o, async ({ store, dir: caseDir }) => {
           const bar = progress('hash', 0, { quiet: o.json });
           try {
-            return await matchAudited(
-              store,
-              caseDir,
-              {
-                threshold,
-                includeLowQuality: o.includeLowQuality,
-                mode: o.mode as 'exact' | 'fast',
-                threads,
-                onProgress: (_p, done, total) => {
-                  bar.setTotal(total);
-                  if (done) bar.tick();
+            return await withCrossCase(caseDir, store, o, (followUp) =>
+              matchAudited(
+                store,
+                caseDir,
+                {
+                  threshold,
+                  includeLowQuality: o.includeLowQuality,
+                  mode: o.mode as 'exact' | 'fast',
+                  threads,
+                  onProgress: (_p, done, total) => {
+                    bar.setTotal(total);
+                    if (done) bar.tick();
+                  },
                 },
-              },
-              { includeLowQuality: !!o.includeLowQuality, mode: o.mode },
+                { includeLowQuality: !!o.includeLowQuality, mode: o.mode },
+                followUp,
+              ),
             );
           } finally {
             bar.stop();

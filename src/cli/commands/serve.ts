@@ -33,10 +33,15 @@ export function parseTrustProxy(value: string): NonNullable<ServerOptions['trust
   return parts;
 }
 
-/** Starts the web server on a case and resolves when the process is asked to stop (SIGINT/SIGTERM). */
+/**
+ * Starts the web server on a case (or on every case of a workspace) and resolves when the process is asked
+ * to stop (SIGINT/SIGTERM).
+ */
 export async function serveCase(
-  caseDir: string,
+  caseDir: string | undefined,
   o: {
+    workspace?: string;
+    evidenceRoot?: string;
     port?: number;
     host?: string;
     store?: string;
@@ -47,7 +52,8 @@ export async function serveCase(
   },
 ): Promise<void> {
   const app = await buildServer({
-    caseDir,
+    ...(o.workspace !== undefined ? { workspace: o.workspace } : { caseDir }),
+    evidenceRoot: o.evidenceRoot,
     store: o.store,
     trustProxy: o.trustProxy,
     allowedHosts: o.allowedHosts,
@@ -58,7 +64,8 @@ export async function serveCase(
       await app.close();
       throw new UserError(`cannot listen on ${o.host ?? '127.0.0.1'}:${o.port ?? 8080}: ${err.message}`);
     });
-  (o.onListening ?? ((u: string) => console.log(`filet: serving ${caseDir} at ${u} (Ctrl-C to stop)`)))(url);
+  const what = o.workspace !== undefined ? `the workspace ${o.workspace}` : caseDir;
+  (o.onListening ?? ((u: string) => console.log(`filet: serving ${what} at ${u} (Ctrl-C to stop)`)))(url);
   await new Promise<void>((res) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -73,8 +80,13 @@ export async function serveCase(
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('serve the investigator web application and its API for one case')
-    .argument('<case>', 'the case folder')
+    .description('serve the investigator web application and its API, for one case or a whole workspace')
+    .argument('[case]', 'the case folder (or give --workspace)')
+    .option('--workspace <dir>', 'serve every case of a workspace (filet workspace init; docs/scale.md)')
+    .option(
+      '--evidence-root <dir>',
+      'the evidence share leads register evidence from in the web app; nothing outside it is read (docs/intake.md)',
+    )
     .option('--port <n>', 'TCP port', '8080')
     .option('--host <host>', 'address to listen on (keep 127.0.0.1 unless behind a TLS proxy)', '127.0.0.1')
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
@@ -93,14 +105,25 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n  filet user add ./op-x ana --role lead && filet serve ./op-x --port 8080' +
+        '\n  filet serve --workspace ./unit --port 8080   (every case of the installation)' +
         '\n  filet serve ./op-x --host 0.0.0.0 --trust-proxy 127.0.0.1 --allowed-host filet.lab.example' +
         '   (behind a TLS proxy)',
     )
     .action(
       async (
-        dir: string,
-        o: { port: string; host: string; store?: string; trustProxy?: string; allowedHost: string[] },
+        dir: string | undefined,
+        o: {
+          port: string;
+          host: string;
+          store?: string;
+          workspace?: string;
+          evidenceRoot?: string;
+          trustProxy?: string;
+          allowedHost: string[];
+        },
       ) => {
+        if ((dir === undefined) === (o.workspace === undefined))
+          throw new UserError('give either a case folder or --workspace DIR');
         const port = parsePositiveInt(o.port, '--port');
         if (port > 65535) throw new UserError(`--port must be at most 65535, got ${port}`);
         const trustProxy = o.trustProxy === undefined ? undefined : parseTrustProxy(o.trustProxy);
@@ -111,7 +134,15 @@ export function register(program: Command): void {
             throw new UserError(`--allowed-host: ${(err as Error).message}`);
           }
         });
-        await serveCase(dir, { port, host: o.host, store: o.store, trustProxy, allowedHosts });
+        await serveCase(dir, {
+          port,
+          host: o.host,
+          store: o.store,
+          workspace: o.workspace,
+          evidenceRoot: o.evidenceRoot,
+          trustProxy,
+          allowedHosts,
+        });
       },
     );
 }

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
-import { actor, auditedChange, cliPolicy } from '../../app/audited.js';
+import { actor, auditedChange, auditedView, cliPolicy } from '../../app/audited.js';
+import { indexCase, linksFor, type CrossCaseSubject } from '../../app/cross-case.js';
+import { removeCaseMember, setCaseMember } from '../../app/installation.js';
 import { addUser } from '../../app/users.js';
-import type { InstallationStore, InstalledCase } from '../../store/installation-store.js';
+import type { InstalledCase } from '../../store/installation-store.js';
 import { INSTALLATION_ROLES, USER_ROLES, UserStore, isCaseRole } from '../../store/user-store.js';
 import { Workspace } from '../../store/workspace.js';
 import { UserError } from '../../util/errors.js';
-import { printJson } from '../context.js';
+import { parsePositiveInt, printJson } from '../context.js';
 import { readPassword } from './user.js';
 
 async function withWorkspace<T>(
@@ -26,16 +28,6 @@ async function findCase(ws: Workspace, which: string): Promise<InstalledCase> {
   const c = (await ws.installation.getCase(which)) ?? (await ws.installation.caseByName(which));
   if (!c) throw new UserError(`no case "${which}" in this workspace (filet workspace case list DIR)`);
   return c;
-}
-
-/** An installation change and its entry in the installation's audit log, in one transaction. */
-function installationChange<T>(
-  ws: Workspace,
-  action: string,
-  args: Record<string, unknown>,
-  fn: (inst: InstallationStore) => Promise<T>,
-) {
-  return auditedChange(ws.installation.scope, cliPolicy(), action, args, (s) => fn(ws.installation.on(s)));
 }
 
 export function register(program: Command): void {
@@ -149,6 +141,8 @@ export function register(program: Command): void {
       for (const r of rows) console.log(`${r.id}  ${r.name.padEnd(30)} led by ${r.leads.join(', ') || '-'}`);
     });
 
+  registerCrossCase(w, store);
+
   const member = w.command('member').description("a case's members and their roles: add, remove, list");
   member
     .command('add')
@@ -163,15 +157,13 @@ export function register(program: Command): void {
       if (!isCaseRole(role)) throw new UserError(`unknown role "${role}" (use ${USER_ROLES.join(', ')})`);
       await withWorkspace(dir, o, async (ws) => {
         const c = await findCase(ws, which);
-        const u = await new UserStore(ws.installation.scope).getUser(userName);
-        if (!u || u.disabledAt !== null)
-          throw new UserError(`no active user "${userName}" in this workspace`);
-        await installationChange(ws, 'member.set', { case: c.id, user: userName, role }, async (inst) => {
-          const before = await inst.roleIn(userName, c.id);
-          if (before === 'lead' && role !== 'lead' && (await leadsBesides(inst, c.id, userName)) === 0)
-            throw new UserError('a case keeps at least one lead');
-          await inst.setMember({ caseId: c.id, userName, role, addedAt: Date.now(), addedBy: actor() });
-        });
+        await auditedChange(
+          ws.installation.scope,
+          cliPolicy(),
+          'member.set',
+          { case: c.id, user: userName, role },
+          (s) => setCaseMember(s, { caseId: c.id, userName, role, by: actor() }),
+        );
         console.log(`${userName} is ${role} of "${c.name}"`);
       });
     });
@@ -185,15 +177,13 @@ export function register(program: Command): void {
     .action(async (dir: string, which: string, userName: string, o: { store?: string }) => {
       await withWorkspace(dir, o, async (ws) => {
         const c = await findCase(ws, which);
-        await installationChange(ws, 'member.remove', { case: c.id, user: userName }, async (inst) => {
-          if (
-            (await inst.roleIn(userName, c.id)) === 'lead' &&
-            (await leadsBesides(inst, c.id, userName)) === 0
-          )
-            throw new UserError('a case keeps at least one lead');
-          if (!(await inst.removeMember(c.id, userName)))
-            throw new UserError(`"${userName}" is not a member of "${c.name}"`);
-        });
+        await auditedChange(
+          ws.installation.scope,
+          cliPolicy(),
+          'member.remove',
+          { case: c.id, user: userName },
+          (s) => removeCaseMember(s, { caseId: c.id, caseName: c.name, userName }),
+        );
         console.log(`removed ${userName} from "${c.name}"`);
       });
     });
@@ -218,6 +208,72 @@ export function register(program: Command): void {
     });
 }
 
-async function leadsBesides(inst: InstallationStore, caseId: string, userName: string): Promise<number> {
-  return (await inst.members(caseId)).filter((m) => m.role === 'lead' && m.userName !== userName).length;
+function registerCrossCase(w: Command, store: readonly [string, string]): void {
+  w.command('index')
+    .description("add a case's phone numbers, JIDs and media hashes to the cross-case index (idempotent)")
+    .argument('<dir>', 'the workspace folder')
+    .argument('<case>', 'case id or name')
+    .option(...store)
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, which: string, o: { store?: string; json?: boolean }) => {
+      const r = await withWorkspace(dir, o, async (ws) => indexCase(ws, (await findCase(ws, which)).id));
+      if (o.json) return printJson(r);
+      console.log(
+        `indexed ${r.items.length} evidence item(s) of case ${r.case}: ${r.keys} key(s); ` +
+          `PDQ of novel media: ${r.pdq.added} added, ${r.pdq.removed} removed`,
+      );
+    });
+
+  w.command('links')
+    .description('other cases holding the same phone number, JID or picture as an account or media item')
+    .argument('<dir>', 'the workspace folder')
+    .argument('<case>', 'case id or name')
+    .option('--account <id>', 'an account of the case')
+    .option('--media <id>', 'a media item of the case')
+    .requiredOption('--as <user>', 'whose view: links into their cases, only the leads of the others')
+    .option(...store)
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExample:\n  filet workspace links ./unit "Operation Alder" --account 12 --as lena',
+    )
+    .action(
+      async (
+        dir: string,
+        which: string,
+        o: { account?: string; media?: string; as: string; store?: string; json?: boolean },
+      ) => {
+        if ((o.account === undefined) === (o.media === undefined))
+          throw new UserError('give one of --account ID or --media ID');
+        const subject: CrossCaseSubject =
+          o.account !== undefined
+            ? { account: parsePositiveInt(o.account, '--account') }
+            : { media: parsePositiveInt(o.media!, '--media') };
+        const r = await withWorkspace(dir, o, async (ws) => {
+          const c = await findCase(ws, which);
+          // Who learnt that a key is held elsewhere is part of the installation's record.
+          return auditedView(
+            ws.installation.scope,
+            cliPolicy(),
+            'crosscase.links',
+            { case: c.id, ...subject, as: o.as },
+            () => linksFor(ws, c.id, o.as, subject),
+            (x) => ({ links: x.links.length, notices: x.notices.length }),
+          );
+        });
+        if (o.json) return printJson(r);
+        if (!r.links.length && !r.notices.length) console.log('in no other case');
+        for (const l of r.links)
+          console.log(
+            `also in "${l.caseName}" (${l.caseId}): ${'account' in l ? `account ${l.account}` : `media ${l.media}`}` +
+              ` (same ${l.via.map((v) => (v.kind === 'pdq' ? `picture, PDQ distance ${v.distance}` : v.kind)).join(', ')})`,
+          );
+        for (const n of r.notices)
+          console.log(
+            n.leads.length
+              ? `also in a case led by ${n.leads.join(', ')}: ask them`
+              : 'also in a case without a lead: ask an administrator',
+          );
+      },
+    );
 }

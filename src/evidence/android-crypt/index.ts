@@ -79,7 +79,10 @@ export function keyFor(
         `a 64-digit key opens crypt15 backups only; this ${layout.format} backup needs the device's files/key (--key-file)`,
         { file: path },
       );
-    notes.keySource = { kind: '64-digit key', given: 'hex given on the command line (not recorded)' };
+    notes.keySource = {
+      kind: '64-digit key',
+      given: `${d.keyHexSource ?? 'hex given on the command line'} (not recorded)`,
+    };
     return crypt15AesKey(rootKeyFromHex(d.keyHex));
   }
   const kf = loadKeyFile(resolve(d.keyFile!));

@@ -36,8 +36,6 @@ import type { DiscoveredArtifact, DiscoveredDevice, DiscoveredInstance, Discover
 export interface DiscoveredIngestOptions extends Omit<IngestOptions, 'onOutcome'> {
   /** Called for every artifact, as IngestOptions.onOutcome (skipped artifacts outside any transaction). */
   onOutcome?: (s: CaseStore, outcome: DiscoveredOutcome) => Promise<void>;
-  /** Where a 64-digit key given without --key came from (FILET_BACKUP_KEY), for the notes. */
-  keySource?: string;
   /** The case folder: staged copies go under `<workDir>/derived/artifacts/`. */
   workDir: string;
   /** Called before each artifact is read (for a progress bar per device/artifact). */

@@ -1,3 +1,4 @@
+import { CASE_PREFIX } from '../policy.js';
 import type { FastifyInstance } from 'fastify';
 import { ROLES } from '../../network/roles.js';
 import { ID_PARAMS, PAGING, type ServerContext } from '../context.js';
@@ -41,12 +42,12 @@ const pageSummary = (p: { total: number; items: unknown[] }) => ({
 type Paged = { Querystring: { offset: number; limit: number } };
 
 export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/api/overview', { config: read, schema: { querystring: q({}) } }, async () =>
-    overview(await ctx.views.get(), (await ctx.store.listEvidence()).length),
+  app.get(CASE_PREFIX + '/overview', { config: read, schema: { querystring: q({}) } }, async (req) =>
+    overview(await ctx.views(req).get(), (await ctx.store(req).listEvidence()).length),
   );
 
   app.get<{ Querystring: AccountQuery }>(
-    '/api/accounts',
+    CASE_PREFIX + '/accounts',
     {
       config: read,
       schema: {
@@ -62,20 +63,20 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
         }),
       },
     },
-    async (req) => listAccounts(await ctx.views.get(), req.query),
+    async (req) => listAccounts(await ctx.views(req).get(), req.query),
   );
 
   app.get<Id>(
-    '/api/accounts/:id',
+    CASE_PREFIX + '/accounts/:id',
     { config: read, schema: { params: ID_PARAMS, querystring: q({}) } },
     async (req) =>
       ctx.viewed(req, 'view.account', { account: req.params.id }, async () =>
-        accountDetail(ctx.store, await ctx.views.get(), req.params.id),
+        accountDetail(ctx.store(req), await ctx.views(req).get(), req.params.id),
       ),
   );
 
   app.get<Id & Paged>(
-    '/api/accounts/:id/messages',
+    CASE_PREFIX + '/accounts/:id/messages',
     { config: read, schema: { params: ID_PARAMS, querystring: q({ ...PAGING }) } },
     async (req) => {
       const { offset, limit } = req.query;
@@ -83,14 +84,14 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
         req,
         'view.messages',
         { account: req.params.id, offset, limit },
-        async () => accountMessages(ctx.store, await ctx.views.get(), req.params.id, offset, limit),
+        async () => accountMessages(ctx.store(req), await ctx.views(req).get(), req.params.id, offset, limit),
         pageSummary,
       );
     },
   );
 
   app.get<{ Querystring: GroupQuery }>(
-    '/api/groups',
+    CASE_PREFIX + '/groups',
     {
       config: read,
       schema: {
@@ -104,20 +105,20 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
         }),
       },
     },
-    async (req) => listGroups(await ctx.views.get(), req.query),
+    async (req) => listGroups(await ctx.views(req).get(), req.query),
   );
 
   app.get<Id>(
-    '/api/groups/:id',
+    CASE_PREFIX + '/groups/:id',
     { config: read, schema: { params: ID_PARAMS, querystring: q({}) } },
     async (req) =>
       ctx.viewed(req, 'view.group', { group: req.params.id }, async () =>
-        groupDetail(await ctx.views.get(), req.params.id),
+        groupDetail(await ctx.views(req).get(), req.params.id),
       ),
   );
 
   app.get<Id & Paged>(
-    '/api/groups/:id/messages',
+    CASE_PREFIX + '/groups/:id/messages',
     { config: read, schema: { params: ID_PARAMS, querystring: q({ ...PAGING }) } },
     async (req) => {
       const { offset, limit } = req.query;
@@ -125,14 +126,14 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
         req,
         'view.messages',
         { group: req.params.id, offset, limit },
-        async () => groupMessages(ctx.store, await ctx.views.get(), req.params.id, offset, limit),
+        async () => groupMessages(ctx.store(req), await ctx.views(req).get(), req.params.id, offset, limit),
         pageSummary,
       );
     },
   );
 
   app.get<{ Querystring: NetworkQuery }>(
-    '/api/network',
+    CASE_PREFIX + '/network',
     {
       config: read,
       schema: {
@@ -152,7 +153,7 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
         req,
         'view.network',
         { ...req.query },
-        async () => networkJson(await ctx.views.get(), req.query),
+        async () => networkJson(await ctx.views(req).get(), req.query),
         (n) => ({ nodes: n.nodes, edges: n.edges }),
       );
       return reply.type('application/json; charset=utf-8').send(net.json);

@@ -11,7 +11,7 @@ import {
 } from '../../app/identity-suggestions.js';
 import { MergeConflict, ReviewStore } from '../../store/review-store.js';
 import { ID_PARAMS, PAGING, type ServerContext } from '../context.js';
-import { can } from '../policy.js';
+import { CASE_PREFIX, canInCase } from '../policy.js';
 import { checkEvidenceItem, listAudit, listEvidence, recordEvidenceCheck } from '../services/custody.js';
 import { HttpError, iso, page } from '../services/paging.js';
 
@@ -41,18 +41,23 @@ type Pair = { Body: { from: number; into: number; reason?: string } };
 export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Paths and reader notes are case content: only for roles that may read the case (finding 9).
   app.get<Paged>(
-    '/api/evidence',
+    CASE_PREFIX + '/evidence',
     { config: { permission: 'evidence.read' }, schema: { querystring: pagedQuery } },
     async (req) =>
-      listEvidence(ctx.store, req.query.offset, req.query.limit, can(req.user!.role, 'case.read')),
+      listEvidence(
+        ctx.store(req),
+        req.query.offset,
+        req.query.limit,
+        canInCase(ctx.roleOf(req), 'case.read'),
+      ),
   );
 
   app.post<Id>(
-    '/api/evidence/:id/verify',
+    CASE_PREFIX + '/evidence/:id/verify',
     { config: { permission: 'evidence.verify' }, schema: { params: ID_PARAMS } },
     async (req) => {
       const { id } = req.params;
-      const check = await checkEvidenceItem(ctx.store, id);
+      const check = await checkEvidenceItem(ctx.store(req), id);
       return ctx.audited(
         req,
         'evidence.verify',
@@ -67,7 +72,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   app.get<{ Querystring: { offset: number; limit: number; action?: string; actor?: string } }>(
-    '/api/audit',
+    CASE_PREFIX + '/audit',
     {
       config: { permission: 'audit.read' },
       schema: {
@@ -82,7 +87,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
         },
       },
     },
-    async (req) => listAudit(ctx.store, req.query),
+    async (req) => listAudit(ctx.store(req), req.query),
   );
 
   const mergeOut = (m: Awaited<ReturnType<ReviewStore['merges']>>[number]) => ({
@@ -93,7 +98,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   // `automatic=true`: the merges identity resolution made that stand (for the analyst to review or undo).
   app.get<{ Querystring: { offset: number; limit: number; automatic?: boolean } }>(
-    '/api/merges',
+    CASE_PREFIX + '/merges',
     {
       config: { permission: 'case.read' },
       schema: {
@@ -105,7 +110,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     async (req) => {
-      const all = await new ReviewStore(ctx.store).merges();
+      const all = await new ReviewStore(ctx.store(req)).merges();
       const shown = req.query.automatic ? all.filter((m) => m.by === AUTOMATIC && m.undoneAt === null) : all;
       return page(shown.map(mergeOut), req.query.offset, req.query.limit);
     },
@@ -114,7 +119,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // What the evidence says about saved names and numbers (docs/identity.md): unambiguous pairs, suggestions
   // and contradictions, each with its reasons (the two fact ids, chat and minute), for an analyst to check.
   app.get<{ Querystring: { minSupport?: number } }>(
-    '/api/identity/suggestions',
+    CASE_PREFIX + '/identity/suggestions',
     {
       config: { permission: 'case.read' },
       schema: {
@@ -132,7 +137,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
         'view.identity-suggestions',
         { minSupport },
         async () => {
-          return suggestionsView(await currentSuggestions(ctx.store, minSupport), minSupport);
+          return suggestionsView(await currentSuggestions(ctx.store(req), minSupport), minSupport);
         },
         (r) => ({
           unambiguous: r.unambiguous.length,
@@ -146,7 +151,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // An analyst's decision on a suggestion (src/app/identity-suggestions.ts, shared with the CLI): accept is
   // a merge carrying the suggestion's reasons; reject keeps the pair apart from then on. Both audited.
   app.post<Pair>(
-    '/api/identity/suggestions/accept',
+    CASE_PREFIX + '/identity/suggestions/accept',
     { config: { permission: 'identity.merge' }, schema: { body: PAIR_BODY } },
     async (req, reply) => {
       const { from, into, reason } = req.body;
@@ -162,13 +167,13 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
           ),
         acceptSummary,
       );
-      ctx.views.invalidate();
+      ctx.views(req).invalidate();
       return reply.code(201).send({ ...mergeOut(r.merge), support: r.support, pair: r.pair });
     },
   );
 
   app.post<Pair>(
-    '/api/identity/suggestions/reject',
+    CASE_PREFIX + '/identity/suggestions/reject',
     { config: { permission: 'identity.merge' }, schema: { body: PAIR_BODY } },
     async (req, reply) => {
       const { from, into, reason } = req.body;
@@ -189,7 +194,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   app.post<{ Body: { from: number; into: number; reason: string } }>(
-    '/api/merges',
+    CASE_PREFIX + '/merges',
     {
       config: { permission: 'identity.merge' },
       schema: {
@@ -217,13 +222,13 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
           }),
         (r) => ({ merge: r.id }),
       );
-      ctx.views.invalidate();
+      ctx.views(req).invalidate();
       return reply.code(201).send(mergeOut(m));
     },
   );
 
   app.delete<Id>(
-    '/api/merges/:id',
+    CASE_PREFIX + '/merges/:id',
     { config: { permission: 'identity.merge' }, schema: { params: ID_PARAMS } },
     async (req) => {
       const { id } = req.params;
@@ -242,7 +247,7 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
         },
         (r) => ({ from: r.from, into: r.into }),
       );
-      ctx.views.invalidate();
+      ctx.views(req).invalidate();
       return mergeOut(m);
     },
   );

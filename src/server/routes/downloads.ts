@@ -1,5 +1,6 @@
+import { CASE_PREFIX } from '../policy.js';
 import type { FastifyInstance } from 'fastify';
-import { sendBytes, type ServerContext } from '../context.js';
+import { CASE_ID_PARAM, sendBytes, type ServerContext } from '../context.js';
 import {
   EXPORT_FORMATS,
   exportDownload,
@@ -15,7 +16,7 @@ const noQuery = { type: 'object', additionalProperties: false, properties: {} } 
 
 export function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<{ Params: { format: ExportFormat } }>(
-    '/api/exports/:format',
+    CASE_PREFIX + '/exports/:format',
     {
       config: lead,
       schema: {
@@ -24,7 +25,7 @@ export function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
           type: 'object',
           additionalProperties: false,
           required: ['format'],
-          properties: { format: { type: 'string', enum: [...EXPORT_FORMATS] } },
+          properties: { ...CASE_ID_PARAM, format: { type: 'string', enum: [...EXPORT_FORMATS] } },
         },
       },
     },
@@ -33,7 +34,7 @@ export function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
         req,
         'export.download',
         { format: req.params.format },
-        () => exportDownload(ctx.store, req.params.format),
+        () => exportDownload(ctx.store(req), req.params.format),
         bytes,
       );
       return sendBytes(reply, d.bytes, d.type, d.filename);
@@ -41,7 +42,7 @@ export function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   app.get<{ Params: { country: string } }>(
-    '/api/referrals/:country',
+    CASE_PREFIX + '/referrals/:country',
     {
       config: lead,
       schema: {
@@ -50,7 +51,7 @@ export function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
           type: 'object',
           additionalProperties: false,
           required: ['country'],
-          properties: { country: { type: 'string', pattern: '^([A-Z]{2}|unresolved)$' } },
+          properties: { ...CASE_ID_PARAM, country: { type: 'string', pattern: '^([A-Z]{2}|unresolved)$' } },
         },
       },
     },
@@ -60,15 +61,15 @@ export function downloadRoutes(app: FastifyInstance, ctx: ServerContext): void {
         req,
         'referral.download',
         { country },
-        () => referralDownload(ctx.store, ctx.caseDir, country),
+        () => referralDownload(ctx.store(req), ctx.caseDir(req), country),
         bytes,
       );
       return sendBytes(reply, d.bytes, d.type, d.filename);
     },
   );
 
-  app.get('/api/report', { config: lead, schema: { querystring: noQuery } }, async (req, reply) => {
-    const d = await ctx.viewed(req, 'report.download', {}, () => reportDownload(ctx.store), bytes);
+  app.get(CASE_PREFIX + '/report', { config: lead, schema: { querystring: noQuery } }, async (req, reply) => {
+    const d = await ctx.viewed(req, 'report.download', {}, () => reportDownload(ctx.store(req)), bytes);
     return sendBytes(reply, d.bytes, d.type, d.filename);
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { JobStore } from '../../jobs/job-store.js';
 import { jobStatus, summarizeJobs, type JobStatus } from '../../jobs/status.js';
 import type { ServerContext } from '../context.js';
+import { CASE_PREFIX } from '../policy.js';
 
 /** A running job whose worker has been silent this long shows as lost (the workers' default --lost-after). */
 const LOST_AFTER_MS = 60_000;
@@ -36,14 +37,14 @@ function shown(j: JobStatus) {
 export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Polled while jobs run: a status of the work, not a read of case content, so not an audit entry each time.
   app.get(
-    '/api/jobs',
+    CASE_PREFIX + '/jobs',
     {
       config: { permission: 'case.read' },
       schema: { querystring: { type: 'object', additionalProperties: false, properties: {} } },
     },
-    async () => {
+    async (req) => {
       const now = Date.now();
-      const all = (await new JobStore(ctx.store).list()).map((j) => jobStatus(j, now, LOST_AFTER_MS));
+      const all = (await new JobStore(ctx.store(req)).list()).map((j) => jobStatus(j, now, LOST_AFTER_MS));
       const open = all.filter((j) => j.state === 'queued' || j.state === 'running');
       const finished = all.filter((j) => j.state === 'done' || j.state === 'failed').slice(-FINISHED_SHOWN);
       return {

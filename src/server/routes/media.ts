@@ -1,3 +1,4 @@
+import { CASE_PREFIX } from '../policy.js';
 import type { FastifyInstance } from 'fastify';
 import { ID_PARAMS, PAGING, sendBytes, type ServerContext } from '../context.js';
 import { listMedia, setReview, thumbnail, type MediaQuery } from '../services/media.js';
@@ -8,7 +9,7 @@ type Id = { Params: { id: number } };
 
 export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<{ Querystring: MediaQuery }>(
-    '/api/media',
+    CASE_PREFIX + '/media',
     {
       config: { permission: 'case.read' },
       schema: {
@@ -21,6 +22,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
             review: { type: 'string', enum: ['confirmed', 'not-relevant', 'none'] },
             group: { type: 'integer', minimum: 1 },
             account: { type: 'integer', minimum: 1 },
+            id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
           },
         },
       },
@@ -30,17 +32,17 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
         req,
         'view.media',
         { ...req.query },
-        async () => listMedia(ctx.store, await ctx.views.get(), req.query),
+        async () => listMedia(ctx.store(req), await ctx.views(req).get(), req.query),
         (p) => ({ total: p.total, returned: p.items.length }),
       ),
   );
 
   app.get<Id>(
-    '/api/media/:id/thumbnail',
+    CASE_PREFIX + '/media/:id/thumbnail',
     { config: { permission: 'case.read' }, schema: { params: ID_PARAMS } },
     async (req, reply) => {
       try {
-        const bytes = await thumbnail(ctx.store, ctx.caseDir, req.params.id);
+        const bytes = await thumbnail(ctx.store(req), ctx.caseDir(req), req.params.id);
         return sendBytes(reply, bytes, 'image/webp');
       } catch (err) {
         // A refusal by the gate is part of the record (a 404 for a missing file is not a refusal).
@@ -57,7 +59,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   app.post<Id & { Body: { reason?: string } | undefined }>(
-    '/api/media/:id/reveal',
+    CASE_PREFIX + '/media/:id/reveal',
     {
       config: { permission: 'media.reveal' },
       schema: {
@@ -73,7 +75,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const args = { media: req.params.id, reason: req.body?.reason ?? null };
       try {
         // The gate reads the store and the evidence now; the type comes from the bytes, never the evidence.
-        const { media, bytes, type } = await gatedMediaBytes(ctx.store, ctx.caseDir, req.params.id);
+        const { media, bytes, type } = await gatedMediaBytes(ctx.store(req), ctx.caseDir(req), req.params.id);
         await ctx.audit(
           req,
           'media.reveal',
@@ -94,7 +96,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   app.post<Id & { Body: { status: string; note?: string } }>(
-    '/api/media/:id/review',
+    CASE_PREFIX + '/media/:id/review',
     {
       config: { permission: 'media.review' },
       schema: {
@@ -111,7 +113,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     async (req) => {
-      const v = await ctx.views.get();
+      const v = await ctx.views(req).get();
       // The review and its audit entry commit together.
       const r = await ctx.audited(
         req,

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { permissionsOf } from '../policy.js';
+import { casePermissionsOf, installationPermissionsOf } from '../policy.js';
 import type { ServerContext } from '../context.js';
 import type { SessionRow } from '../../store/user-store.js';
 import type { AuthedUser } from '../services/auth.js';
@@ -7,11 +7,18 @@ import type { AuthedUser } from '../services/auth.js';
 /** Prefix of the session cookie's name; the server appends its port (ServerContext.sessionCookie). */
 export const SESSION_COOKIE = 'filet_session';
 
-function sessionBody(ctx: ServerContext, user: AuthedUser, s: SessionRow) {
+/**
+ * Who is logged in, what they may do on the installation, and the cases they may enter with what they may
+ * do in each (the UI mirrors these; the gate decides). A case the user has no role in is not listed.
+ */
+async function sessionBody(ctx: ServerContext, user: AuthedUser, s: SessionRow) {
+  const cases = await ctx.directory.casesOf(user);
   return {
     user,
     csrfToken: s.csrf,
-    permissions: permissionsOf(user.role),
+    installation:
+      ctx.directory.kind === 'installation' ? { permissions: installationPermissionsOf(user.role) } : null,
+    cases: cases.map((c) => ({ ...c, permissions: casePermissionsOf(c.role) })),
     expiresAt: new Date(s.expiresAt).toISOString(),
     idleExpiresAt: new Date(s.lastSeen + ctx.auth.settings.idleTimeoutMs).toISOString(),
   };
@@ -92,6 +99,14 @@ export function sessionRoutes(app: FastifyInstance, ctx: ServerContext, loginPer
   app.get('/api/session', { config: { permission: 'session' } }, async (req) =>
     sessionBody(ctx, req.user!, req.session!),
   );
+
+  // The cases one may enter (the same list as the session's), for a case picker that refreshes it.
+  app.get('/api/cases', { config: { permission: 'session' } }, async (req) => ({
+    items: (await ctx.directory.casesOf(req.user!)).map((c) => ({
+      ...c,
+      permissions: casePermissionsOf(c.role),
+    })),
+  }));
 
   app.delete('/api/session', { config: { permission: 'session' } }, async (req, reply) => {
     await ctx.auth.logout(req.session!.idHash, req.user!.name, req.ip);

@@ -7,7 +7,7 @@ import {
   type FailureSummary,
   type LoginLimits,
   type SessionRow,
-  type CaseRole,
+  type AccountRole,
   isCaseRole,
 } from '../../store/user-store.js';
 import { verifyPassword } from '../passwords.js';
@@ -62,7 +62,8 @@ export const ANY_USER = '*';
 
 export interface AuthedUser {
   name: string;
-  role: CaseRole;
+  /** A case role on a single case's server; admin or member on an installation's. */
+  role: AccountRole;
 }
 
 // Compared against when the user does not exist, so an unknown name costs the same time as a wrong password.
@@ -108,6 +109,8 @@ export class AuthService {
   constructor(
     private readonly store: CaseStore,
     readonly settings: AuthSettings = DEFAULT_AUTH,
+    /** Which accounts may log in here; by default a case's (those with a case role). */
+    private readonly admits: (role: AccountRole) => boolean = isCaseRole,
   ) {
     this.users = new UserStore(store);
   }
@@ -178,9 +181,9 @@ export class AuthService {
     if (gate.decision === 'locked')
       throw new HttpError(423, `account locked until ${iso(gate.lockedUntil!)}`);
 
-    // A case's server admits only accounts with a role in it (an installation's accounts have none here).
+    // A server admits only the accounts of its kind (a case's server: accounts with a role in the case).
     const found = await this.users.getUser(username);
-    const u = found && isCaseRole(found.role) ? { ...found, role: found.role } : null;
+    const u = found && this.admits(found.role) ? found : null;
     const ok = await verifyPassword(
       password,
       u ? { hash: u.passwordHash, salt: u.passwordSalt, params: u.passwordParams } : DUMMY,
@@ -265,7 +268,7 @@ export class AuthService {
       return null;
     }
     const found = await this.users.getUser(s.userName);
-    const u = found && isCaseRole(found.role) ? { ...found, role: found.role } : null;
+    const u = found && this.admits(found.role) ? found : null;
     if (!u || u.disabledAt !== null) {
       await this.users.deleteSession(idHash);
       return null;

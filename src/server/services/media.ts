@@ -21,6 +21,8 @@ export interface MediaQuery {
   review?: 'confirmed' | 'not-relevant' | 'none';
   group?: number;
   account?: number;
+  /** One media item (a cross-case link points at it). */
+  id?: number;
 }
 
 const reviewOut = (r: ReviewRow | undefined) =>
@@ -30,6 +32,7 @@ export async function listMedia(store: CaseStore, v: CaseView, q: MediaQuery) {
   const reviews = await new ReviewStore(store).reviews();
   const items = [];
   for (const m of v.media) {
+    if (q.id !== undefined && m.id !== q.id) continue;
     const status = mediaStatus(v, m.id);
     if (q.status && status !== q.status) continue;
     const review = reviews.get(m.id);

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { caseApi } from '../api';
 import { useApi } from '../hooks';
 import { S } from '../strings';
 import type { Jobs as J } from '../types';
@@ -12,7 +13,7 @@ const POLL_MS = 2000;
  * progress and, when it failed, its error. Shown only when the case has jobs; polls while any is unfinished.
  */
 export function Jobs() {
-  const { data, reload } = useApi<J>('/api/jobs');
+  const { data, reload } = useApi<J>(caseApi('/jobs'));
   const open = !!data?.jobs.some((j) => j.state === 'queued' || j.state === 'running');
   useEffect(() => {
     if (!open) return;

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { send, sendForBlob } from '../api';
+import { caseApi, send, sendForBlob } from '../api';
+import { Elsewhere } from './Elsewhere';
 import { when } from '../format';
 import { href } from '../router';
 import { S } from '../strings';
@@ -62,7 +63,7 @@ export function MediaCard({
     setError(null);
     try {
       const blob = await sendForBlob(
-        `/api/media/${m.id}/reveal`,
+        caseApi(`/media/${m.id}/reveal`),
         reason.current?.value ? { reason: reason.current.value } : {},
       );
       setRevealed(URL.createObjectURL(blob));
@@ -74,7 +75,7 @@ export function MediaCard({
   async function doReview(status: Review['status']) {
     setError(null);
     try {
-      setReview(await send<Review>('POST', `/api/media/${m.id}/review`, { status }));
+      setReview(await send<Review>('POST', caseApi(`/media/${m.id}/review`), { status }));
       onChanged?.();
     } catch (e) {
       setError((e as Error).message);
@@ -104,7 +105,7 @@ export function MediaCard({
         <div className="known-box">{S.media.noThumb}</div>
       ) : (
         <img
-          src={`/api/media/${m.id}/thumbnail`}
+          src={caseApi(`/media/${m.id}/thumbnail`)}
           alt={S.media.thumbAlt(m.id)}
           className="blurred"
           loading="lazy"
@@ -144,6 +145,7 @@ export function MediaCard({
           </>
         )}
       </dl>
+      <Elsewhere kind="media" id={m.id} lazy />
       <div className="actions">
         {!known && canReveal && m.present !== false && !thumbFailed && !revealed && (
           <button className="secondary" onClick={() => dialog.current?.showModal()}>

@@ -1,3 +1,4 @@
+import { caseApi } from '../api';
 import { useState } from 'react';
 import { DataTable, Pager, Status } from '../components/common';
 import { when } from '../format';
@@ -17,7 +18,7 @@ export function Audit() {
   const [offset, setOffset] = useState(0);
   const [action, setAction] = useState('');
   const [actor, setActor] = useState('');
-  const { data, loading, error } = useApi<AuditPage>('/api/audit', {
+  const { data, loading, error } = useApi<AuditPage>(caseApi('/audit'), {
     offset,
     limit: LIMIT,
     action: action.trim() || undefined,

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { send } from '../api';
+import { caseApi, send } from '../api';
 import { DataTable, Pager, Status } from '../components/common';
 import { bytes, when } from '../format';
 import { useApi } from '../hooks';
@@ -11,7 +11,7 @@ const LIMIT = 100;
 
 export function Evidence({ focus }: { focus: number | null }) {
   const [offset, setOffset] = useState(0);
-  const { data, loading, error, reload } = useApi<Page<EvidenceRow>>('/api/evidence', {
+  const { data, loading, error, reload } = useApi<Page<EvidenceRow>>(caseApi('/evidence'), {
     offset,
     limit: LIMIT,
   });
@@ -83,7 +83,7 @@ function Verify({ row, allowed, onDone }: { row: EvidenceRow; allowed: boolean; 
     setBusy(true);
     setError(null);
     try {
-      setResult(await send<Verification>('POST', `/api/evidence/${row.id}/verify`));
+      setResult(await send<Verification>('POST', caseApi(`/evidence/${row.id}/verify`)));
       onDone();
     } catch (e) {
       setError((e as Error).message);

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { download } from '../api';
+import { caseApi, download } from '../api';
 import { Panel, Status } from '../components/common';
 import { country } from '../format';
 import { useApi } from '../hooks';
@@ -7,7 +7,7 @@ import { S } from '../strings';
 import type { Overview } from '../types';
 
 export function Exports() {
-  const { data, loading, error } = useApi<Overview>('/api/overview');
+  const { data, loading, error } = useApi<Overview>(caseApi('/overview'));
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -39,13 +39,13 @@ export function Exports() {
       <div className="grid2">
         <Panel title={S.exports.caseFormats} id="fmt-h">
           <div className="row">
-            {button('/api/exports/json', 'case.json', S.exports.json)}
-            {button('/api/exports/graphml', 'case.graphml', S.exports.graphml)}
-            {button('/api/exports/gexf', 'case.gexf', S.exports.gexf)}
-            {button('/api/exports/csv', 'case.csv', S.exports.csv)}
+            {button(caseApi('/exports/json'), 'case.json', S.exports.json)}
+            {button(caseApi('/exports/graphml'), 'case.graphml', S.exports.graphml)}
+            {button(caseApi('/exports/gexf'), 'case.gexf', S.exports.gexf)}
+            {button(caseApi('/exports/csv'), 'case.csv', S.exports.csv)}
           </div>
           <h4>{S.exports.report}</h4>
-          {button('/api/report', 'report.html', S.exports.reportHtml)}
+          {button(caseApi('/report'), 'report.html', S.exports.reportHtml)}
         </Panel>
         <Panel title={S.exports.referrals} id="ref-h">
           <Status loading={loading} error={error} />
@@ -53,7 +53,7 @@ export function Exports() {
           <div className="row">
             {countries.map((c) =>
               button(
-                `/api/referrals/${c.country}`,
+                caseApi(`/referrals/${c.country}`),
                 `referral-${c.country}.zip`,
                 S.exports.referral(country(c.country)),
               ),

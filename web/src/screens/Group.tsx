@@ -1,3 +1,4 @@
+import { caseApi } from '../api';
 import { useEffect, useState } from 'react';
 import { MediaCard } from '../components/MediaCard';
 import { DataTable, Pager, Panel, RoleTags, Status } from '../components/common';
@@ -12,9 +13,9 @@ import type { GroupFile, GroupMessage, Page } from '../types';
 const LIMIT = 100;
 
 export function Group({ id, message }: { id: number; message: number | null }) {
-  const { data, loading, error } = useApi<GroupFile>(`/api/groups/${id}`);
+  const { data, loading, error } = useApi<GroupFile>(caseApi(`/groups/${id}`));
   const [offset, setOffset] = useState(0);
-  const msgs = useApi<Page<GroupMessage>>(`/api/groups/${id}/messages`, { offset, limit: LIMIT });
+  const msgs = useApi<Page<GroupMessage>>(caseApi(`/groups/${id}/messages`), { offset, limit: LIMIT });
   const can = useCan();
   useEffect(() => {
     if (message) document.getElementById(`msg-${message}`)?.scrollIntoView({ block: 'center' });

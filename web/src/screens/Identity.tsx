@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { send } from '../api';
+import { caseApi, send } from '../api';
 import { MergeTable } from '../components/MergeTable';
 import { DataTable, Panel, Status } from '../components/common';
 import { when } from '../format';
@@ -17,7 +17,7 @@ import type { IdentityCandidate, IdentityReason, IdentitySuggestions, Merge, Pag
  */
 export function Identity() {
   const [minSupport, setMinSupport] = useState(2);
-  const { data, loading, error, reload } = useApi<IdentitySuggestions>('/api/identity/suggestions', {
+  const { data, loading, error, reload } = useApi<IdentitySuggestions>(caseApi('/identity/suggestions'), {
     minSupport,
   });
   const can = useCan();
@@ -30,10 +30,10 @@ export function Identity() {
     try {
       const body = { from: c.from.id, into: c.into.id, ...(note.trim() ? { reason: note.trim() } : {}) };
       if (what === 'accept') {
-        const m = await send<Merge>('POST', '/api/identity/suggestions/accept', body);
+        const m = await send<Merge>('POST', caseApi('/identity/suggestions/accept'), body);
         setDone(S.identity.accepted(m.id));
       } else {
-        await send('POST', '/api/identity/suggestions/reject', body);
+        await send('POST', caseApi('/identity/suggestions/reject'), body);
         setDone(S.identity.rejected(c.from.key, c.into.key));
       }
       reload();
@@ -237,13 +237,13 @@ function AutomaticMerges({
   onUndone: (id: number) => void;
   onFailed: (message: string) => void;
 }) {
-  const { data, loading, error, reload } = useApi<Page<Merge>>('/api/merges', {
+  const { data, loading, error, reload } = useApi<Page<Merge>>(caseApi('/merges'), {
     automatic: true,
     limit: 500,
   });
   async function undo(m: Merge) {
     try {
-      await send('DELETE', `/api/merges/${m.id}`);
+      await send('DELETE', caseApi(`/merges/${m.id}`));
       reload();
       onUndone(m.id);
     } catch (e) {

@@ -1,3 +1,4 @@
+import { caseApi } from '../api';
 import { useState } from 'react';
 import { DataTable, Pager, RoleTags, Status } from '../components/common';
 import { country, num, when } from '../format';
@@ -25,7 +26,7 @@ export function Suspects({ initialCountry }: { initialCountry?: string }) {
   const [q, setQ] = useState('');
   const [role, setRole] = useState('');
   const [ctry, setCtry] = useState(initialCountry ?? '');
-  const { data, loading, error } = useApi<Page<AccountRow>>('/api/accounts', {
+  const { data, loading, error } = useApi<Page<AccountRow>>(caseApi('/accounts'), {
     offset,
     limit: LIMIT,
     q: q.trim() || undefined,
@@ -117,7 +118,7 @@ export function Groups() {
   const [offset, setOffset] = useState(0);
   const [q, setQ] = useState('');
   const [flagged, setFlagged] = useState(false);
-  const { data, loading, error } = useApi<Page<GroupRow>>('/api/groups', {
+  const { data, loading, error } = useApi<Page<GroupRow>>(caseApi('/groups'), {
     offset,
     limit: LIMIT,
     q: q.trim() || undefined,

@@ -1,3 +1,4 @@
+import { caseApi } from '../api';
 import { useState } from 'react';
 import { MediaCard } from '../components/MediaCard';
 import { Pager, Status } from '../components/common';
@@ -8,18 +9,28 @@ import type { MediaItem, Page } from '../types';
 
 const LIMIT = 24;
 
-export function Media({ account, group }: { account: string | null; group: string | null }) {
-  const [status, setStatus] = useState('novel');
+export function Media({
+  account,
+  group,
+  id,
+}: {
+  account: string | null;
+  group: string | null;
+  id?: string | null;
+}) {
+  // A link to one item (from another case) shows it whatever its status.
+  const [status, setStatus] = useState(id ? '' : 'novel');
   const [review, setReview] = useState('');
   const [offset, setOffset] = useState(0);
   const can = useCan();
-  const { data, loading, error, reload } = useApi<Page<MediaItem>>('/api/media', {
+  const { data, loading, error, reload } = useApi<Page<MediaItem>>(caseApi('/media'), {
     offset,
     limit: LIMIT,
     status: status || undefined,
     review: review || undefined,
     account: account ?? undefined,
     group: group ?? undefined,
+    id: id ?? undefined,
   });
   return (
     <>

@@ -1,3 +1,4 @@
+import { caseApi } from '../api';
 import type Graph from 'graphology';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import Sigma from 'sigma';
@@ -28,8 +29,8 @@ export function Network({ initialCountry }: { initialCountry?: string }) {
   const [drawMs, setDrawMs] = useState<number | null>(null);
   const [webglError, setWebglError] = useState(false);
   const [clusters, setClusters] = useState<number[]>([]);
-  const overview = useApi<Overview>('/api/overview');
-  const net = useApi<NetworkData>('/api/network', {
+  const overview = useApi<Overview>(caseApi('/overview'));
+  const net = useApi<NetworkData>(caseApi('/network'), {
     country: applied.country || undefined,
     role: applied.role || undefined,
     cluster: applied.cluster || undefined,

@@ -1,3 +1,4 @@
+import { caseApi } from '../api';
 import { Activity } from '../components/Activity';
 import { Bars } from '../components/Bars';
 import { DataTable, Panel, RoleTags, Status } from '../components/common';
@@ -9,7 +10,7 @@ import { S } from '../strings';
 import type { Overview as O } from '../types';
 
 export function Overview() {
-  const { data, loading, error } = useApi<O>('/api/overview');
+  const { data, loading, error } = useApi<O>(caseApi('/overview'));
   if (!data) return <Status loading={loading} error={error} />;
   const c = data.counts;
   const cards: [string, string][] = [

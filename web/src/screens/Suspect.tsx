@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
-import { getJson, send } from '../api';
+import { useContext, useState, type FormEvent } from 'react';
+import { caseApi, getJson, send } from '../api';
+import { Elsewhere } from '../components/Elsewhere';
 import { MediaCard } from '../components/MediaCard';
 import { MergeTable } from '../components/MergeTable';
 import { DataTable, Panel, RoleTags, Status } from '../components/common';
@@ -7,12 +8,12 @@ import { Periods, Ticks } from '../components/Periods';
 import { country, num, when } from '../format';
 import { useApi } from '../hooks';
 import { href } from '../router';
-import { useCan } from '../session';
+import { SessionContext, useCan } from '../session';
 import { S } from '../strings';
 import type { Merge, Page, Reason, SuspectFile, TimelineEntry } from '../types';
 
 export function Suspect({ id }: { id: number }) {
-  const { data, loading, error, reload } = useApi<SuspectFile>(`/api/accounts/${id}`);
+  const { data, loading, error, reload } = useApi<SuspectFile>(caseApi(`/accounts/${id}`));
   const [more, setMore] = useState<TimelineEntry[]>([]);
   const [moreError, setMoreError] = useState<string | null>(null);
   const can = useCan();
@@ -29,7 +30,7 @@ export function Suspect({ id }: { id: number }) {
   async function loadMore() {
     setMoreError(null);
     try {
-      const page = await getJson<Page<TimelineEntry>>(`/api/accounts/${id}/messages`, {
+      const page = await getJson<Page<TimelineEntry>>(caseApi(`/accounts/${id}/messages`), {
         offset: data!.timeline.length + more.length,
         limit: 200,
       });
@@ -84,6 +85,7 @@ export function Suspect({ id }: { id: number }) {
           </DataTable>
         </Panel>
       </div>
+      {data && <ElsewherePanel id={a.id} />}
       <Panel title={S.suspect.roles} id="roles-h">
         {roleReasons.length ? (
           roleReasons.map((r, i) => <ReasonView key={i} r={r} groupOf={groupOf} />)
@@ -335,7 +337,7 @@ function Merges({
     const f = new FormData(e.currentTarget);
     setError(null);
     try {
-      await send('POST', '/api/merges', {
+      await send('POST', caseApi('/merges'), {
         from: Number(f.get('from')),
         into: id,
         reason: String(f.get('reason')),
@@ -349,7 +351,7 @@ function Merges({
   async function undo(m: Merge) {
     setError(null);
     try {
-      await send('DELETE', `/api/merges/${m.id}`);
+      await send('DELETE', caseApi(`/merges/${m.id}`));
       onChanged();
     } catch (err) {
       setError((err as Error).message);
@@ -386,6 +388,17 @@ function Merges({
           {error}
         </p>
       )}
+    </Panel>
+  );
+}
+
+/** Only on an installation's server: where else this account's numbers and JIDs appear. */
+function ElsewherePanel({ id }: { id: number }) {
+  const session = useContext(SessionContext);
+  if (!session?.installation) return null;
+  return (
+    <Panel title={S.elsewhere.title} id="elsewhere-h">
+      <Elsewhere kind="account" id={id} />
     </Panel>
   );
 }
