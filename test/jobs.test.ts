@@ -9,6 +9,7 @@ import { buildServer } from '../src/server/app.js';
 import { initCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { ingestSynthDevices } from '../src/synth/ingest-devices.js';
+import { inCase } from './helpers/case-url.js';
 import { filet, filetAsync } from './helpers/cli.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
@@ -322,10 +323,8 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
           expect(res.statusCode, res.body).toBe(200);
           return String(res.headers['set-cookie']).split(';')[0]!;
         };
-        const res = await app.inject({
-          url: '/api/jobs',
-          headers: { cookie: await cookieOf('jobs-viewer') },
-        });
+        const url = inCase(store.caseId, '/jobs');
+        const res = await app.inject({ url, headers: { cookie: await cookieOf('jobs-viewer') } });
         expect(res.statusCode, res.body).toBe(200);
         const body = res.json<{
           total: number;
@@ -337,10 +336,7 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
         expect(body.jobs.filter((j) => j.state === 'failed').map((j) => j.error)).toEqual([failed[0]!.error]);
         // Parameters (paths, media ids) are not part of it.
         expect(body.jobs.every((j) => j.params === undefined)).toBe(true);
-        const denied = await app.inject({
-          url: '/api/jobs',
-          headers: { cookie: await cookieOf('jobs-auditor') },
-        });
+        const denied = await app.inject({ url, headers: { cookie: await cookieOf('jobs-auditor') } });
         expect(denied.statusCode).toBe(403);
       } finally {
         await app.close();
