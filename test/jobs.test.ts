@@ -2,7 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUE } from '../src/jobs/boss-queue.js';
 import { addUser } from '../src/cli/commands/user.js';
 import { importHashList } from '../src/matching/import-list.js';
 import { buildServer } from '../src/server/app.js';
@@ -346,5 +348,37 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
         await app.close();
       }
     });
+
+    it.runIf(target.name === 'postgres')(
+      'delivers a queued job anew when pg-boss no longer holds its delivery',
+      async () => {
+        const queued = filet(['analyze', caseDir, ...storeArgs, '--jobs', '--json']);
+        expect(queued.code, queued.stderr).toBe(0);
+        const [id] = (JSON.parse(queued.stdout) as { jobs: number[] }).jobs;
+        const row = await store.db.get<Row>('SELECT queue_id FROM jobs WHERE case_id = ? AND id = ?', [
+          store.caseId,
+          id!,
+        ]);
+        // The delivery is cancelled behind filet's back (as if pg-boss had given up on it).
+        const boss = new PgBoss({ connectionString: target.store, supervise: false, schedule: false });
+        await boss.start();
+        try {
+          await boss.cancel(QUEUE, String(row!.queue_id));
+          expect((await boss.getJobById(QUEUE, String(row!.queue_id)))!.state).toBe('cancelled');
+        } finally {
+          await boss.stop({ graceful: false });
+        }
+        const w = worker(caseDir, ['--until-idle', '--json']);
+        const log = collect(w);
+        expect((await exited(w)).code, log.err).toBe(0);
+        const job = await store.db.get<Row>('SELECT state, queue_id FROM jobs WHERE case_id = ? AND id = ?', [
+          store.caseId,
+          id!,
+        ]);
+        expect(job!.state).toBe('done');
+        expect(job!.queue_id).not.toBe(row!.queue_id);
+        expect(log.out).toContain('its pg-boss delivery was gone');
+      },
+    );
   });
 });
