@@ -73,7 +73,9 @@ async function newCase(store: string, txt: string): Promise<string> {
       [made.store.caseId],
     );
     if (Number(media!.n) !== COUNT) throw new Error(`ingest found ${media!.n} media, expected ${COUNT}`);
-    console.log(`  case ${dir} (${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}): ingested ${COUNT} media in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `  case ${dir} (${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}): ingested ${COUNT} media in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   } finally {
     await made.store.close();
   }
@@ -114,10 +116,13 @@ async function run(store: string, workers: number, txt: string) {
   if (codes.some((c) => c !== 0)) throw new Error(`a worker failed: exit codes ${codes.join(', ')}`);
   const { store: s } = await openCase(caseDir);
   try {
-    const jobs = await s.db.all<{ kind: string; state: string; done: number; started_at: number; finished_at: number }>(
-      'SELECT kind, state, done, started_at, finished_at FROM jobs WHERE case_id = ?',
-      [s.caseId],
-    );
+    const jobs = await s.db.all<{
+      kind: string;
+      state: string;
+      done: number;
+      started_at: number;
+      finished_at: number;
+    }>('SELECT kind, state, done, started_at, finished_at FROM jobs WHERE case_id = ?', [s.caseId]);
     const hash = jobs.filter((j) => j.kind === 'hash');
     if (jobs.some((j) => j.state !== 'done')) throw new Error('not every job is done');
     const done = hash.reduce((n, j) => n + Number(j.done), 0);

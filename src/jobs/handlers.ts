@@ -294,7 +294,11 @@ async function ingestTree(ctx: JobContext, path: string, p: IngestParams) {
     match: false,
     policy: {
       actor: ctx.job.createdBy,
-      failure: (err) => ({ ok: false, error: err instanceof Error ? err.message : String(err), job: ctx.job.id }),
+      failure: (err) => ({
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        job: ctx.job.id,
+      }),
     },
     hooks: {
       onArtifact: (_device, _artifact, _index, n) => {
