@@ -5,7 +5,7 @@
 // image count, FILET_BENCH_WORKERS_SIZE (default 320x240) their size; PostgreSQL from FILET_TEST_PG_URL.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingestPaths } from '../src/evidence/ingest.js';
@@ -168,6 +168,8 @@ async function inline(txt: string) {
 }
 
 const txt = await exportFile();
+// The machine's load when the runs began and ended: on a shared machine, other work takes cores from these.
+const loadBefore = loadavg()[0]!;
 console.log('baseline: inline on SQLite');
 const base = await inline(txt);
 console.log('SQLite, the case file as the queue');
@@ -191,6 +193,7 @@ writeResult({
     threadsPerWorker: 1,
     cores: availableParallelism(),
     postgres: PG ? 'FILET_TEST_PG_URL' : 'not measured',
+    loadAverage1Min: { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) },
   },
   figures: {
     sqlite1,

@@ -2,11 +2,16 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUE } from '../src/jobs/boss-queue.js';
+import { addUser } from '../src/cli/commands/user.js';
 import { importHashList } from '../src/matching/import-list.js';
+import { buildServer } from '../src/server/app.js';
 import { initCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { ingestSynthDevices } from '../src/synth/ingest-devices.js';
+import { inCase } from './helpers/case-url.js';
 import { filet, filetAsync } from './helpers/cli.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
@@ -18,6 +23,8 @@ import { synthOperation, type DeviceInfo } from './helpers/synth-cache.js';
  * in the jobs table, in job_items and in the audit log. On both engines: SQLite with the case file's own
  * queue (a new worker takes over the lost one's job), PostgreSQL with pg-boss.
  */
+
+const PASSWORD = 'correct-horse-battery';
 
 interface Row {
   [k: string]: unknown;
@@ -270,6 +277,10 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
       ]);
       expect(queued.code, queued.stderr).toBe(0);
       expect((JSON.parse(queued.stdout) as { jobs: number[] }).jobs.length).toBe(files.length + 1);
+      // A folder to search is not an evidence file: refused at once, nothing queued.
+      const folder = filet(['ingest', caseDir, join(op.dir, 'exports'), ...storeArgs, '--jobs']);
+      expect(folder.code).toBe(2);
+      expect(folder.stderr).toContain(`${join(op.dir, 'exports')} is a folder or container to search`);
 
       const w = worker(caseDir, ['--until-idle', '--json']);
       const log = collect(w);
@@ -303,6 +314,71 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
       expect(shown.code, shown.stderr).toBe(0);
       expect(shown.stdout).toMatch(/ingest: \d+ job\(s\): 0 queued, 0 running, \d+ done, 1 failed/);
       expect(shown.stdout).toContain(missing);
+
+      // So does the web app, to anyone who may read the case (not to an auditor: no case content).
+      await addUser(store, 'jobs-viewer', 'viewer', PASSWORD);
+      await addUser(store, 'jobs-auditor', 'auditor', PASSWORD);
+      const app = await buildServer({ caseDir, caseStore: store, allowedHosts: ['localhost:80'] });
+      try {
+        const cookieOf = async (username: string) => {
+          const res = await app.inject({
+            method: 'POST',
+            url: '/api/session',
+            payload: { username, password: PASSWORD },
+          });
+          expect(res.statusCode, res.body).toBe(200);
+          return String(res.headers['set-cookie']).split(';')[0]!;
+        };
+        const url = inCase(store.caseId, '/jobs');
+        const res = await app.inject({ url, headers: { cookie: await cookieOf('jobs-viewer') } });
+        expect(res.statusCode, res.body).toBe(200);
+        const body = res.json<{
+          total: number;
+          summary: Record<string, { jobs: number; failed: number; unitsDone: number; units: number }>;
+          jobs: { id: number; kind: string; state: string; error: string | null; params?: unknown }[];
+        }>();
+        expect(body.total).toBe(jobs.length);
+        expect(body.summary.ingest).toMatchObject({ jobs: files.length + 1, failed: 1 });
+        expect(body.jobs.filter((j) => j.state === 'failed').map((j) => j.error)).toEqual([failed[0]!.error]);
+        // Parameters (paths, media ids) are not part of it.
+        expect(body.jobs.every((j) => j.params === undefined)).toBe(true);
+        const denied = await app.inject({ url, headers: { cookie: await cookieOf('jobs-auditor') } });
+        expect(denied.statusCode).toBe(403);
+      } finally {
+        await app.close();
+      }
     });
+
+    it.runIf(target.name === 'postgres')(
+      'delivers a queued job anew when pg-boss no longer holds its delivery',
+      async () => {
+        const queued = filet(['analyze', caseDir, ...storeArgs, '--jobs', '--json']);
+        expect(queued.code, queued.stderr).toBe(0);
+        const [id] = (JSON.parse(queued.stdout) as { jobs: number[] }).jobs;
+        const row = await store.db.get<Row>('SELECT queue_id FROM jobs WHERE case_id = ? AND id = ?', [
+          store.caseId,
+          id!,
+        ]);
+        // The delivery is cancelled behind filet's back (as if pg-boss had given up on it).
+        const boss = new PgBoss({ connectionString: target.store, supervise: false, schedule: false });
+        await boss.start();
+        try {
+          await boss.cancel(QUEUE, String(row!.queue_id));
+          expect((await boss.getJobById(QUEUE, String(row!.queue_id)))!.state).toBe('cancelled');
+        } finally {
+          await boss.stop({ graceful: false });
+        }
+        const w = worker(caseDir, ['--until-idle', '--json']);
+        const log = collect(w);
+        expect((await exited(w)).code, log.err).toBe(0);
+        const job = await store.db.get<Row>('SELECT state, queue_id FROM jobs WHERE case_id = ? AND id = ?', [
+          store.caseId,
+          id!,
+        ]);
+        expect(job!.state).toBe('done');
+        expect(job!.queue_id).not.toBe(row!.queue_id);
+        expect(log.out).toContain('its pg-boss delivery was gone');
+      },
+    );
   });
 });

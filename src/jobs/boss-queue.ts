@@ -4,7 +4,7 @@ import { actor } from '../app/audited.js';
 import { HashPool } from '../hashing/pool.js';
 import { CaseStore } from '../store/case-store.js';
 import type { SqlDriver } from '../store/driver.js';
-import { JobStore, runningJobs, workerName } from './job-store.js';
+import { JobStore, jobsInState, workerName } from './job-store.js';
 import { sleep } from './local-queue.js';
 import { createRun, failJob, MAX_ATTEMPTS, releaseLost, runJob, type JobTarget } from './runner.js';
 import type { FollowUp, JobHandlers, JobQueue, JobRecord, JobSpec, WorkOptions } from './types.js';
@@ -135,14 +135,20 @@ export class BossQueue implements JobQueue {
         if (stopping.signal.aborted) break;
         try {
           const byCase = new Map<string, JobRecord[]>();
-          for (const j of await runningJobs(this.opts.db))
+          for (const j of await jobsInState(this.opts.db, 'running'))
             (byCase.get(j.caseId) ?? byCase.set(j.caseId, []).get(j.caseId)!).push(j);
+          // Handing back needs the case's rows only, not its folder (which this machine may not reach).
           for (const [caseId, jobs] of byCase) {
-            const target = await this.opts.resolve(caseId, jobs[0]!.caseDir).catch(() => null);
-            if (!target) continue;
-            for (const j of await releaseLost(target.store, jobs, opts.lostAfterMs, this.dispatch))
+            const store = new CaseStore(this.opts.db, caseId, null);
+            for (const j of await releaseLost(store, jobs, opts.lostAfterMs, this.dispatch))
               opts.onEvent?.({ type: 'released', job: j, message: `worker ${j.worker} was lost` });
           }
+          for (const j of await this.redeliverOrphans())
+            opts.onEvent?.({
+              type: 'released',
+              job: j,
+              message: 'its pg-boss delivery was gone: delivered anew',
+            });
         } catch (err) {
           process.stderr.write(`filet: worker: ${(err as Error).message}\n`);
         }
@@ -155,6 +161,30 @@ export class BossQueue implements JobQueue {
       await Promise.allSettled([...active]);
       await Promise.all(pools.map((p) => p.close()));
     };
+  }
+
+  /**
+   * Queued jobs whose delivery pg-boss no longer holds (it gave up on it after repeated errors of a
+   * worker's database connection, or it was removed): delivered anew, so that no queued job waits forever.
+   */
+  private async redeliverOrphans(): Promise<JobRecord[]> {
+    const out: JobRecord[] = [];
+    for (const j of await jobsInState(this.opts.db, 'queued')) {
+      const delivery = j.queueId
+        ? await this.boss.getJobById(QUEUE, j.queueId, { includeArchive: true })
+        : null;
+      if (delivery && ['created', 'retry', 'active'].includes(delivery.state)) continue;
+      const again = await new CaseStore(this.opts.db, j.caseId, null).transaction(async (s) => {
+        const jobs = new JobStore(s);
+        const now = await jobs.get(j.id);
+        // Looked at again under the case's lock: a worker may have claimed it meanwhile.
+        if (!now || now.state !== 'queued' || now.queueId !== j.queueId) return null;
+        await this.dispatch(s, now);
+        return now;
+      });
+      if (again) out.push(again);
+    }
+    return out;
   }
 
   /** A delivery this machine cannot run (its case folder is not here): failed, with the reason. */

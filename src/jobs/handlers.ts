@@ -242,7 +242,14 @@ async function ingestJob(ctx: JobContext, followUp: FollowUpFor) {
     keyFile: p.keyFile,
     workDir: join(ctx.caseDir, 'working'),
   };
-  const args = { paths: p.paths, device: p.device, owner: p.owner, tz: p.tz ?? 'UTC', job: ctx.job.id };
+  const args = {
+    paths: p.paths,
+    device: p.device,
+    owner: p.owner,
+    tz: p.tz ?? 'UTC',
+    job: ctx.job.id,
+    worker: ctx.worker,
+  };
   const statuses: Record<string, number> = {};
   try {
     for (const path of p.paths) {
@@ -328,7 +335,7 @@ async function analyzeJob(ctx: JobContext) {
     await s.appendAudit(
       ctx.job.createdBy,
       'analyze',
-      { threshold: p.threshold ?? null, seed: p.seed ?? null, job: ctx.job.id },
+      { threshold: p.threshold ?? null, seed: p.seed ?? null, job: ctx.job.id, worker: ctx.worker },
       { ok: true, ...result },
     );
     await ctx.record(s, [{ item: 'analyze', outcome: 'done' }]);
@@ -346,7 +353,7 @@ async function reportJob(ctx: JobContext) {
     await s.appendAudit(
       ctx.job.createdBy,
       'report',
-      { out, suspects: p.suspects ?? null, job: ctx.job.id },
+      { out, suspects: p.suspects ?? null, job: ctx.job.id, worker: ctx.worker },
       {
         ok: true,
         ...written,

@@ -255,10 +255,11 @@ export class JobStore {
   }
 }
 
-/** The running jobs of every case in a database (a PostgreSQL worker serves them all). */
-export async function runningJobs(db: SqlDriver): Promise<JobRecord[]> {
+/** The jobs of every case in a database in one state (a PostgreSQL worker serves them all). */
+export async function jobsInState(db: SqlDriver, state: JobState): Promise<JobRecord[]> {
   const rows = await db.all<Record<string, unknown>>(
-    `SELECT ${COLUMNS} FROM ${FROM} WHERE j.state = 'running' ORDER BY j.case_id, j.id`,
+    `SELECT ${COLUMNS} FROM ${FROM} WHERE j.state = ? ORDER BY j.case_id, j.id`,
+    [state],
   );
   return rows.map(fromRow);
 }
