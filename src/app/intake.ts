@@ -740,12 +740,6 @@ export async function queueIngest(
     );
   checkDescription(description);
   const abs = await resolveAll(paths, opts.share);
-  // A job ingests evidence files; a folder or container to search needs discovery, which runs at intake.
-  const { trees } = await classifyEvidence(abs);
-  if (trees.length)
-    throw new UserError(
-      `${trees[0]} is a folder or container to search, not an evidence file: ingest it without jobs (jobs take chat exports, databases and backup folders)`,
-    );
   const specs: JobSpec[] = abs.map((p) => ({
     kind: 'ingest',
     params: {
