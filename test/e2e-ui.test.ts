@@ -233,6 +233,9 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
 
   it('signing out, or losing the session, leads back to the login screen', async () => {
     const { ctx, page } = await signIn('e2e-analyst');
+    // Let the landing page's own requests finish first: one of them answered 401 would end the session
+    // before the click, and the click would then find the login screen instead of the link.
+    await page.waitForLoadState('networkidle');
     await ctx.clearCookies();
     await page.getByRole('link', { name: 'Suspects' }).click();
     await visible(page.getByLabel('User name'));

@@ -82,7 +82,8 @@ describe.skipIf(missing !== null)('a workspace in a real browser', () => {
         followUp: crossCaseFollowUp(ws.installation, b.store),
       },
     );
-    app = await buildServer({ workspace: ws, evidenceRoot: shareRoot });
+    // As `filet serve` runs it: embedded, the server queues the ingest and runs its jobs itself.
+    app = await buildServer({ workspace: ws, evidenceRoot: shareRoot, jobs: {} });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
   }, 600_000);
@@ -133,7 +134,26 @@ describe.skipIf(missing !== null)('a workspace in a real browser', () => {
     expect((await (await ws.openCase(alder.id))!.store.counts()).messages).toBe(0);
     await lead.page.screenshot({ path: join(SHOTS, 'workspace-intake-preview.png'), fullPage: true });
     await lead.page.getByRole('button', { name: 'Ingest' }).click();
-    await visible(lead.page.getByText('Ingested 1 item(s).'), 300_000);
+    await visible(lead.page.getByText('Queued 1 ingest job(s)'));
+    // The lead watches the jobs: the ingest, then the hashing plan; every one ends done, none failed.
+    const summary = lead.page.getByTestId('jobs-summary');
+    await visible(summary);
+    await expect
+      .poll(async () => (await summary.textContent()) ?? '', { timeout: 300_000, interval: 1000 })
+      .toMatch(/Ingest\w*: 1 job\(s\): 0 queued, 0 running, 1 done, 0 failed/i);
+    await expect
+      .poll(
+        async () => {
+          const r = await lead.page.request.get(`${base}/api/cases/${alder.id}/jobs`);
+          const j = (await r.json()) as { jobs: { state: string }[] };
+          return j.jobs.length > 1 && j.jobs.every((x) => x.state === 'done')
+            ? 'all done'
+            : JSON.stringify(j.jobs);
+        },
+        { timeout: 300_000, interval: 1000 },
+      )
+      .toBe('all done');
+    await lead.page.screenshot({ path: join(SHOTS, 'workspace-jobs.png'), fullPage: true });
     // The team: the lead adds the analyst.
     await lead.page.getByRole('link', { name: 'Team' }).click();
     const team = lead.page.getByRole('form', { name: 'Add or change a member' });

@@ -200,4 +200,72 @@ describe.each(STORE_TARGETS)('intake over HTTP on $name', (target) => {
     expect(log).not.toContain('not-the-real-password-42');
     expect(log).toContain('"secretsGiven":["key","backupPassword"]');
   });
+
+  it('queues a container as jobs when the server has a queue; they run, and nothing is counted twice', async () => {
+    // A server with the job queue, as `filet serve` runs it (embedded: it works the jobs itself; on
+    // PostgreSQL pg-boss delivers them, here to a worker in this server's process).
+    const queued = await buildServer({
+      workspace: ws,
+      evidenceRoot: shareRoot,
+      jobs: { worker: true },
+      allowedHosts: ['localhost:80'],
+      loginPerIpPerMinute: 1000,
+    });
+    try {
+      const r0 = await queued.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { username: 'lena', password: PASSWORD },
+      });
+      const s = {
+        cookie: String(r0.headers['set-cookie']).split(';')[0]!,
+        csrf: r0.json().csrfToken as string,
+      };
+      const ask = (method: string, url: string, body?: unknown) =>
+        queued.inject({
+          method: method as 'GET',
+          url,
+          headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+          ...(body !== undefined ? { payload: body as object } : {}),
+        });
+      const birch = (await ws.installation.caseByName('Operation Birch'))!;
+      await ws.installation.setMember({
+        caseId: birch.id,
+        userName: 'lena',
+        role: 'lead',
+        addedAt: Date.now(),
+        addedBy: 'bea',
+      });
+      const zip = container('android-full-file-system-zip');
+      const r = await ask('POST', `/api/cases/${birch.id}/intake/ingest`, { paths: [zip.path] });
+      expect(r.statusCode, r.body).toBe(202);
+      expect(r.json<{ jobs: number[] }>().jobs.length).toBe(1);
+      // The same container twice: the second job finds its artifact ingested already.
+      expect(
+        (await ask('POST', `/api/cases/${birch.id}/intake/ingest`, { paths: [zip.path] })).statusCode,
+      ).toBe(202);
+      let jobs: { kind: string; state: string; error: string | null }[] = [];
+      const deadline = Date.now() + 240_000;
+      while (Date.now() < deadline) {
+        jobs = (await ask('GET', `/api/cases/${birch.id}/jobs`)).json<{ jobs: typeof jobs }>().jobs;
+        if (jobs.length >= 3 && jobs.every((j) => j.state === 'done' || j.state === 'failed')) break;
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      expect(
+        jobs.filter((j) => j.state !== 'done'),
+        JSON.stringify(jobs),
+      ).toEqual([]);
+      expect(jobs.filter((j) => j.kind === 'ingest').length).toBe(2);
+      const b = (await ws.openCase(birch.id))!.store;
+      // The container's one WhatsApp database, once (devices.json: the generator's truth about what it holds).
+      const ingested = (await b.listEvidence()).filter((e) => e.path.endsWith(zip.path));
+      expect(ingested.map((e) => e.kind)).toEqual(['android-msgstore']);
+      expect((await b.counts()).messages).toBeGreaterThan(0);
+      // One audit entry per artifact ingested, and the queueing itself.
+      const log = await b.readAudit();
+      expect(log.filter((e) => e.action === 'intake.queue').length).toBe(2);
+    } finally {
+      await queued.close();
+    }
+  }, 300_000);
 });

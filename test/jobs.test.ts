@@ -277,10 +277,6 @@ describe.each(STORE_TARGETS)('jobs on $name', (target) => {
       ]);
       expect(queued.code, queued.stderr).toBe(0);
       expect((JSON.parse(queued.stdout) as { jobs: number[] }).jobs.length).toBe(files.length + 1);
-      // A folder to search is not an evidence file: refused at once, nothing queued.
-      const folder = filet(['ingest', caseDir, join(op.dir, 'exports'), ...storeArgs, '--jobs']);
-      expect(folder.code).toBe(2);
-      expect(folder.stderr).toContain(`${join(op.dir, 'exports')} is a folder or container to search`);
 
       const w = worker(caseDir, ['--until-idle', '--json']);
       const log = collect(w);

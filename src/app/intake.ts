@@ -111,7 +111,7 @@ export interface IntakeHooks {
   /** Before each discovered artifact is read. */
   onArtifact?: (device: DiscoveredDevice, artifact: DiscoveredArtifact, index: number, total: number) => void;
   /** Every item's outcome, inside its own transaction when it was ingested (it commits after this). */
-  onOutcome?: (outcome: IngestOutcome | DiscoveredOutcome) => void | Promise<void>;
+  onOutcome?: (outcome: IngestOutcome | DiscoveredOutcome, s: CaseStore) => void | Promise<void>;
   /**
    * Asked when an encrypted iTunes / Finder backup needs a password none was given for (the CLI's hidden
    * prompt); without it, such a backup fails (an evidence file) or is skipped (inside a folder).
@@ -511,8 +511,8 @@ export async function ingestEvidence(
   const { files, trees } = await classifyEvidence(abs);
   if (secrets.backupPassword === undefined && files.some(isEncryptedBackupFolder)) await askPassword();
   const onOutcome = hooks.onOutcome
-    ? async (_s: CaseStore, o: IngestOutcome | DiscoveredOutcome) => {
-        await hooks.onOutcome!(o);
+    ? async (s: CaseStore, o: IngestOutcome | DiscoveredOutcome) => {
+        await hooks.onOutcome!(o, s);
       }
     : undefined;
 
@@ -740,12 +740,6 @@ export async function queueIngest(
     );
   checkDescription(description);
   const abs = await resolveAll(paths, opts.share);
-  // A job ingests evidence files; a folder or container to search needs discovery, which runs at intake.
-  const { trees } = await classifyEvidence(abs);
-  if (trees.length)
-    throw new UserError(
-      `${trees[0]} is a folder or container to search, not an evidence file: ingest it without jobs (jobs take chat exports, databases and backup folders)`,
-    );
   const specs: JobSpec[] = abs.map((p) => ({
     kind: 'ingest',
     params: {

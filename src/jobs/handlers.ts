@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { outcomeSummary } from '../app/case-actions.js';
+import { outcomeSummary, type FollowUp as CaseFollowUp } from '../app/case-actions.js';
+import { classifyEvidence, ingestEvidence } from '../app/intake.js';
 import { ingestPaths, type IngestOptions } from '../evidence/ingest.js';
 import type { DecodeMode } from '../hashing/decode.js';
 import { hashMediaFiles, matchCase, needsHashing, type MediaHashOutcome } from '../matching/match.js';
@@ -225,7 +226,7 @@ interface IngestParams {
   keyFile?: string;
 }
 
-async function ingestJob(ctx: JobContext) {
+async function ingestJob(ctx: JobContext, followUp: FollowUpFor) {
   const p = ctx.job.params as unknown as IngestParams;
   if (!Array.isArray(p.paths) || !p.paths.length)
     throw new UserError(`ingest job ${ctx.job.id} names no evidence files`);
@@ -250,24 +251,75 @@ async function ingestJob(ctx: JobContext) {
     worker: ctx.worker,
   };
   const statuses: Record<string, number> = {};
-  for (const path of p.paths) {
-    if (done.has(path)) continue;
-    if (ctx.signal.aborted) throw new JobStopped();
-    await ingestPaths(ctx.store, [path], {
-      ...opts,
-      // In the item's transaction when it is ingested (the item, its audit entry and its unit together).
-      onOutcome: (s, o) =>
-        s.transaction(async (t) => {
-          statuses[o.status] = (statuses[o.status] ?? 0) + 1;
-          await t.appendAudit(ctx.job.createdBy, 'ingest', args, { ok: true, items: [outcomeSummary(o)] });
-          await ctx.record(t, [{ item: path, outcome: o.status }]);
-        }),
-    });
+  try {
+    for (const path of p.paths) {
+      if (done.has(path)) continue;
+      if (ctx.signal.aborted) throw new JobStopped();
+      const { trees } = await classifyEvidence([path]);
+      if (trees.length) {
+        await ingestTree(ctx, path, p);
+        continue;
+      }
+      await ingestPaths(ctx.store, [path], {
+        ...opts,
+        // In the item's transaction when it is ingested (the item, its audit entry and its unit together).
+        onOutcome: (s, o) =>
+          s.transaction(async (t) => {
+            statuses[o.status] = (statuses[o.status] ?? 0) + 1;
+            await t.appendAudit(ctx.job.createdBy, 'ingest', args, { ok: true, items: [outcomeSummary(o)] });
+            await ctx.record(t, [{ item: path, outcome: o.status }]);
+          }),
+      });
+    }
+  } finally {
+    // A workspace's cross-case index takes what was committed, also when a later item failed.
+    await followUp(ctx.store)?.ingested?.();
   }
   const items = await new JobStore(ctx.store).items(ctx.job.id);
   const byStatus: Record<string, number> = {};
   for (const i of items) byStatus[i.outcome] = (byStatus[i.outcome] ?? 0) + 1;
   return { files: items.length, byStatus };
+}
+
+/**
+ * A folder or container: searched, and each artifact found ingested in its own transaction with its audit
+ * entry and its unit (`<container>#<artifact>`). A resumed job searches again; what an earlier attempt
+ * ingested is found already ingested (by its SHA-256) and neither written nor counted again.
+ */
+async function ingestTree(ctx: JobContext, path: string, p: IngestParams) {
+  const description = {
+    device: p.device,
+    owner: p.owner,
+    ownerName: p.ownerName,
+    tz: p.tz,
+    locale: p.locale,
+    examiner: p.examiner ?? undefined,
+    acquiredAt: p.acquiredAt ?? null,
+  };
+  let total = 0;
+  await ingestEvidence(ctx.store, ctx.caseDir, [path], description, p.keyFile ? { keyFile: p.keyFile } : {}, {
+    match: false,
+    policy: {
+      actor: ctx.job.createdBy,
+      failure: (err) => ({
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        job: ctx.job.id,
+      }),
+    },
+    hooks: {
+      onArtifact: (_device, _artifact, _index, n) => {
+        if (n > total) {
+          total = n;
+          void ctx.setTotal(n);
+        }
+      },
+      onOutcome: async (o, s) => {
+        if (ctx.signal.aborted) throw new JobStopped();
+        await ctx.record(s, [{ item: `${path}#${o.path}`, outcome: o.status }]);
+      },
+    },
+  });
 }
 
 async function analyzeJob(ctx: JobContext) {
@@ -313,10 +365,26 @@ async function reportJob(ctx: JobContext) {
   });
 }
 
+/** What keeps a workspace's cross-case index up after a job changed a case (nothing for a lone case). */
+export type FollowUpFor = (store: CaseStore) => CaseFollowUp | undefined;
+
+/** The handlers, with what follows a change of a case (a workspace's worker passes its index's). */
+export function handlersFor(followUp: FollowUpFor = () => undefined): JobHandlers {
+  return {
+    ...HANDLERS,
+    ingest: (ctx) => ingestJob(ctx, followUp),
+    match: async (ctx) => {
+      const r = await matchJob(ctx);
+      await followUp(ctx.store)?.matched?.();
+      return r;
+    },
+  };
+}
+
 export const HANDLERS: JobHandlers = {
   hash: hashJob,
   match: matchJob,
-  ingest: ingestJob,
+  ingest: (ctx) => ingestJob(ctx, () => undefined),
   analyze: analyzeJob,
   report: reportJob,
 };

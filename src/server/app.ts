@@ -15,7 +15,8 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { CaseStore } from '../store/case-store.js';
-import { openCase } from '../store/case-dir.js';
+import { caseStoreUrl, openCase } from '../store/case-dir.js';
+import { startJobHost } from './job-host.js';
 import { Workspace } from '../store/workspace.js';
 import { createContext } from './context.js';
 import { InstallationDirectory, SingleCaseDirectory, type CaseDirectory } from './directory.js';
@@ -50,6 +51,12 @@ export interface ServerOptions {
   caseStore?: CaseStore;
   /** The evidence share the web app's intake reads from (`--evidence-root`); none: share intake is off. */
   evidenceRoot?: string;
+  /**
+   * The job queue (docs/jobs.md): intake ingests are queued instead of run in the request. Embedded, the
+   * server runs them itself; on PostgreSQL `filet worker` processes do, and this one too with `worker`.
+   * Unset: no queue, an ingest runs in its request.
+   */
+  jobs?: { worker?: boolean };
   /** An installation: its folder (opened and closed by the server) or an open workspace (left open). */
   workspace?: string | Workspace;
   /** The built UI; defaults to `web/dist` of this package. */
@@ -181,6 +188,16 @@ function schemaErrorFormatter(
   return new Error(`${dataVar}${e.instancePath} ${e.message ?? 'is invalid'}`);
 }
 
+/** The PostgreSQL URL pg-boss needs, when the cases live there (null: embedded, or not known). */
+async function pgUrlOf(directory: CaseDirectory, opts: ServerOptions): Promise<string | null> {
+  if (directory instanceof InstallationDirectory) return directory.workspace.storeUrl;
+  if (directory.accounts.db.dialect !== 'postgres') return null;
+  const [t] = await directory.targets();
+  const url = t ? caseStoreUrl(t.dir, opts.store) : null;
+  if (!url) throw new Error('the case lives in PostgreSQL but its URL is not known: give --store');
+  return url;
+}
+
 /** The cases the server serves: one case, or every case of a workspace; and what closes with the server. */
 async function openDirectory(opts: ServerOptions): Promise<{ directory: CaseDirectory; owned: boolean }> {
   if (opts.workspace !== undefined) {
@@ -204,6 +221,18 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // The share first: a wrong --evidence-root fails before anything is opened.
   const share = opts.evidenceRoot ? await EvidenceShare.open(opts.evidenceRoot) : null;
   const { directory, owned } = await openDirectory(opts);
+  const workspace = directory instanceof InstallationDirectory ? directory.workspace : undefined;
+  const followUpFor = workspace
+    ? (st: CaseStore) => crossCaseFollowUp(workspace.installation, st)
+    : () => undefined;
+  const jobs = opts.jobs
+    ? await startJobHost(directory, {
+        pgUrl: await pgUrlOf(directory, opts),
+        worker: opts.jobs.worker === true,
+        workspace,
+        followUp: followUpFor,
+      })
+    : null;
   // Malformed targets (a bad %-escape, an over-long parameter) never reach the hooks; set below.
   let frameworkError: (req: FastifyRequest, reply: FastifyReply) => Promise<void> = async () => {};
   const app = Fastify({
@@ -410,14 +439,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   mediaRoutes(app, ctx);
   custodyRoutes(app, ctx);
   downloadRoutes(app, ctx);
-  intakeRoutes(
-    app,
-    ctx,
-    share,
-    directory instanceof InstallationDirectory
-      ? (s) => crossCaseFollowUp(directory.workspace.installation, s)
-      : undefined,
-  );
+  intakeRoutes(app, ctx, share, { followUpFor, queue: jobs?.queue ?? null });
   jobRoutes(app, ctx);
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
@@ -452,9 +474,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return index(req, reply);
   });
 
-  if (owned)
-    app.addHook('onClose', async () => {
-      await directory.close();
-    });
+  app.addHook('onClose', async () => {
+    await jobs?.close();
+    if (owned) await directory.close();
+  });
   return app;
 }

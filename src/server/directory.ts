@@ -39,6 +39,8 @@ export interface CaseDirectory {
     caseId: string,
     user: { name: string; role: AccountRole },
   ): Promise<{ open: OpenCase; role: CaseRole } | null>;
+  /** Every case served, opened (what a worker in the server's process serves). */
+  targets(): Promise<{ store: CaseStore; dir: string }[]>;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,10 @@ export class SingleCaseDirectory implements CaseDirectory {
 
   async enter(caseId: string, user: { role: AccountRole }) {
     return caseId === this.open.id && isCaseRole(user.role) ? { open: this.open, role: user.role } : null;
+  }
+
+  async targets() {
+    return [{ store: this.open.store, dir: this.open.caseDir }];
   }
 
   async close(): Promise<void> {
@@ -116,6 +122,15 @@ export class InstallationDirectory implements CaseDirectory {
       open: { id: caseId, name: opened.info.name, store: opened.store, caseDir: opened.dir, views },
       role,
     };
+  }
+
+  async targets() {
+    const out: { store: CaseStore; dir: string }[] = [];
+    for (const c of await this.workspace.installation.listCases()) {
+      const opened = await this.workspace.openCase(c.id);
+      if (opened) out.push({ store: opened.store, dir: opened.dir });
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -78,6 +78,7 @@ export const S = {
     confirm: 'Ingest',
     ingesting: 'Ingesting…',
     done: (n: number) => `Ingested ${n} item(s).`,
+    queued: (n: number) => `Queued ${n} ingest job(s); hashing and matching follow. Progress below.`,
     upload: 'Upload a chat export (.zip or .txt, at most 64 MiB)',
     uploaded: (name: string) => `Uploaded ${name}.`,
     unknownOwner: 'unknown',

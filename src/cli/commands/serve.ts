@@ -42,6 +42,8 @@ export async function serveCase(
   o: {
     workspace?: string;
     evidenceRoot?: string;
+    /** On PostgreSQL, also run queued jobs in this process (embedded, the server always does). */
+    worker?: boolean;
     port?: number;
     host?: string;
     store?: string;
@@ -54,6 +56,7 @@ export async function serveCase(
   const app = await buildServer({
     ...(o.workspace !== undefined ? { workspace: o.workspace } : { caseDir }),
     evidenceRoot: o.evidenceRoot,
+    jobs: { worker: o.worker === true },
     store: o.store,
     trustProxy: o.trustProxy,
     allowedHosts: o.allowedHosts,
@@ -83,6 +86,10 @@ export function register(program: Command): void {
     .description('serve the investigator web application and its API, for one case or a whole workspace')
     .argument('[case]', 'the case folder (or give --workspace)')
     .option('--workspace <dir>', 'serve every case of a workspace (filet workspace init; docs/scale.md)')
+    .option(
+      '--worker',
+      'on PostgreSQL, also run queued jobs in this process (embedded, the server always runs them; docs/jobs.md)',
+    )
     .option(
       '--evidence-root <dir>',
       'the evidence share leads register evidence from in the web app; nothing outside it is read (docs/intake.md)',
@@ -118,6 +125,7 @@ export function register(program: Command): void {
           store?: string;
           workspace?: string;
           evidenceRoot?: string;
+          worker?: boolean;
           trustProxy?: string;
           allowedHost: string[];
         },
@@ -140,6 +148,7 @@ export function register(program: Command): void {
           store: o.store,
           workspace: o.workspace,
           evidenceRoot: o.evidenceRoot,
+          worker: o.worker,
           trustProxy,
           allowedHosts,
         });

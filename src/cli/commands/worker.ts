@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { BossQueue } from '../../jobs/boss-queue.js';
-import { HANDLERS } from '../../jobs/handlers.js';
+import { HANDLERS, handlersFor } from '../../jobs/handlers.js';
+import type { JobHandlers } from '../../jobs/types.js';
+import { crossCaseFollowUp } from '../../app/cross-case.js';
 import { openJobs } from '../../jobs/job-store.js';
 import { LocalQueue, sleep } from '../../jobs/local-queue.js';
 import { caseResolver } from '../../jobs/open.js';
@@ -31,6 +33,8 @@ interface Served {
   describe: string;
   open: () => Promise<number>;
   close: () => Promise<void>;
+  /** A workspace's worker keeps its cross-case index up; otherwise the plain handlers. */
+  handlers?: JobHandlers;
 }
 
 async function serve(caseDir: string | undefined, o: WorkerCliOptions): Promise<Served> {
@@ -80,6 +84,7 @@ async function serve(caseDir: string | undefined, o: WorkerCliOptions): Promise<
       return {
         queue: new LocalQueue(targets),
         describe: `the cases of workspace ${ws.dir} (SQLite: each case's own queue)`,
+        handlers: handlersFor((s) => crossCaseFollowUp(ws.installation, s)),
         open: async () => {
           let n = 0;
           for (const t of await targets()) n += await openJobs(t.store.db, t.store.caseId);
@@ -98,6 +103,7 @@ async function serve(caseDir: string | undefined, o: WorkerCliOptions): Promise<
     return {
       queue,
       describe: `every case in ${redactUrl(url)} (pg-boss), folders through workspace ${ws.dir}`,
+      handlers: handlersFor((s) => crossCaseFollowUp(ws.installation, s)),
       open: () => openJobs(db),
       close: async () => {
         await queue.close();
@@ -206,7 +212,7 @@ export function register(program: Command): void {
         process.once('SIGINT', onSignal);
       });
       try {
-        const stop = await served.queue.work(HANDLERS, opts);
+        const stop = await served.queue.work(served.handlers ?? HANDLERS, opts);
         const idle = new AbortController();
         const untilIdle = o.untilIdle
           ? (async () => {

@@ -5,6 +5,7 @@ import type { AuditPolicy } from '../../app/audited.js';
 import {
   ingestEvidence,
   previewEvidence,
+  queueIngest,
   storeUpload,
   uploadLimits,
   UPLOADS_DIR,
@@ -13,6 +14,7 @@ import {
 } from '../../app/intake.js';
 import { outcomeSummary, type FollowUp } from '../../app/case-actions.js';
 import type { CaseStore } from '../../store/case-store.js';
+import type { JobQueue } from '../../jobs/types.js';
 import type { EvidenceShare } from '../../evidence/share.js';
 import { UserError } from '../../util/errors.js';
 import { CASE_ID_PARAM, userName, type ServerContext } from '../context.js';
@@ -129,8 +131,12 @@ export function intakeRoutes(
   app: FastifyInstance,
   ctx: ServerContext,
   share: EvidenceShare | null,
-  /** On a workspace's server: what keeps the cross-case index up after an ingest into one of its cases. */
-  followUpFor?: (store: CaseStore) => FollowUp,
+  opts: {
+    /** What keeps a workspace's cross-case index up after an ingest into one of its cases. */
+    followUpFor: (store: CaseStore) => FollowUp | undefined;
+    /** The job queue: an ingest without secrets is queued (null: it runs in the request). */
+    queue: JobQueue | null;
+  },
 ): void {
   const add = { permission: 'evidence.add' } as const;
   const needShare = (): EvidenceShare => {
@@ -202,19 +208,41 @@ export function intakeRoutes(
     },
   );
 
-  // Runs the ingest in this request, each item in its own transaction with its audit entry (as the CLI).
+  // Queued as jobs when the server has a queue (202, their ids: GET …/jobs shows them run); in this request
+  // otherwise, and always when a key or a password is given: a job's parameters are kept in the case, a
+  // secret never is. Either way each item commits with its audit entry.
   app.post<{ Body: EvidenceBody }>(
     CASE_PREFIX + '/intake/ingest',
     { config: add, schema: { body: EVIDENCE_BODY } },
-    async (req) => {
+    async (req, reply) => {
       const c = ctx.caseOf(req);
       const src = await sourcesOf(req.body, needShare, c.caseDir);
+      const secrets = secretsOf(req.body);
+      if (opts.queue && !secrets.key && secrets.backupPassword === undefined) {
+        const queue = opts.queue;
+        const jobs = await ctx.audited(
+          req,
+          'intake.queue',
+          { ...(req.body.paths ? { paths: req.body.paths } : { uploads: req.body.uploads }) },
+          // The jobs and the audit entry in one transaction (`s`): queued and recorded, or neither.
+          (s) =>
+            asBadInput(() =>
+              queueIngest(s, queue, src.paths, descriptionOf(req.body), secrets, {
+                share: src.share,
+                actor: userName(req),
+                match: req.body.match !== false,
+              }),
+            ),
+          (ids) => ({ jobs: ids }),
+        );
+        return reply.code(202).send({ jobs });
+      }
       const r = await asBadInput(() =>
-        ingestEvidence(c.store, c.caseDir, src.paths, descriptionOf(req.body), secretsOf(req.body), {
+        ingestEvidence(c.store, c.caseDir, src.paths, descriptionOf(req.body), secrets, {
           share: src.share,
           policy: policy(req),
-          followUp: followUpFor?.(c.store),
           match: req.body.match !== false,
+          followUp: opts.followUpFor(c.store),
         }),
       );
       c.views.invalidate();

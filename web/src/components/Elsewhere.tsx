@@ -54,7 +54,12 @@ export function Elsewhere({
         {S.elsewhere.ask}
       </button>
     );
-  if (error) return <p className="error">{error}</p>;
+  if (error)
+    return (
+      <p className="error" data-testid="elsewhere">
+        {error}
+      </p>
+    );
   if (!data) return <p>{S.loading}</p>;
   if (!data.links.length && !data.notices.length) return <p data-testid="elsewhere">{S.elsewhere.none}</p>;
   return (

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { caseApi, send, uploadFile } from '../api';
 import { DataTable, Status } from '../components/common';
+import { Jobs } from '../components/Jobs';
 import { bytes } from '../format';
 import { useApi } from '../hooks';
 import { S } from '../strings';
@@ -23,8 +24,9 @@ interface Preview {
     accepts: string;
   }[];
 }
+/** In the request (outcomes), or queued as jobs (their ids; the Jobs panel shows them run). */
 interface Ingested {
-  outcomes: { status: string; path: string }[];
+  outcomes?: { status: string; path: string }[];
   jobs?: number[];
 }
 
@@ -47,6 +49,7 @@ export function Intake() {
   const [busy, setBusy] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [jobsShown, setJobsShown] = useState(0);
 
   const secrets = () => ({ ...(key ? { key } : {}), ...(password ? { backupPassword: password } : {}) });
   const source = () => (uploads.length ? { uploads: uploads.map((u) => u.sha256) } : { paths: chosen });
@@ -81,7 +84,10 @@ export function Intake() {
         secrets: secrets(),
         ...(examiner ? { description: { examiner } } : {}),
       });
-      setMessage(S.intake.done(r.outcomes.filter((o) => o.status === 'ingested').length));
+      if (r.jobs) {
+        setMessage(S.intake.queued(r.jobs.length));
+        setJobsShown((n) => n + 1);
+      } else setMessage(S.intake.done((r.outcomes ?? []).filter((o) => o.status === 'ingested').length));
       setChosen([]);
       setUploads([]);
       setPreview(null);
@@ -107,6 +113,7 @@ export function Intake() {
       <Status loading={listing.loading || busy !== null} error={listing.error ?? failure} />
       {busy && <p role="status">{busy}</p>}
       {message && <p role="status">{message}</p>}
+      <Jobs key={jobsShown} />
       <section aria-label={S.intake.share}>
         <h3>
           {S.intake.share}: <span className="mono">/{dir}</span>
