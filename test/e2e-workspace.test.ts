@@ -180,7 +180,17 @@ describe.skipIf(missing !== null)('a workspace in a real browser', () => {
     const outsider = await signIn('bob');
     await outsider.page.goto(`${base}/#/c/${birch.id}/accounts/${shared.id}`);
     const notice = outsider.page.getByTestId('elsewhere');
-    await visible(notice);
+    // Twice in CI under load the page's first request for it did not answer within a minute (not diagnosed
+    // yet, see the closing note of issue 12): the page is then loaded anew, at most twice.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await visible(notice, 30_000);
+        break;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+        await outsider.page.reload();
+      }
+    }
     expect(await notice.textContent()).toContain('Also in a case led by lena: ask them.');
     const text = (await outsider.page.locator('body').textContent()) ?? '';
     expect(text).not.toContain('Operation Alder');
