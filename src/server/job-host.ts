@@ -5,8 +5,7 @@ import { LocalQueue } from '../jobs/local-queue.js';
 import { caseResolver } from '../jobs/open.js';
 import type { JobTarget } from '../jobs/runner.js';
 import type { JobQueue } from '../jobs/types.js';
-import { Workspace } from '../store/workspace.js';
-import { openCase } from '../store/case-dir.js';
+import type { Workspace } from '../store/workspace.js';
 import { crossCaseFollowUp } from '../app/cross-case.js';
 import type { CaseDirectory } from './directory.js';
 
@@ -61,42 +60,23 @@ const WORK = {
 };
 
 /**
- * Embedded, the worker opens the cases on connections of its own: a job's transaction (a hashing chunk, a
- * match) then never makes the pages of that case wait, since SQLite lets readers on other connections
- * read while one writes.
+ * Embedded, the worker uses the server's own connections to the case files. Its own connections would let
+ * pages read while a job writes, but the SQLite driver takes the write lock synchronously (busy_timeout):
+ * a request asking for the lock while the worker, in the same process, holds it on another connection
+ * would block the event loop, and with it the worker's COMMIT, for the whole timeout. On one connection
+ * the driver queues the two instead; a page then waits at most for the job's current transaction.
  */
 async function embeddedHost(directory: CaseDirectory, workspace: Workspace | undefined): Promise<JobHost> {
-  let targets: () => Promise<JobTarget[]>;
-  let followUp: FollowUpFor = () => undefined;
-  let closeOwn: () => Promise<void>;
-  if (workspace) {
-    const own = await Workspace.open(workspace.dir);
-    targets = async () => {
-      const out: JobTarget[] = [];
-      for (const c of await own.installation.listCases()) {
-        const opened = await own.openCase(c.id);
-        if (opened) out.push({ store: opened.store, dir: opened.dir });
-      }
-      return out;
-    };
-    followUp = (s) => crossCaseFollowUp(own.installation, s);
-    closeOwn = () => own.close();
-  } else {
-    const [served] = await directory.targets();
-    const opened = await openCase(served!.dir);
-    targets = async () => [{ store: opened.store, dir: opened.dir }];
-    closeOwn = () => opened.store.close();
-  }
-  const queue = new LocalQueue(targets);
+  const followUp: FollowUpFor = workspace
+    ? (s) => crossCaseFollowUp(workspace.installation, s)
+    : () => undefined;
+  const queue = new LocalQueue(() => directory.targets());
   const stop = await queue.work(handlersFor(followUp), WORK);
   return {
-    // Jobs are put in by the server's own connections (the request's transaction); this queue writes
-    // nothing of its own there.
     queue,
     close: async () => {
       await stop();
       await queue.close();
-      await closeOwn();
     },
   };
 }
