@@ -1,4 +1,5 @@
 import type { CaseStore } from '../store/case-store.js';
+import { isCaseId } from '../store/case-dir.js';
 import { isCaseRole, type AccountRole, type CaseRole, type InstallationRole } from '../store/user-store.js';
 import type { Workspace } from '../store/workspace.js';
 import { CaseViewCache } from './services/case-view.js';
@@ -44,8 +45,6 @@ export interface CaseDirectory {
   close(): Promise<void>;
 }
 
-/** Case ids are generated (newCaseId); anything else is not looked up at all. */
-const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export class SingleCaseDirectory implements CaseDirectory {
   readonly kind = 'case';
@@ -110,7 +109,7 @@ export class InstallationDirectory implements CaseDirectory {
   }
 
   async enter(caseId: string, user: { name: string }) {
-    if (!CASE_ID.test(caseId)) return null;
+    if (!isCaseId(caseId)) return null; // generated ids only (newCaseId); nothing else is looked up
     // The membership is read on every request: removing a member takes effect at their next click.
     const role = await this.workspace.installation.roleIn(user.name, caseId);
     if (!role) return null;
