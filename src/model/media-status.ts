@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
  *   list in the case at all, or an image whose PDQ could not be computed while the lists hold PDQ hashes.
  *   Never displayed: it may be known material.
  */
-export type MediaStatusName = 'known' | 'novel' | 'unmatched';
+export type { MediaStatusName } from './vocabulary.js';
+import type { MediaStatusName } from './vocabulary.js';
 
 export interface ListIdentity {
   id: number;

@@ -16,8 +16,8 @@ import type { Clustering } from './clusters.js';
  *  bridge      — member of flagged groups in two or more clusters.
  * O(P + E + Σ members · log P).
  */
-export const ROLES = ['producer', 'distributor', 'consumer', 'admin', 'recruiter', 'bridge'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../model/vocabulary.js';
+import type { Role } from '../model/vocabulary.js';
 
 export interface MaterialPost {
   messageId: number;

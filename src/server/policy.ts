@@ -1,3 +1,9 @@
+import {
+  CASE_PERMISSIONS,
+  INSTALLATION_PERMISSIONS,
+  type CasePermission,
+  type InstallationPermission,
+} from '../api/contract.js';
 import { isCaseRole, type AccountRole, type CaseRole, type InstallationRole } from '../store/user-store.js';
 
 /**
@@ -12,30 +18,7 @@ import { isCaseRole, type AccountRole, type CaseRole, type InstallationRole } fr
  * no role in it is told the case does not exist. An installation permission is held through one's account
  * (any logged-in user; an installation administrator), and never reaches a case's content.
  */
-export const CASE_PERMISSIONS = [
-  'case.read',
-  'media.reveal',
-  'media.review',
-  'identity.merge',
-  'evidence.read',
-  'evidence.verify',
-  'audit.read',
-  'export',
-  // Register evidence: browse the evidence share, preview, ingest, upload a chat export.
-  'evidence.add',
-  // Who works on the case: the team sees itself, the lead changes it.
-  'members.read',
-  'members.manage',
-] as const;
-export type CasePermission = (typeof CASE_PERMISSIONS)[number];
-
-export const INSTALLATION_PERMISSIONS = [
-  // Any logged-in user: read one's own session and the list of one's cases, log out.
-  'session',
-  // Create users and cases, name a case's leads (never its content).
-  'installation.admin',
-] as const;
-export type InstallationPermission = (typeof INSTALLATION_PERMISSIONS)[number];
+export { CASE_PERMISSIONS, INSTALLATION_PERMISSIONS, type CasePermission, type InstallationPermission };
 
 export type Permission = CasePermission | InstallationPermission;
 export const PERMISSIONS: readonly Permission[] = [...INSTALLATION_PERMISSIONS, ...CASE_PERMISSIONS];

@@ -1,4 +1,6 @@
 import type { AnalysisResult } from '../network/analyze.js';
+import type { Reason } from '../network/reasons.js';
+import type { Role } from '../network/roles.js';
 import type { CaseStore } from './case-store.js';
 
 /**
@@ -7,10 +9,10 @@ import type { CaseStore } from './case-store.js';
  */
 export interface StoredAnalysisAccount {
   accountId: number;
-  roles: string[];
+  roles: Role[];
   score: number;
   points: Record<string, number>;
-  reasons: unknown[];
+  reasons: Reason[];
   country: string | null;
   countryReason: string | null;
   numberType: string | null;
@@ -150,10 +152,10 @@ export class AnalysisStore {
     );
     return rows.map((r) => ({
       accountId: Number(r.account_id),
-      roles: JSON.parse(String(r.roles)) as string[],
+      roles: JSON.parse(String(r.roles)) as Role[],
       score: Number(r.score),
       points: JSON.parse(String(r.points)) as Record<string, number>,
-      reasons: JSON.parse(String(r.reasons)) as unknown[],
+      reasons: JSON.parse(String(r.reasons)) as Reason[],
       country: (r.country as string | null) ?? null,
       countryReason: (r.country_reason as string | null) ?? null,
       numberType: (r.number_type as string | null) ?? null,

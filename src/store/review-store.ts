@@ -1,3 +1,4 @@
+import type { ReviewStatus } from '../model/vocabulary.js';
 import type { CaseStore, MessageRow } from './case-store.js';
 import type { Param } from './driver.js';
 import { joinFactsAfterMerge, restoreJoins } from './fact-joins.js';
@@ -34,7 +35,7 @@ export interface RejectionRow {
 
 export interface ReviewRow {
   mediaId: number;
-  status: string;
+  status: ReviewStatus;
   note: string | null;
   by: string;
   at: number;
@@ -216,7 +217,7 @@ export class ReviewStore {
         Number(r.media_id),
         {
           mediaId: Number(r.media_id),
-          status: String(r.status),
+          status: String(r.status) as ReviewStatus, // written only from REVIEW_STATUSES
           note: (r.note as string | null) ?? null,
           by: String(r.by_user),
           at: Number(r.at),

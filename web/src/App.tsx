@@ -19,12 +19,12 @@ import { Suspect } from './screens/Suspect';
 import { Team } from './screens/Team';
 import { CaseContext, SessionContext } from './session';
 import { S } from './strings';
-import type { Permission, Session } from './types';
+import type { CasePermission, Session } from './types';
 
 interface Screen {
   path: string;
   label: string;
-  need: Permission;
+  need: CasePermission;
   link: () => string;
   /** Only on an installation's server (a lone case has no team to manage). */
   installationOnly?: boolean;

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { CaseEntry, Permission, Session } from './types';
+import type { CaseEntry, CasePermission, Session } from './types';
 
 export const SessionContext = createContext<Session | null>(null);
 
@@ -7,7 +7,7 @@ export const SessionContext = createContext<Session | null>(null);
 export const CaseContext = createContext<CaseEntry | null>(null);
 
 /** Whether the user's role in the current case holds a permission: the UI hides what the API would refuse. */
-export function useCan(): (p: Permission) => boolean {
+export function useCan(): (p: CasePermission) => boolean {
   const c = useContext(CaseContext);
   return (p) => !!c?.permissions.includes(p);
 }

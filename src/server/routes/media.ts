@@ -1,3 +1,4 @@
+import { REVIEW_STATUSES, type ReviewStatus } from '../../model/vocabulary.js';
 import { CASE_PREFIX } from '../policy.js';
 import type { FastifyInstance } from 'fastify';
 import { ID_PARAMS, PAGING, sendBytes, type ServerContext } from '../context.js';
@@ -19,7 +20,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
           properties: {
             ...PAGING,
             status: { type: 'string', enum: ['known', 'novel', 'unmatched'] },
-            review: { type: 'string', enum: ['confirmed', 'not-relevant', 'none'] },
+            review: { type: 'string', enum: [...REVIEW_STATUSES] },
             group: { type: 'integer', minimum: 1 },
             account: { type: 'integer', minimum: 1 },
             id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
@@ -95,7 +96,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
   );
 
-  app.post<Id & { Body: { status: string; note?: string } }>(
+  app.post<Id & { Body: { status: ReviewStatus; note?: string } }>(
     CASE_PREFIX + '/media/:id/review',
     {
       config: { permission: 'media.review' },
@@ -106,7 +107,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
           additionalProperties: false,
           required: ['status'],
           properties: {
-            status: { type: 'string', enum: ['confirmed', 'not-relevant', 'none'] },
+            status: { type: 'string', enum: [...REVIEW_STATUSES] },
             note: { type: 'string', maxLength: 2000 },
           },
         },

@@ -1,8 +1,9 @@
+import type { AuditPage, EvidenceCustody, EvidenceRow, Page, Verification } from '../../api/contract.js';
 import { checkEvidence, custodyMetadata, evidenceView, type EvidenceCheck } from '../../evidence/custody.js';
 import type { EvidenceItem } from '../../model/types.js';
 import type { CaseStore } from '../../store/case-store.js';
 import { ReviewStore, type EvidenceCheckRow } from '../../store/review-store.js';
-import { iso, page } from './paging.js';
+import { iso, isoAt, page } from './paging.js';
 
 /** Chain of custody: evidence items and their re-verification, and the audit trail with its check. */
 
@@ -10,14 +11,19 @@ const lastVerification = (c: EvidenceCheckRow | undefined) =>
   c ? { at: iso(c.at), by: c.by, ok: c.ok } : null;
 
 /** What a role without `case.read` (the auditor) sees of an evidence item: custody metadata only. */
-export function custodyView(e: EvidenceItem, check: EvidenceCheckRow | undefined) {
+export function custodyView(e: EvidenceItem, check: EvidenceCheckRow | undefined): EvidenceCustody {
   return { ...custodyMetadata(e), lastVerification: lastVerification(check) };
 }
 
 /** Evidence items; `content` (the caller may read case content) adds the path and the reader's notes. */
-export async function listEvidence(store: CaseStore, offset: number, limit: number, content: boolean) {
+export async function listEvidence(
+  store: CaseStore,
+  offset: number,
+  limit: number,
+  content: boolean,
+): Promise<Page<EvidenceRow>> {
   const checks = await new ReviewStore(store).latestEvidenceChecks();
-  const items = (await store.listEvidence()).map((e) =>
+  const items = (await store.listEvidence()).map((e): EvidenceRow =>
     content
       ? { ...evidenceView(e), lastVerification: lastVerification(checks.get(e.id)) }
       : custodyView(e, checks.get(e.id)),
@@ -32,7 +38,11 @@ export async function checkEvidenceItem(store: CaseStore, id: number): Promise<E
 }
 
 /** Records a check (on a store bound to the transaction that also audits it) and gives the answer. */
-export async function recordEvidenceCheck(s: CaseStore, c: EvidenceCheck, user: string) {
+export async function recordEvidenceCheck(
+  s: CaseStore,
+  c: EvidenceCheck,
+  user: string,
+): Promise<Verification> {
   const ok = c.status === 'ok';
   await new ReviewStore(s).addEvidenceCheck({
     evidenceId: c.id,
@@ -53,14 +63,14 @@ export async function recordEvidenceCheck(s: CaseStore, c: EvidenceCheck, user: 
 export async function listAudit(
   store: CaseStore,
   q: { offset?: number; limit?: number; action?: string; actor?: string },
-) {
+): Promise<AuditPage> {
   const all = (await store.readAudit()).filter(
     (a) => (!q.action || a.action === q.action) && (!q.actor || a.actor === q.actor),
   );
   const p = page(all, q.offset, q.limit);
   return {
     ...p,
-    items: p.items.map((a) => ({ ...a, at: iso(a.at) })),
+    items: p.items.map((a) => ({ ...a, at: isoAt(a.at) })),
     verification: await store.verifyAudit(),
   };
 }

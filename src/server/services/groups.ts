@@ -1,7 +1,9 @@
+import type { GroupFile, GroupMessage, GroupRow, NetworkData, Page } from '../../api/contract.js';
+import type { Role } from '../../model/vocabulary.js';
 import type { CaseStore } from '../../store/case-store.js';
 import { ReviewStore } from '../../store/review-store.js';
 import { accountLabel, mediaStatus, type CaseView } from './case-view.js';
-import { HttpError, iso, page } from './paging.js';
+import { HttpError, iso, isoAt, page } from './paging.js';
 
 /** Group list, group page, and the network explorer's graph. */
 
@@ -17,21 +19,6 @@ function material(v: CaseView, chatId: number) {
   return { known, novel };
 }
 
-interface GroupItem {
-  id: number;
-  key: string;
-  subject: string | null;
-  flagged: boolean | null;
-  rule: string | null;
-  cluster: number | null;
-  members: number;
-  activeMembers: number;
-  messages: number;
-  known: number;
-  novel: number;
-  createdAt: string | null;
-}
-
 export interface GroupQuery {
   offset?: number;
   limit?: number;
@@ -42,9 +29,9 @@ export interface GroupQuery {
   order?: 'asc' | 'desc';
 }
 
-export function listGroups(v: CaseView, q: GroupQuery) {
+export function listGroups(v: CaseView, q: GroupQuery): Page<GroupRow> {
   const needle = q.q?.toLowerCase();
-  const items: GroupItem[] = [];
+  const items: GroupRow[] = [];
   for (const g of v.groups.values()) {
     const an = v.groupAnalysis.get(g.id);
     if (q.flagged !== undefined && (an?.flagged ?? false) !== q.flagged) continue;
@@ -79,7 +66,7 @@ export function listGroups(v: CaseView, q: GroupQuery) {
   return page(items, q.offset, q.limit);
 }
 
-export function groupDetail(v: CaseView, id: number) {
+export function groupDetail(v: CaseView, id: number): GroupFile {
   const g = v.groups.get(id);
   if (!g) throw new HttpError(404, `no group ${id}`);
   const an = v.groupAnalysis.get(id);
@@ -117,7 +104,7 @@ export function groupDetail(v: CaseView, id: number) {
     },
     subjects: events
       .filter((e) => (e.type === 'subject_changed' || e.type === 'created') && e.value)
-      .map((e) => ({ subject: e.value, at: iso(e.at), by: e.actorId })),
+      .map((e) => ({ subject: e.value!, at: iso(e.at), by: e.actorId })),
     members: members.map((m) => ({
       accountId: m.accountId,
       label: accountLabel(v, m.accountId),
@@ -133,7 +120,7 @@ export function groupDetail(v: CaseView, id: number) {
       type: e.type,
       actor: e.actorId,
       targets: e.targets,
-      at: iso(e.at),
+      at: isoAt(e.at),
       value: e.value,
     })),
   };
@@ -145,7 +132,7 @@ export async function groupMessages(
   id: number,
   offset: number,
   limit: number,
-) {
+): Promise<Page<GroupMessage>> {
   if (!v.groups.has(id)) throw new HttpError(404, `no group ${id}`);
   const r = await new ReviewStore(store).messagePage({ chatId: id }, offset, limit);
   return {
@@ -154,7 +141,7 @@ export async function groupMessages(
     limit,
     items: r.items.map((m) => ({
       id: m.id,
-      at: iso(m.at),
+      at: isoAt(m.at),
       sender: m.senderId,
       kind: m.kind,
       text: m.text,
@@ -201,7 +188,7 @@ export function networkJson(v: CaseView, q: NetworkQuery): NetworkText {
 }
 
 /** Two-mode graph (accounts — groups) in columnar arrays, so a 20,000-node graph stays a small document. */
-export function network(v: CaseView, q: NetworkQuery) {
+export function network(v: CaseView, q: NetworkQuery): NetworkData {
   const from = q.from ? Date.parse(q.from) : -Infinity;
   const to = q.to ? Date.parse(q.to) : Infinity;
   if (Number.isNaN(from) || Number.isNaN(to)) throw new HttpError(400, 'from/to must be ISO 8601 dates');
@@ -209,7 +196,7 @@ export function network(v: CaseView, q: NetworkQuery) {
   const accountOk = (id: number) => {
     const an = v.analysis.get(id);
     if (q.country && (an?.country ?? 'unresolved') !== q.country) return false;
-    if (q.role && !an?.roles.includes(q.role)) return false;
+    if (q.role && !(an?.roles as readonly string[] | undefined)?.includes(q.role)) return false;
     if (q.minScore !== undefined && (an?.score ?? -Infinity) < q.minScore) return false;
     return true;
   };
@@ -221,12 +208,12 @@ export function network(v: CaseView, q: NetworkQuery) {
   };
   const nodes = {
     count: 0,
-    kind: [] as string[],
+    kind: [] as ('g' | 'a')[],
     id: [] as number[],
     label: [] as string[],
     cluster: [] as (number | null)[],
     country: [] as (string | null)[],
-    roles: [] as string[][],
+    roles: [] as Role[][],
     score: [] as (number | null)[],
     flagged: [] as (boolean | null)[],
   };

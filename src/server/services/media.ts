@@ -3,11 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import type { ReviewStatus } from '../../model/vocabulary.js';
+import type { MediaItem, Page, Review } from '../../api/contract.js';
 import type { CaseStore } from '../../store/case-store.js';
 import { gatedMediaBytes } from './media-gate.js';
 import { ReviewStore, type ReviewRow } from '../../store/review-store.js';
 import { mediaStatus, type CaseView } from './case-view.js';
-import { HttpError, iso, page } from './paging.js';
+import { HttpError, iso, isoAt, page } from './paging.js';
 
 /**
  * Media for the pages, under the wellness rules: known material is described by hashes, list, category and
@@ -25,12 +27,12 @@ export interface MediaQuery {
   id?: number;
 }
 
-const reviewOut = (r: ReviewRow | undefined) =>
-  r ? { status: r.status, by: r.by, at: iso(r.at), note: r.note } : null;
+const reviewOut = (r: ReviewRow | undefined): Review | null =>
+  r ? { status: r.status, by: r.by, at: isoAt(r.at), note: r.note } : null;
 
-export async function listMedia(store: CaseStore, v: CaseView, q: MediaQuery) {
+export async function listMedia(store: CaseStore, v: CaseView, q: MediaQuery): Promise<Page<MediaItem>> {
   const reviews = await new ReviewStore(store).reviews();
-  const items = [];
+  const items: MediaItem[] = [];
   for (const m of v.media) {
     if (q.id !== undefined && m.id !== q.id) continue;
     const status = mediaStatus(v, m.id);
@@ -99,7 +101,7 @@ export async function setReview(
   v: CaseView,
   id: number,
   user: string,
-  status: string,
+  status: ReviewStatus,
   note: string | null,
 ) {
   if (!v.mediaById.has(id)) throw new HttpError(404, `no media ${id}`);

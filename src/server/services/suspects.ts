@@ -1,11 +1,12 @@
+import type { AccountRow, Overview, Page, SuspectFile, TimelineEntry } from '../../api/contract.js';
 import type { CaseStore } from '../../store/case-store.js';
 import { ReviewStore } from '../../store/review-store.js';
 import { accountLabel, clustersOfAccount, identitiesOf, mediaStatus, type CaseView } from './case-view.js';
-import { HttpError, iso, page } from './paging.js';
+import { HttpError, iso, isoAt, page } from './paging.js';
 
 /** Overview, the suspect list and the suspect file: read-only views over the shared case view. */
 
-export function overview(v: CaseView, evidenceCount: number) {
+export function overview(v: CaseView, evidenceCount: number): Overview {
   const countries = new Map<string, { accounts: number; suspects: number }>();
   for (const a of v.accounts.values()) {
     if (a.mergedInto !== null) continue;
@@ -72,7 +73,7 @@ export interface AccountQuery {
   includeMerged?: boolean;
 }
 
-export function accountItem(v: CaseView, id: number) {
+export function accountItem(v: CaseView, id: number): AccountRow {
   const a = v.accounts.get(id)!;
   const an = v.analysis.get(id);
   const gs = v.accountGroups.get(id) ?? [];
@@ -93,7 +94,7 @@ export function accountItem(v: CaseView, id: number) {
 }
 
 interface IndexedAccount {
-  item: ReturnType<typeof accountItem>;
+  item: AccountRow;
   haystack: string;
 }
 
@@ -115,13 +116,13 @@ function accountIndex(v: CaseView): IndexedAccount[] {
   return idx;
 }
 
-export function listAccounts(v: CaseView, q: AccountQuery) {
+export function listAccounts(v: CaseView, q: AccountQuery): Page<AccountRow> {
   const needle = q.q?.toLowerCase();
-  const items: ReturnType<typeof accountItem>[] = [];
+  const items: AccountRow[] = [];
   for (const { item, haystack } of accountIndex(v)) {
     if (!q.includeMerged && item.mergedInto !== null) continue;
     if (q.country && (item.country ?? 'unresolved') !== q.country) continue;
-    if (q.role && !item.roles.includes(q.role)) continue;
+    if (q.role && !(item.roles as readonly string[]).includes(q.role)) continue;
     if (q.cluster !== undefined && !item.clusters.includes(q.cluster)) continue;
     if (needle && !haystack.includes(needle)) continue;
     items.push(item);
@@ -148,9 +149,9 @@ export function listAccounts(v: CaseView, q: AccountQuery) {
 const TIMELINE_HEAD = 200;
 const PROVENANCE_CAP = 50;
 
-function messageEntry(v: CaseView, m: import('../../store/case-store.js').MessageRow) {
+function messageEntry(v: CaseView, m: import('../../store/case-store.js').MessageRow): TimelineEntry {
   return {
-    at: iso(m.at),
+    at: isoAt(m.at),
     type: 'message' as const,
     id: m.id,
     groupId: v.groups.has(m.chatId) ? m.chatId : null,
@@ -162,23 +163,19 @@ function messageEntry(v: CaseView, m: import('../../store/case-store.js').Messag
 }
 
 /** The suspect file of one account: identities, roles with their provenance, groups, timeline, media. */
-export async function accountDetail(store: CaseStore, v: CaseView, id: number) {
+export async function accountDetail(store: CaseStore, v: CaseView, id: number): Promise<SuspectFile> {
   const a = v.accounts.get(id);
   if (!a) throw new HttpError(404, `no account ${id}`);
   const an = v.analysis.get(id);
   const ids = identitiesOf(v, id);
   const reviews = new ReviewStore(store);
-  const reasons = (an?.reasons ?? []) as {
-    messageIds?: number[];
-    eventIds?: number[];
-    evidenceIds?: number[];
-  }[];
-  const msgIds = [...new Set(reasons.flatMap((r) => r.messageIds ?? []))];
-  const evIds = [...new Set(reasons.flatMap((r) => r.eventIds ?? []))];
+  const reasons = an?.reasons ?? [];
+  const msgIds = [...new Set(reasons.flatMap((r) => r.messageIds))];
+  const evIds = [...new Set(reasons.flatMap((r) => r.eventIds))];
   const prov = [...(await store.provenance('message', msgIds)), ...(await store.provenance('event', evIds))];
   const roles = reasons.map((r) => {
-    const m = new Set(r.messageIds ?? []);
-    const e = new Set(r.eventIds ?? []);
+    const m = new Set(r.messageIds);
+    const e = new Set(r.eventIds);
     return {
       ...r,
       provenance: prov
@@ -202,7 +199,7 @@ export async function accountDetail(store: CaseStore, v: CaseView, id: number) {
   const events = ids
     .flatMap((i) => v.eventsByAccount.get(i) ?? [])
     .map((e) => ({
-      at: iso(e.at),
+      at: isoAt(e.at),
       type: 'event' as const,
       id: e.id,
       groupId: e.chatId,
@@ -211,7 +208,7 @@ export async function accountDetail(store: CaseStore, v: CaseView, id: number) {
       mediaId: null,
     }));
   const timeline = [...head.items.map((m) => messageEntry(v, m)), ...events]
-    .sort((x, y) => x.at!.localeCompare(y.at!) || x.id - y.id)
+    .sort((x, y) => x.at.localeCompare(y.at) || x.id - y.id)
     .slice(0, TIMELINE_HEAD);
   const idSet = new Set(ids);
   const media = [];
@@ -227,12 +224,12 @@ export async function accountDetail(store: CaseStore, v: CaseView, id: number) {
         distance: best?.distance ?? null,
         messageId: p.messageId,
         groupId: p.chatId,
-        at: iso(p.at),
+        at: isoAt(p.at),
         forwarded: p.forwarded,
       });
     }
   }
-  media.sort((x, y) => x.at!.localeCompare(y.at!) || x.messageId - y.messageId);
+  media.sort((x, y) => x.at.localeCompare(y.at) || x.messageId - y.messageId);
   const merges = (await reviews.merges()).filter(
     (m) => idSet.has(m.from) || idSet.has(m.into) || m.from === id,
   );
@@ -270,7 +267,7 @@ export async function accountDetail(store: CaseStore, v: CaseView, id: number) {
     timeline,
     timelineTotal: head.total + events.length,
     media,
-    merges: merges.map((m) => ({ ...m, at: iso(m.at), undoneAt: iso(m.undoneAt) })),
+    merges: merges.map((m) => ({ ...m, at: isoAt(m.at), undoneAt: iso(m.undoneAt) })),
   };
 }
 
@@ -280,7 +277,7 @@ export async function accountMessages(
   id: number,
   offset: number,
   limit: number,
-) {
+): Promise<Page<TimelineEntry>> {
   if (!v.accounts.has(id)) throw new HttpError(404, `no account ${id}`);
   const r = await new ReviewStore(store).messagePage({ senderIds: identitiesOf(v, id) }, offset, limit);
   return { total: r.total, offset, limit, items: r.items.map((m) => messageEntry(v, m)) };

@@ -5,19 +5,7 @@ import { country, num, when } from '../format';
 import { useApi } from '../hooks';
 import { href } from '../router';
 import { S } from '../strings';
-import { ROLES, type Page } from '../types';
-
-interface AccountRow {
-  id: number;
-  label: string;
-  country: string | null;
-  roles: string[];
-  score: number | null;
-  clusters: number[];
-  groups: number;
-  flaggedGroups: number;
-  messages: number;
-}
+import { ROLES, type AccountRow, type GroupRow, type Page } from '../types';
 
 const LIMIT = 50;
 
@@ -99,19 +87,6 @@ export function Suspects({ initialCountry }: { initialCountry?: string }) {
       )}
     </>
   );
-}
-
-interface GroupRow {
-  id: number;
-  subject: string | null;
-  flagged: boolean;
-  cluster: number | null;
-  members: number;
-  activeMembers: number;
-  messages: number;
-  known: number;
-  novel: number;
-  createdAt: string | null;
 }
 
 export function Groups() {

@@ -108,7 +108,7 @@ export function Suspect({ id }: { id: number }) {
             key: String(g.id),
             label: g.subject ?? S.group.untitled,
             intervals: g.intervals,
-            strong: g.flagged,
+            strong: g.flagged === true,
           }))}
         />
         <DataTable

@@ -1,0 +1,438 @@
+/**
+ * The HTTP API's contract: the shapes of docs/api.md, in one module the server and the web app both compile
+ * against. Server services declare these as their return types, so a change on one side that the other does
+ * not follow fails `npm run lint`, not an analyst's screen. Types and constant lists only: no imports but
+ * src/model/vocabulary.ts (constants too), so the browser bundle takes nothing from the server. Times are ISO strings (UTC).
+ */
+
+/** What a role may do in a case; src/server/policy.ts gives each role its share. */
+export const CASE_PERMISSIONS = [
+  'case.read',
+  'media.reveal',
+  'media.review',
+  'identity.merge',
+  'evidence.read',
+  'evidence.verify',
+  'audit.read',
+  'export',
+  // Register evidence: browse the evidence share, preview, ingest, upload a chat export.
+  'evidence.add',
+  // Who works on the case: the team sees itself, the lead changes it.
+  'members.read',
+  'members.manage',
+] as const;
+export type CasePermission = (typeof CASE_PERMISSIONS)[number];
+
+/** What an account may do on the installation. */
+export const INSTALLATION_PERMISSIONS = [
+  // Any logged-in user: read one's own session and the list of one's cases, log out.
+  'session',
+  // Create users and cases, name a case's leads (never its content).
+  'installation.admin',
+] as const;
+export type InstallationPermission = (typeof INSTALLATION_PERMISSIONS)[number];
+
+export interface CaseEntry {
+  id: string;
+  name: string;
+  role: string;
+  permissions: CasePermission[];
+}
+
+export interface Session {
+  user: { name: string; role: string };
+  csrfToken: string;
+  /** Null on a single case's server; on an installation's, what the account may do there. */
+  installation: { permissions: InstallationPermission[] } | null;
+  /** The cases the user may enter, with what they may do in each. */
+  cases: CaseEntry[];
+  expiresAt: string;
+  idleExpiresAt: string;
+}
+
+export interface Page<T> {
+  total: number;
+  offset: number;
+  limit: number;
+  items: T[];
+}
+
+export {
+  REVIEW_STATUSES,
+  ROLES,
+  type MediaStatusName as MatchStatus,
+  type ReviewStatus,
+  type Role,
+} from '../model/vocabulary.js';
+import type { MediaStatusName as MatchStatus, ReviewStatus, Role } from '../model/vocabulary.js';
+
+/** A row of GET …/accounts: the suspect list. */
+export interface AccountRow {
+  id: number;
+  key: string;
+  label: string;
+  phone: string | null;
+  /** ISO 3166 alpha-2, or null while unresolved. */
+  country: string | null;
+  roles: Role[];
+  score: number | null;
+  clusters: number[];
+  groups: number;
+  flaggedGroups: number;
+  messages: number;
+  mergedInto: number | null;
+}
+
+/** A row of GET …/groups. */
+export interface GroupRow {
+  id: number;
+  key: string;
+  subject: string | null;
+  /** Null until the case is analysed. */
+  flagged: boolean | null;
+  /** The rule that flagged it. */
+  rule: string | null;
+  cluster: number | null;
+  members: number;
+  activeMembers: number;
+  messages: number;
+  known: number;
+  novel: number;
+  createdAt: string | null;
+}
+
+export interface Overview {
+  case: { id: string | null; name: string | null; synthetic: boolean; store: string };
+  analysedAt: string | null;
+  counts: {
+    evidence: number;
+    groups: number;
+    groupsFlagged: number;
+    accounts: number;
+    messages: number;
+    media: number;
+    mediaKnown: number;
+    mediaNovel: number;
+  };
+  countries: { country: string | null; accounts: number; suspects: number }[];
+  activity: { week: string; messages: number; media: number }[];
+  topSuspects: { id: number; label: string; score: number; roles: Role[]; country: string | null }[];
+}
+
+export type JobKind = 'hash' | 'match' | 'ingest' | 'analyze' | 'report';
+
+export interface JobRow {
+  id: number;
+  kind: JobKind;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+  rate: number | null;
+  etaSeconds: number | null;
+  attempts: number;
+  worker: string | null;
+  workerLost: boolean;
+  error: string | null;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobKindSummary {
+  jobs: number;
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  units: number;
+  unitsDone: number;
+  rate: number | null;
+  etaSeconds: number | null;
+}
+
+export interface Jobs {
+  total: number;
+  summary: Partial<Record<JobKind, JobKindSummary>>;
+  jobs: JobRow[];
+}
+
+export interface Provenance {
+  factType: string;
+  factId: number;
+  evidenceId: number;
+  kind: string;
+  table: string | null;
+  rowId: number | null;
+  line: number | null;
+  entry: string | null;
+}
+
+export interface Reason {
+  kind: 'role' | 'score';
+  name: string;
+  points: number | null;
+  text: string;
+  messageIds: number[];
+  eventIds: number[];
+  groupIds: number[];
+  times: string[];
+  evidenceIds: number[];
+  provenance?: Provenance[];
+}
+
+export interface Interval {
+  from: string | null;
+  to: string | null;
+}
+
+export interface TimelineEntry {
+  at: string;
+  type: 'message' | 'event';
+  id: number;
+  groupId: number | null;
+  kind: string;
+  text: string | null;
+  mediaId: number | null;
+  /** Messages: the evidence item of the newest database state it is absent from (deleted), else null. */
+  deletedLater?: number | null;
+}
+
+/** GET /api/identity/suggestions (docs/identity.md). */
+export interface IdentityReason {
+  kind: 'message' | 'event-actor' | 'event-target';
+  chat: number;
+  minute: string;
+  /** The two facts (message or event ids) that are one fact seen from two devices. */
+  facts: [number, number];
+  group: boolean;
+}
+
+export interface IdentityCandidate {
+  from: { id: number | null; key: string };
+  into: { id: number | null; key: string };
+  support: number;
+  contradicted: boolean;
+  reasons: IdentityReason[];
+}
+
+export interface IdentitySuggestions {
+  minSupport: number;
+  unambiguous: IdentityCandidate[];
+  suggestions: IdentityCandidate[];
+  contradictions: { identity: string; candidates: IdentityCandidate[] }[];
+}
+
+export interface Merge {
+  id: number;
+  from: number;
+  into: number;
+  reason: string;
+  by: string;
+  at: string;
+  undoneAt: string | null;
+  undoneBy: string | null;
+  /** Copies the merge joined into one fact (an undo: restored); absent when listed. */
+  joined?: { messages: number; events: number };
+}
+
+export interface SuspectFile {
+  account: {
+    id: number;
+    key: string;
+    kind: string;
+    label: string;
+    phone: string | null;
+    country: string | null;
+    countryReason: string | null;
+    numberType: string | null;
+    score: number | null;
+    points: Record<string, number> | null;
+    betweenness: number | null;
+    mergedInto: number | null;
+    roles: Role[];
+  };
+  identities: {
+    id: number;
+    key: string;
+    kind: string;
+    phone: string | null;
+    jids: string[];
+    displayNames: string[];
+    via: 'self' | 'merge';
+  }[];
+  numbers: string[];
+  roles: Reason[];
+  groups: {
+    id: number;
+    subject: string | null;
+    /** Null until the case is analysed. */
+    flagged: boolean | null;
+    cluster: number | null;
+    admin: boolean;
+    active: boolean;
+    intervals: Interval[];
+    messages: number;
+  }[];
+  timeline: TimelineEntry[];
+  timelineTotal: number;
+  media: {
+    id: number;
+    sha256: string;
+    status: MatchStatus;
+    category: string | null;
+    distance: number | null;
+    messageId: number;
+    groupId: number | null;
+    at: string;
+    forwarded: boolean;
+  }[];
+  merges: Merge[];
+}
+
+export interface GroupFile {
+  group: {
+    id: number;
+    key: string;
+    jid: string | null;
+    subject: string | null;
+    /** Null until the case is analysed. */
+    flagged: boolean | null;
+    rule: string | null;
+    cluster: number | null;
+    createdAt: string | null;
+    creator: number | null;
+    messages: number;
+    known: number;
+    novel: number;
+  };
+  subjects: { subject: string; at: string | null; by: number | null }[];
+  members: {
+    accountId: number;
+    label: string;
+    admin: boolean;
+    active: boolean;
+    intervals: Interval[];
+    roles: Role[];
+  }[];
+  admins: number[];
+  media: {
+    id: number;
+    sha256: string;
+    status: MatchStatus;
+    category: string | null;
+    distance: number | null;
+    firstAt: string | null;
+    posts: number;
+  }[];
+  events: {
+    id: number;
+    type: string;
+    actor: number | null;
+    targets: number[];
+    at: string;
+    value: string | null;
+  }[];
+}
+
+export interface GroupMessage {
+  id: number;
+  at: string;
+  sender: number | null;
+  kind: string;
+  text: string | null;
+  forwarded: boolean;
+  mediaId: number | null;
+  mediaStatus: string | null;
+}
+
+export interface NetworkData {
+  nodes: {
+    count: number;
+    kind: ('g' | 'a')[];
+    id: number[];
+    label: string[];
+    cluster: (number | null)[];
+    country: (string | null)[];
+    roles: Role[][];
+    score: (number | null)[];
+    flagged: (boolean | null)[];
+  };
+  edges: { count: number; source: number[]; target: number[]; weight: number[]; admin: boolean[] };
+}
+
+export interface Review {
+  status: ReviewStatus;
+  by: string;
+  at: string;
+  note: string | null;
+}
+
+export interface MediaItem {
+  id: number;
+  sha256: string;
+  md5: string | null;
+  pdq: string | null;
+  mime: string | null;
+  size: number | null;
+  present: boolean;
+  status: MatchStatus;
+  matches: { list: string; category: string | null; distance: number; hashType: string }[];
+  posts: number;
+  firstAt: string | null;
+  firstPostedBy: number | null;
+  groups: number[];
+  review: Review | null;
+}
+
+/** An evidence item as custody sees it (every role that may read evidence). */
+export interface EvidenceCustody {
+  id: number;
+  sha256: string;
+  size: number;
+  kind: string;
+  device: string;
+  examiner: string | null;
+  acquiredAt: string | null;
+  ingestedAt: string | null;
+  toolVersion: string;
+  lastVerification: { at: string | null; by: string; ok: boolean } | null;
+}
+
+/** A row of GET …/evidence: the path and the reader's notes only for those who may read case content. */
+export interface EvidenceRow extends EvidenceCustody {
+  path?: string;
+  notes?: Record<string, unknown>;
+}
+
+export interface Verification {
+  id: number;
+  ok: boolean;
+  status: 'ok' | 'changed' | 'missing';
+  expected: string;
+  actual: string | null;
+  error: string | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  args: unknown;
+  result: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditPage extends Page<AuditEntry> {
+  verification: {
+    ok: boolean;
+    entries: number;
+    /** The last entry, `seq:hash`; null for an empty log. */
+    head: string | null;
+    caseKeyId: string | null;
+    keyId: string | null;
+    problems: { seq: number; problem: string; detail: string }[];
+  };
+}

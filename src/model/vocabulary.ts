@@ -1,0 +1,15 @@
+/**
+ * Words the case model, the analysis and the HTTP API share. Constants and types only, with no imports,
+ * so the web app's bundle can take them (through src/api/contract.ts) without taking any server code.
+ */
+
+/** Roles in a network (src/network/roles.ts says what makes each). */
+export const ROLES = ['producer', 'distributor', 'consumer', 'admin', 'recruiter', 'bridge'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What filet may say about a media item, and so what it may show (src/model/media-status.ts). */
+export type MediaStatusName = 'known' | 'novel' | 'unmatched';
+
+/** An analyst's mark on a media item; `none` clears it. */
+export const REVIEW_STATUSES = ['confirmed', 'not-relevant', 'none'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
