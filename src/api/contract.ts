@@ -50,6 +50,31 @@ export interface Session {
   idleExpiresAt: string;
 }
 
+/** A member of a case's team (GET …/members). */
+export interface CaseMemberRow {
+  user: string;
+  role: 'lead' | 'analyst' | 'viewer' | 'auditor';
+  addedBy: string;
+  addedAt: string;
+}
+
+/** GET /api/installation/cases: cases and their leads, never their content. */
+export interface AdminCase {
+  id: string;
+  name: string;
+  createdAt: string;
+  createdBy: string;
+  leads: string[];
+}
+
+/** GET /api/installation/users. */
+export interface AdminUser {
+  name: string;
+  admin: boolean;
+  disabled: boolean;
+  createdAt: string;
+}
+
 export interface Page<T> {
   total: number;
   offset: number;
@@ -58,13 +83,24 @@ export interface Page<T> {
 }
 
 export {
+  JOB_KINDS,
   REVIEW_STATUSES,
   ROLES,
+  type CrossCaseKind,
+  type JobKind,
+  type JobState,
   type MediaStatusName as MatchStatus,
   type ReviewStatus,
   type Role,
 } from '../model/vocabulary.js';
-import type { MediaStatusName as MatchStatus, ReviewStatus, Role } from '../model/vocabulary.js';
+import type {
+  CrossCaseKind,
+  JobKind,
+  JobState,
+  MediaStatusName as MatchStatus,
+  ReviewStatus,
+  Role,
+} from '../model/vocabulary.js';
 
 /** A row of GET …/accounts: the suspect list. */
 export interface AccountRow {
@@ -119,12 +155,10 @@ export interface Overview {
   topSuspects: { id: number; label: string; score: number; roles: Role[]; country: string | null }[];
 }
 
-export type JobKind = 'hash' | 'match' | 'ingest' | 'analyze' | 'report';
-
 export interface JobRow {
   id: number;
   kind: JobKind;
-  state: 'queued' | 'running' | 'done' | 'failed';
+  state: JobState;
   done: number;
   total: number;
   rate: number | null;
@@ -139,6 +173,7 @@ export interface JobRow {
   finishedAt: string | null;
 }
 
+/** GET …/jobs: per kind how many in each state, units done of all, and the kind's rate and ETA. */
 export interface JobKindSummary {
   jobs: number;
   queued: number;
@@ -147,6 +182,7 @@ export interface JobKindSummary {
   failed: number;
   units: number;
   unitsDone: number;
+  /** Units per second of the running jobs together. */
   rate: number | null;
   etaSeconds: number | null;
 }
@@ -155,6 +191,30 @@ export interface Jobs {
   total: number;
   summary: Partial<Record<JobKind, JobKindSummary>>;
   jobs: JobRow[];
+}
+
+/** Another case the viewer is a member of, and where the same account or media item is there. */
+export interface CrossCaseLink {
+  caseId: string;
+  caseName: string;
+  account?: number;
+  media?: number;
+  /** What they share: the kinds of key, and for PDQ the Hamming distance. */
+  via: { kind: CrossCaseKind; distance?: number }[];
+}
+
+/**
+ * Other cases the viewer is not a member of: only their leads, to ask. One notice per distinct set of
+ * leads, so how many such cases there are is not told either.
+ */
+export interface CrossCaseNotice {
+  leads: string[];
+}
+
+/** GET …/accounts/:id/elsewhere and …/media/:id/elsewhere. */
+export interface CrossCaseLinks {
+  links: CrossCaseLink[];
+  notices: CrossCaseNotice[];
 }
 
 export interface Provenance {
@@ -198,9 +258,9 @@ export interface TimelineEntry {
   deletedLater?: number | null;
 }
 
-/** GET /api/identity/suggestions (docs/identity.md). */
+/** GET …/identity/suggestions (docs/identity.md). */
 export interface IdentityReason {
-  kind: 'message' | 'event-actor' | 'event-target';
+  kind: 'message' | 'event-actor' | 'event-target' | 'number-changed';
   chat: number;
   minute: string;
   /** The two facts (message or event ids) that are one fact seen from two devices. */
@@ -208,7 +268,7 @@ export interface IdentityReason {
   group: boolean;
 }
 
-export interface IdentityCandidate {
+export interface IdentityCandidateView {
   from: { id: number | null; key: string };
   into: { id: number | null; key: string };
   support: number;
@@ -218,9 +278,9 @@ export interface IdentityCandidate {
 
 export interface IdentitySuggestions {
   minSupport: number;
-  unambiguous: IdentityCandidate[];
-  suggestions: IdentityCandidate[];
-  contradictions: { identity: string; candidates: IdentityCandidate[] }[];
+  unambiguous: IdentityCandidateView[];
+  suggestions: IdentityCandidateView[];
+  contradictions: { identity: string; candidates: IdentityCandidateView[] }[];
 }
 
 export interface Merge {
@@ -435,4 +495,76 @@ export interface AuditPage extends Page<AuditEntry> {
     keyId: string | null;
     problems: { seq: number; problem: string; detail: string }[];
   };
+}
+
+/** One entry of the evidence share (GET …/intake/share). */
+export interface ShareEntry {
+  name: string;
+  /** `refused`: a symbolic link, a device, a FIFO or a socket; never read (`reason` says which). */
+  kind: 'file' | 'dir' | 'refused';
+  /** Bytes of a file; null for folders and refused entries. */
+  size: number | null;
+  reason?: string;
+}
+
+export interface ShareListing {
+  /** The folder listed, relative to the share's root ('' for the root). */
+  path: string;
+  entries: ShareEntry[];
+  /** Entries in the folder, all pages together. */
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+/**
+ * POST …/intake/preview: what discovery found, before anything is written. The web app reads these fields;
+ * the response holds more of discovery's detail (`filet ingest --dry-run --json` prints the same object).
+ */
+export interface IntakePreview {
+  devices: {
+    label: string;
+    instances: {
+      platform: string;
+      owner: { number?: string } | null;
+      artifacts: { kind: string; path: string }[];
+    }[];
+  }[];
+  /** Evidence files read as they are (chat exports, bare databases, backup folders). */
+  evidenceFiles: { path: string; kind: string | null; problem?: string }[];
+  secretsNeeded: {
+    path: string;
+    secret: 'android-key' | 'backup-password';
+    satisfied: boolean;
+    /** What opens it (in words, for the lead). */
+    accepts: string;
+  }[];
+}
+
+/** What became of one evidence file or discovered artifact. */
+export interface IntakeOutcome {
+  path: string;
+  status: 'ingested' | 'already-ingested' | 'duplicate-argument' | 'skipped';
+  /** Discovered artifacts: where in which device they were found. */
+  device?: string;
+  instance?: string;
+  inner?: string;
+  /** Ingested: the evidence item made. */
+  evidence?: number;
+  sha256?: string;
+  stats?: unknown;
+  /** Skipped: why. */
+  reason?: string;
+}
+
+/** POST …/intake/ingest: done in the request (200), or queued as jobs (202, their ids). */
+export type IntakeResult =
+  { devices: string[]; outcomes: IntakeOutcome[]; skipped: number; match: unknown } | { jobs: number[] };
+
+/** POST …/intake/upload: the stored upload (201 new, 200 the same bytes already there). */
+export interface StoredUploadView {
+  sha256: string;
+  name: string;
+  size: number;
+  existed: boolean;
 }

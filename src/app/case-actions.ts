@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { IntakeOutcome } from '../api/contract.js';
 import {
   ingestDiscovered,
   type DiscoveredIngestOptions,
@@ -17,7 +18,7 @@ import { audited, auditedSteps, cliPolicy, type AuditPolicy } from './audited.js
  * "unmatched" (never displayed) until they are compared with every list; so ingest and list import run the
  * comparison right after, unless told not to (then the status says "unmatched" until `filet match`).
  */
-export function outcomeSummary(x: IngestOutcome | DiscoveredOutcome): Record<string, unknown> {
+export function outcomeSummary(x: IngestOutcome | DiscoveredOutcome): IntakeOutcome {
   const where =
     'device' in x ? { device: x.device, instance: x.instance, ...(x.inner ? { inner: x.inner } : {}) } : {};
   return x.status === 'ingested'

@@ -25,28 +25,8 @@ import type { FollowUp } from './case-actions.js';
  */
 export type CrossCaseSubject = { account: number } | { media: number };
 
-/** Another case the viewer is a member of, and where the same account or media item is there. */
-export interface CrossCaseLink {
-  caseId: string;
-  caseName: string;
-  account?: number;
-  media?: number;
-  /** What they share: the kinds of key, and for PDQ the Hamming distance. */
-  via: { kind: CrossCaseKind; distance?: number }[];
-}
-
-/**
- * Other cases the viewer is not a member of: only their leads, to ask. One notice per distinct set of
- * leads, so how many such cases there are is not told either.
- */
-export interface CrossCaseNotice {
-  leads: string[];
-}
-
-export interface CrossCaseLinks {
-  links: CrossCaseLink[];
-  notices: CrossCaseNotice[];
-}
+export type { CrossCaseLink, CrossCaseLinks, CrossCaseNotice } from '../api/contract.js';
+import type { CrossCaseLink, CrossCaseLinks, CrossCaseNotice } from '../api/contract.js';
 
 export interface IndexSummary {
   case: string;

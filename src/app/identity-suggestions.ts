@@ -1,3 +1,4 @@
+import type { IdentityCandidateView, IdentitySuggestions } from '../api/contract.js';
 import { identityPairKey, type IdentityCandidate, type IdentityDecisions } from '../model/identity.js';
 import type { CaseStore } from '../store/case-store.js';
 import { currentSuggestions, rejectedPairs } from '../store/identity-resolution.js';
@@ -14,9 +15,9 @@ export {
 export function suggestionsView(
   d: IdentityDecisions & { accounts: Map<string, number>; groups?: Set<number> },
   minSupport: number,
-) {
+): IdentitySuggestions {
   const contradicted = new Set(d.contradictions.flatMap((c) => c.candidates));
-  const view = (c: IdentityCandidate) => ({
+  const view = (c: IdentityCandidate): IdentityCandidateView => ({
     from: { id: d.accounts.get(c.from) ?? null, key: c.from },
     into: { id: d.accounts.get(c.into) ?? null, key: c.into },
     support: c.support,

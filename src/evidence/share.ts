@@ -13,24 +13,8 @@ import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { UserError } from '../util/errors.js';
 
-export interface ShareEntry {
-  name: string;
-  /** `refused`: a symbolic link, a device, a FIFO or a socket; never read (`reason` says which). */
-  kind: 'file' | 'dir' | 'refused';
-  /** Bytes of a file; null for folders and refused entries. */
-  size: number | null;
-  reason?: string;
-}
-
-export interface ShareListing {
-  /** The folder listed, relative to the share's root ('' for the root). */
-  path: string;
-  entries: ShareEntry[];
-  /** Entries in the folder, all pages together. */
-  total: number;
-  offset: number;
-  limit: number;
-}
+export type { ShareEntry, ShareListing } from '../api/contract.js';
+import type { ShareEntry, ShareListing } from '../api/contract.js';
 
 /** One page of a folder listing: at most this many entries (a device folder can hold 100 000 files). */
 export const SHARE_LIST_MAX = 1000;

@@ -1,4 +1,5 @@
 import { workerLost } from './job-store.js';
+import type { JobKindSummary as KindSummary } from '../api/contract.js';
 import type { JobKind, JobRecord } from './types.js';
 
 /** A job as `filet jobs` and the web app show it: its record, the rate of its current attempt, an ETA. */
@@ -11,18 +12,7 @@ export interface JobStatus extends JobRecord {
   workerLost: boolean;
 }
 
-export interface KindSummary {
-  jobs: number;
-  queued: number;
-  running: number;
-  done: number;
-  failed: number;
-  units: number;
-  unitsDone: number;
-  /** Units per second of the running jobs together. */
-  rate: number | null;
-  etaSeconds: number | null;
-}
+export type { JobKindSummary as KindSummary } from '../api/contract.js';
 
 export function jobStatus(job: JobRecord, now: number, lostAfterMs: number): JobStatus {
   const end = job.state === 'running' ? now : (job.finishedAt ?? now);

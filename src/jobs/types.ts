@@ -7,10 +7,8 @@ import type { CaseStore } from '../store/case-store.js';
  * (src/jobs/boss-queue.ts), the table itself on SQLite (src/jobs/local-queue.ts). Whoever delivers, the
  * same runner (src/jobs/runner.ts) claims, runs and finishes it, so a job behaves the same on both.
  */
-export const JOB_KINDS = ['hash', 'match', 'ingest', 'analyze', 'report'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
-
-export type JobState = 'queued' | 'running' | 'done' | 'failed';
+export { JOB_KINDS, type JobKind, type JobState } from '../model/vocabulary.js';
+import type { JobKind, JobState } from '../model/vocabulary.js';
 
 /** A job to start once every job of its run has finished (the match after the hash batches). */
 export interface FollowUp {

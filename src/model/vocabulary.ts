@@ -13,3 +13,11 @@ export type MediaStatusName = 'known' | 'novel' | 'unmatched';
 /** An analyst's mark on a media item; `none` clears it. */
 export const REVIEW_STATUSES = ['confirmed', 'not-relevant', 'none'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+/** Long work as jobs (src/jobs/). */
+export const JOB_KINDS = ['hash', 'match', 'ingest', 'analyze', 'report'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+/** The keys the installation's cross-case index holds (src/store/cross-case.ts). */
+export type CrossCaseKind = 'phone' | 'jid' | 'sha256' | 'pdq';

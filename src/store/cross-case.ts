@@ -7,7 +7,8 @@ import type { Param } from './driver.js';
  * SHA-256 or novel media PDQ. Rows live in the installation's scope; nothing here reads a case's own
  * tables (src/app/cross-case.ts gathers a case's keys and decides who may learn what).
  */
-export type CrossCaseKind = 'phone' | 'jid' | 'sha256' | 'pdq';
+export type { CrossCaseKind } from '../model/vocabulary.js';
+import type { CrossCaseKind } from '../model/vocabulary.js';
 
 /** One key of a case: `ref` is the account (phone, jid) or media item (sha256, pdq) holding it there. */
 export interface CrossCaseKey {

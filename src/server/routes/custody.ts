@@ -13,7 +13,8 @@ import { MergeConflict, ReviewStore } from '../../store/review-store.js';
 import { ID_PARAMS, PAGING, type ServerContext } from '../context.js';
 import { CASE_PREFIX, canInCase } from '../policy.js';
 import { checkEvidenceItem, listAudit, listEvidence, recordEvidenceCheck } from '../services/custody.js';
-import { HttpError, iso, page } from '../services/paging.js';
+import { HttpError, iso, isoAt, page } from '../services/paging.js';
+import type { Merge } from '../../api/contract.js';
 
 type Id = { Params: { id: number } };
 type Paged = { Querystring: { offset: number; limit: number } };
@@ -90,9 +91,9 @@ export function custodyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (req) => listAudit(ctx.store(req), req.query),
   );
 
-  const mergeOut = (m: Awaited<ReturnType<ReviewStore['merges']>>[number]) => ({
+  const mergeOut = (m: Awaited<ReturnType<ReviewStore['merges']>>[number]): Merge => ({
     ...m,
-    at: iso(m.at),
+    at: isoAt(m.at),
     undoneAt: iso(m.undoneAt),
   });
 

@@ -1,3 +1,4 @@
+import type { AdminCase, AdminUser, CaseMemberRow } from '../../api/contract.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { removeCaseMember, setCaseMember } from '../../app/installation.js';
 import { addUser } from '../../app/users.js';
@@ -6,7 +7,7 @@ import type { Workspace } from '../../store/workspace.js';
 import { UserError } from '../../util/errors.js';
 import { CASE_ID_PARAM, userName, type ServerContext } from '../context.js';
 import { CASE_PREFIX } from '../policy.js';
-import { HttpError, iso } from '../services/paging.js';
+import { HttpError, isoAt } from '../services/paging.js';
 
 /**
  * An installation's administration and each case's team (only on a workspace's server). The administrator
@@ -35,10 +36,10 @@ export function installationRoutes(app: FastifyInstance, ctx: ServerContext, ws:
     const cases = await inst.listCases();
     const leads = await inst.leadsOf(cases.map((c) => c.id));
     return {
-      items: cases.map((c) => ({
+      items: cases.map((c): AdminCase => ({
         id: c.id,
         name: c.name,
-        createdAt: iso(c.createdAt),
+        createdAt: isoAt(c.createdAt),
         createdBy: c.createdBy,
         leads: leads.get(c.id) ?? [],
       })),
@@ -109,11 +110,11 @@ export function installationRoutes(app: FastifyInstance, ctx: ServerContext, ws:
   );
 
   app.get('/api/installation/users', { config: admin }, async () => ({
-    items: (await new UserStore(inst.scope).listUsers()).map((u) => ({
+    items: (await new UserStore(inst.scope).listUsers()).map((u): AdminUser => ({
       name: u.name,
       admin: u.role === 'admin',
       disabled: u.disabledAt !== null,
-      createdAt: iso(u.createdAt),
+      createdAt: isoAt(u.createdAt),
     })),
   }));
 
@@ -178,11 +179,11 @@ export function installationRoutes(app: FastifyInstance, ctx: ServerContext, ws:
     properties: { ...CASE_ID_PARAM, user: USER_NAME },
   } as const;
   const members = async (caseId: string) =>
-    (await inst.members(caseId)).map((m) => ({
+    (await inst.members(caseId)).map((m): CaseMemberRow => ({
       user: m.userName,
       role: m.role,
       addedBy: m.addedBy,
-      addedAt: iso(m.addedAt),
+      addedAt: isoAt(m.addedAt),
     }));
 
   app.get(CASE_PREFIX + '/members', { config: { permission: 'members.read' } }, async (req) => ({

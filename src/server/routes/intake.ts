@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { IntakePreview, IntakeResult, ShareListing, StoredUploadView } from '../../api/contract.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditPolicy } from '../../app/audited.js';
 import {
@@ -174,7 +175,7 @@ export function intakeRoutes(
         },
       },
     },
-    async (req) => {
+    async (req): Promise<ShareListing> => {
       const s = needShare();
       const { path, offset, limit } = req.query;
       return ctx.viewed(
@@ -190,7 +191,7 @@ export function intakeRoutes(
   app.post<{ Body: EvidenceBody }>(
     CASE_PREFIX + '/intake/preview',
     { config: add, schema: { body: EVIDENCE_BODY } },
-    async (req) => {
+    async (req): Promise<IntakePreview> => {
       const src = await sourcesOf(req.body, needShare, ctx.caseDir(req));
       return ctx.viewed(
         req,
@@ -235,7 +236,8 @@ export function intakeRoutes(
             ),
           (ids) => ({ jobs: ids }),
         );
-        return reply.code(202).send({ jobs });
+        const queued: IntakeResult = { jobs };
+        return reply.code(202).send(queued);
       }
       const r = await asBadInput(() =>
         ingestEvidence(c.store, c.caseDir, src.paths, descriptionOf(req.body), secrets, {
@@ -246,12 +248,13 @@ export function intakeRoutes(
         }),
       );
       c.views.invalidate();
-      return {
+      const done: IntakeResult = {
         devices: r.devices,
         outcomes: [...r.fileOutcomes, ...r.discovered].map(outcomeSummary),
         skipped: r.skipped,
         match: r.match,
       };
+      return done;
     },
   );
 
@@ -300,12 +303,13 @@ export function intakeRoutes(
           size: stored.size,
           existed: stored.existed,
         });
-        return reply.code(stored.existed ? 200 : 201).send({
+        const view: StoredUploadView = {
           name: req.query.name,
           sha256: stored.sha256,
           size: stored.size,
           existed: stored.existed,
-        });
+        };
+        return reply.code(stored.existed ? 200 : 201).send(view);
       },
     );
   });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { JobRow, Jobs } from '../../api/contract.js';
 import { JobStore } from '../../jobs/job-store.js';
 import { jobStatus, summarizeJobs, type JobStatus } from '../../jobs/status.js';
 import type { ServerContext } from '../context.js';
@@ -13,7 +14,7 @@ const FINISHED_SHOWN = 50;
  * What the web app shows of a job: its progress, rate, ETA, worker and error. Not its parameters (a hash
  * batch's media ids, an ingest job's paths): the case's own screens show the case.
  */
-function shown(j: JobStatus) {
+function shown(j: JobStatus): JobRow {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     id: j.id,
@@ -28,7 +29,7 @@ function shown(j: JobStatus) {
     workerLost: j.workerLost,
     error: j.error,
     createdBy: j.createdBy,
-    createdAt: iso(j.createdAt),
+    createdAt: new Date(j.createdAt).toISOString(),
     startedAt: iso(j.startedAt),
     finishedAt: iso(j.finishedAt),
   };
@@ -42,7 +43,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
       config: { permission: 'case.read' },
       schema: { querystring: { type: 'object', additionalProperties: false, properties: {} } },
     },
-    async (req) => {
+    async (req): Promise<Jobs> => {
       const now = Date.now();
       const all = (await new JobStore(ctx.store(req)).list()).map((j) => jobStatus(j, now, LOST_AFTER_MS));
       const open = all.filter((j) => j.state === 'queued' || j.state === 'running');

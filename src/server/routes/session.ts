@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Session } from '../../api/contract.js';
 import { casePermissionsOf, installationPermissionsOf } from '../policy.js';
 import type { ServerContext } from '../context.js';
 import type { SessionRow } from '../../store/user-store.js';
@@ -11,7 +12,7 @@ export const SESSION_COOKIE = 'filet_session';
  * Who is logged in, what they may do on the installation, and the cases they may enter with what they may
  * do in each (the UI mirrors these; the gate decides). A case the user has no role in is not listed.
  */
-async function sessionBody(ctx: ServerContext, user: AuthedUser, s: SessionRow) {
+async function sessionBody(ctx: ServerContext, user: AuthedUser, s: SessionRow): Promise<Session> {
   const cases = await ctx.directory.casesOf(user);
   return {
     user,

@@ -2,19 +2,9 @@ import { useContext, useEffect, useState } from 'react';
 import { caseApi, getJson } from '../api';
 import { SessionContext } from '../session';
 import { S } from '../strings';
+import type { CrossCaseLinks } from '../types';
 
-interface Links {
-  links: {
-    caseId: string;
-    caseName: string;
-    account?: number;
-    media?: number;
-    via: { kind: string; distance?: number }[];
-  }[];
-  notices: { leads: string[] }[];
-}
-
-const via = (v: Links['links'][number]['via']) =>
+const via = (v: CrossCaseLinks['links'][number]['via']) =>
   v
     .map((x) => (x.distance !== undefined ? `${x.kind} (${S.elsewhere.distance(x.distance)})` : x.kind))
     .join(', ');
@@ -33,13 +23,13 @@ export function Elsewhere({
   lazy?: boolean;
 }) {
   const session = useContext(SessionContext);
-  const [data, setData] = useState<Links | null>(null);
+  const [data, setData] = useState<CrossCaseLinks | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [asked, setAsked] = useState(false);
   const path = `/${kind === 'account' ? 'accounts' : 'media'}/${id}/elsewhere`;
   const ask = () => {
     setAsked(true);
-    getJson<Links>(caseApi(path))
+    getJson<CrossCaseLinks>(caseApi(path))
       .then(setData)
       .catch((e: Error) => setError(e.message));
   };

@@ -4,20 +4,7 @@ import { DataTable, Status } from '../components/common';
 import { when } from '../format';
 import { useApi } from '../hooks';
 import { S } from '../strings';
-
-interface AdminCase {
-  id: string;
-  name: string;
-  createdAt: string;
-  createdBy: string;
-  leads: string[];
-}
-interface AdminUser {
-  name: string;
-  admin: boolean;
-  disabled: boolean;
-  createdAt: string;
-}
+import type { AdminCase, AdminUser } from '../types';
 
 /**
  * The installation's administration: users, and cases with their leads. An administrator sees no case

@@ -7,7 +7,7 @@ import { useApi } from '../hooks';
 import { href } from '../router';
 import { useCan } from '../session';
 import { S } from '../strings';
-import type { IdentityCandidate, IdentityReason, IdentitySuggestions, Merge, Page } from '../types';
+import type { IdentityCandidateView, IdentityReason, IdentitySuggestions, Merge, Page } from '../types';
 
 /**
  * What the identity rules say about the case (GET /api/identity/suggestions, docs/identity.md): the
@@ -24,7 +24,7 @@ export function Identity() {
   const [done, setDone] = useState<string | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
 
-  async function decide(c: IdentityCandidate, what: 'accept' | 'reject', note: string) {
+  async function decide(c: IdentityCandidateView, what: 'accept' | 'reject', note: string) {
     setDone(null);
     setFailed(null);
     try {
@@ -120,9 +120,9 @@ function Candidates({
   testId,
   onDecide,
 }: {
-  items: IdentityCandidate[];
+  items: IdentityCandidateView[];
   testId?: string;
-  onDecide?: (c: IdentityCandidate, what: 'accept' | 'reject', note: string) => Promise<void>;
+  onDecide?: (c: IdentityCandidateView, what: 'accept' | 'reject', note: string) => Promise<void>;
 }) {
   if (!items.length) return <p className="muted">{S.identity.none}</p>;
   const headers = [S.identity.from, S.identity.into, S.identity.support, S.identity.reasons];
@@ -163,7 +163,7 @@ function Candidates({
   );
 }
 
-function Account({ side }: { side: IdentityCandidate['from'] }) {
+function Account({ side }: { side: IdentityCandidateView['from'] }) {
   return side.id ? <a href={href.account(side.id)}>{side.key}</a> : <>{side.key}</>;
 }
 
@@ -189,8 +189,8 @@ function Decision({
   c,
   onDecide,
 }: {
-  c: IdentityCandidate;
-  onDecide: (c: IdentityCandidate, what: 'accept' | 'reject', note: string) => Promise<void>;
+  c: IdentityCandidateView;
+  onDecide: (c: IdentityCandidateView, what: 'accept' | 'reject', note: string) => Promise<void>;
 }) {
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);

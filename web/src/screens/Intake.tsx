@@ -5,30 +5,7 @@ import { Jobs } from '../components/Jobs';
 import { bytes } from '../format';
 import { useApi } from '../hooks';
 import { S } from '../strings';
-
-interface Listing {
-  path: string;
-  entries: { name: string; kind: 'file' | 'dir' | 'refused'; size: number | null; reason?: string }[];
-  total: number;
-}
-interface Preview {
-  devices: {
-    label: string;
-    instances: { platform: string; owner: { number?: string } | null; artifacts: { kind: string }[] }[];
-  }[];
-  evidenceFiles: { path: string; kind: string | null; problem?: string }[];
-  secretsNeeded: {
-    path: string;
-    secret: 'android-key' | 'backup-password';
-    satisfied: boolean;
-    accepts: string;
-  }[];
-}
-/** In the request (outcomes), or queued as jobs (their ids; the Jobs panel shows them run). */
-interface Ingested {
-  outcomes?: { status: string; path: string }[];
-  jobs?: number[];
-}
+import type { IntakePreview as Preview, IntakeResult as Ingested, ShareListing as Listing } from '../types';
 
 const join = (dir: string, name: string) => (dir ? `${dir}/${name}` : name);
 
@@ -84,10 +61,10 @@ export function Intake() {
         secrets: secrets(),
         ...(examiner ? { description: { examiner } } : {}),
       });
-      if (r.jobs) {
+      if ('jobs' in r) {
         setMessage(S.intake.queued(r.jobs.length));
         setJobsShown((n) => n + 1);
-      } else setMessage(S.intake.done((r.outcomes ?? []).filter((o) => o.status === 'ingested').length));
+      } else setMessage(S.intake.done(r.outcomes.filter((o) => o.status === 'ingested').length));
       setChosen([]);
       setUploads([]);
       setPreview(null);

@@ -5,13 +5,7 @@ import { when } from '../format';
 import { useApi } from '../hooks';
 import { useCan } from '../session';
 import { S } from '../strings';
-
-interface Member {
-  user: string;
-  role: string;
-  addedBy: string;
-  addedAt: string;
-}
+import type { CaseMemberRow as Member } from '../types';
 
 const ROLES = ['lead', 'analyst', 'viewer', 'auditor'];
 
