@@ -54,6 +54,8 @@ const ACCESS: Record<string, Access> = {
   'GET /api/cases/:caseId/groups': reader,
   'GET /api/cases/:caseId/groups/:id': reader,
   'GET /api/cases/:caseId/groups/:id/messages': reader,
+  'GET /api/cases/:caseId/chats/:id/conversation': reader,
+  'GET /api/cases/:caseId/messages/:id/conversation': reader,
   'GET /api/cases/:caseId/network': reader,
   'GET /api/cases/:caseId/media': reader,
   'GET /api/cases/:caseId/media/:id/thumbnail': reader,

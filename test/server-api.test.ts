@@ -94,6 +94,8 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     '/groups',
     '/groups/1',
     '/groups/1/messages',
+    '/chats/1/conversation',
+    '/messages/1/conversation',
     '/network',
     '/media',
     '/merges',

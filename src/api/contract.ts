@@ -568,3 +568,73 @@ export interface StoredUploadView {
   size: number;
   existed: boolean;
 }
+
+/** Someone who speaks or acts in a conversation window: their account as the case resolves it. */
+export interface ConversationPerson {
+  id: number;
+  label: string;
+  country: string | null;
+  roles: Role[];
+}
+
+/** A message's media, under the wellness rules: known material by its hashes and category only. */
+export interface ConversationMedia {
+  id: number;
+  status: MatchStatus;
+  category: string | null;
+  distance: number | null;
+  sha256: string;
+  md5: string | null;
+  pdq: string | null;
+  mime: string | null;
+}
+
+export type ConversationEntry =
+  | {
+      type: 'message';
+      id: number;
+      at: string;
+      /** The sender's account (after identity merges); null for a message the source gives no sender. */
+      sender: number | null;
+      kind: string;
+      text: string | null;
+      forwarded: boolean;
+      /** WhatsApp's forwarding score (how often it was forwarded), where the source has it. */
+      forwardScore: number | null;
+      /** The media file's name as the message gave it, and the media item when the case holds it. */
+      mediaName: string | null;
+      media: ConversationMedia | null;
+      deletedLater: number | null;
+    }
+  | {
+      type: 'event';
+      id: number;
+      at: string;
+      /** created, added, left, removed, subject_changed, … (the system line). */
+      event: string;
+      actor: number | null;
+      targets: number[];
+      value: string | null;
+    };
+
+/** GET …/chats/:id/conversation and …/messages/:id/conversation: one window of a chat. */
+export interface ConversationPage {
+  chat: {
+    id: number;
+    kind: 'group' | 'direct';
+    key: string;
+    subject: string | null;
+    /** Null for a direct chat or before analysis. */
+    flagged: boolean | null;
+    messages: number;
+    events: number;
+  };
+  /** Everyone the window's entries name, by account id. */
+  people: Record<string, ConversationPerson>;
+  items: ConversationEntry[];
+  /** Cursors to load the window before and after this one; null at the chat's start or end. */
+  before: string | null;
+  after: string | null;
+  /** The message the window was opened at. */
+  focus: number | null;
+}

@@ -34,6 +34,7 @@ import { intakeRoutes } from './routes/intake.js';
 import { EvidenceShare } from '../evidence/share.js';
 import { installationRoutes } from './routes/installation.js';
 import { caseRoutes } from './routes/case.js';
+import { conversationRoutes } from './routes/conversation.js';
 import { custodyRoutes } from './routes/custody.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -436,6 +437,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     crossCaseRoutes(app, ctx, directory.workspace);
   }
   caseRoutes(app, ctx);
+  conversationRoutes(app, ctx);
   mediaRoutes(app, ctx);
   custodyRoutes(app, ctx);
   downloadRoutes(app, ctx);

@@ -134,7 +134,7 @@ function mediaFromRow(r: Record<string, unknown>): MediaRow {
   };
 }
 
-function messageFromRow(r: Record<string, unknown>): MessageRow {
+export function messageFromRow(r: Record<string, unknown>): MessageRow {
   return {
     id: Number(r.id),
     key: String(r.key),
@@ -150,6 +150,32 @@ function messageFromRow(r: Record<string, unknown>): MessageRow {
     mediaSha256: (r.media_sha256 as string | null) ?? null,
     mediaName: (r.media_name as string | null) ?? null,
     mediaStatus: (r.media_status as string | null) ?? null,
+    deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
+  };
+}
+
+export function chatFromRow(r: Record<string, unknown>): ChatRow {
+  return {
+    id: Number(r.id),
+    key: String(r.key),
+    kind: r.kind as 'group' | 'direct',
+    jid: (r.jid as string | null) ?? null,
+    subject: (r.subject as string | null) ?? null,
+    createdAt: r.created_at === null ? null : Number(r.created_at),
+    creatorId: r.creator_id === null ? null : Number(r.creator_id),
+  };
+}
+
+export function eventFromRow(r: Record<string, unknown>): EventRow {
+  return {
+    id: Number(r.id),
+    chatId: Number(r.chat_id),
+    type: String(r.type),
+    actorId: r.actor_id === null ? null : Number(r.actor_id),
+    targets: JSON.parse(String(r.targets)) as number[],
+    at: Number(r.at),
+    value: (r.value as string | null) ?? null,
+    raw: (r.raw as string | null) ?? null,
     deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
   };
 }
@@ -596,15 +622,7 @@ export class CaseStore {
       'SELECT * FROM chats WHERE case_id = ? ORDER BY id',
       [this.caseId],
     );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      key: String(r.key),
-      kind: r.kind as 'group' | 'direct',
-      jid: (r.jid as string | null) ?? null,
-      subject: (r.subject as string | null) ?? null,
-      createdAt: r.created_at === null ? null : Number(r.created_at),
-      creatorId: r.creator_id === null ? null : Number(r.creator_id),
-    }));
+    return rows.map(chatFromRow);
   }
 
   async memberships(): Promise<
@@ -642,17 +660,7 @@ export class CaseStore {
       'SELECT * FROM events WHERE case_id = ? ORDER BY chat_id, at, id',
       [this.caseId],
     );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      chatId: Number(r.chat_id),
-      type: String(r.type),
-      actorId: r.actor_id === null ? null : Number(r.actor_id),
-      targets: JSON.parse(String(r.targets)) as number[],
-      at: Number(r.at),
-      value: (r.value as string | null) ?? null,
-      raw: (r.raw as string | null) ?? null,
-      deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
-    }));
+    return rows.map(eventFromRow);
   }
 
   async media(): Promise<MediaRow[]> {

@@ -1,5 +1,5 @@
 import type { ReviewStatus } from '../model/vocabulary.js';
-import type { CaseStore, MessageRow } from './case-store.js';
+import { messageFromRow, type CaseStore, type MessageRow } from './case-store.js';
 import type { Param } from './driver.js';
 import { joinFactsAfterMerge, restoreJoins } from './fact-joins.js';
 
@@ -61,25 +61,6 @@ export class MergeConflict extends Error {
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-function messageFromRow(r: Record<string, unknown>): MessageRow {
-  return {
-    id: Number(r.id),
-    key: String(r.key),
-    chatId: Number(r.chat_id),
-    senderId: n(r.sender_id),
-    at: Number(r.at),
-    tz: String(r.tz),
-    kind: String(r.kind),
-    text: (r.text as string | null) ?? null,
-    forwarded: Number(r.forwarded) === 1,
-    forwardScore: n(r.forward_score),
-    waKeyId: (r.wa_key_id as string | null) ?? null,
-    mediaSha256: (r.media_sha256 as string | null) ?? null,
-    mediaName: (r.media_name as string | null) ?? null,
-    mediaStatus: (r.media_status as string | null) ?? null,
-    deletedLater: r.deleted_later == null ? null : Number(r.deleted_later),
-  };
-}
 
 export class ReviewStore {
   constructor(private readonly store: CaseStore) {}
