@@ -49,9 +49,15 @@ export function register(program: Command): void {
       'the priority weights of the case: show them, or set / reset them (audited; the analysis is recomputed)',
     )
     .argument('<case>', 'the case folder')
-    .option('--set <weights>', 'factor=weight pairs, comma-separated; the others keep theirs; the sum must be 1')
+    .option(
+      '--set <weights>',
+      'factor=weight pairs, comma-separated; the others keep theirs; the sum must be 1',
+    )
     .option('--reset', 'back to the default weights')
-    .option('--actor <name>', 'who makes the change, for the audit log (default: FILET_USER or the OS account)')
+    .option(
+      '--actor <name>',
+      'who makes the change, for the audit log (default: FILET_USER or the OS account)',
+    )
     .option('--store <url>', 'PostgreSQL URL when the case lives there')
     .option('--json', 'machine-readable output')
     .addHelpText(
