@@ -78,6 +78,8 @@ const ACCESS: Record<string, Access> = {
   'POST /api/cases/:caseId/intake/preview': leadOnly,
   'POST /api/cases/:caseId/intake/ingest': leadOnly,
   'POST /api/cases/:caseId/intake/upload': leadOnly,
+  'GET /api/cases/:caseId/priority': reader,
+  'PUT /api/cases/:caseId/priority': leadOnly,
 };
 /** The UI routes, all public: the SPA index and the built assets. */
 const UI_ROUTES = ['GET /', 'GET /index.html', 'GET /assets/:file'];

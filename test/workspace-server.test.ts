@@ -38,6 +38,7 @@ const ANALYST_REFUSED = new Set([
   'POST /api/cases/:caseId/intake/preview',
   'POST /api/cases/:caseId/intake/ingest',
   'POST /api/cases/:caseId/intake/upload',
+  'PUT /api/cases/:caseId/priority',
 ]);
 
 async function fillCase(store: CaseStore, caseDir: string, labels: string[]): Promise<void> {

@@ -20,6 +20,8 @@ export const CASE_PERMISSIONS = [
   // Who works on the case: the team sees itself, the lead changes it.
   'members.read',
   'members.manage',
+  // Set or reset the case's priority weights (docs/priority.md): what ranks first is the lead's call.
+  'priority.manage',
 ] as const;
 export type CasePermission = (typeof CASE_PERMISSIONS)[number];
 

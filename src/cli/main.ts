@@ -13,6 +13,7 @@ import * as init from './commands/init.js';
 import * as jobs from './commands/jobs.js';
 import * as match from './commands/match.js';
 import * as parse from './commands/parse.js';
+import * as priority from './commands/priority.js';
 import * as referrals from './commands/referrals.js';
 import * as report from './commands/report.js';
 import * as serve from './commands/serve.js';
@@ -35,6 +36,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   hashes,
   match,
   analyze,
+  priority,
   referrals,
   report,
   synth,

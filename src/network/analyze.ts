@@ -20,7 +20,8 @@ import {
 } from './graphs.js';
 import { attachProvenance, explain, type Reason } from './reasons.js';
 import { assignRoles, type Role } from './roles.js';
-import { factors, scoreAll, type FactorValues } from './score.js';
+import { PriorityStore } from '../store/priority-store.js';
+import { factors, producersFirst, scoreAll, zeroFactors, type FactorValues, type Weights } from './score.js';
 
 /**
  * `filet analyze`: the whole network analysis of a case, phase by phase, each timed. Reads the case, never
@@ -47,6 +48,8 @@ export interface AnalyzeOptions {
   seed?: number;
   exactMaxNodes?: number;
   pivots?: number;
+  /** Priority weights (score.ts); default: the case's (src/store/priority-store.ts). */
+  weights?: Weights;
   onPhase?: (phase: Phase, index: number, total: number) => void;
 }
 
@@ -77,7 +80,15 @@ export interface PhaseTiming {
 export interface AnalysisResult {
   at: number;
   toolVersion: string;
-  params: { threshold: number; seed: number; exactMaxNodes: number; pivots: number; flagRule: string };
+  params: {
+    threshold: number;
+    seed: number;
+    exactMaxNodes: number;
+    pivots: number;
+    flagRule: string;
+    /** The priority weights the scores were computed with. */
+    weights: Weights;
+  };
   matched: boolean;
   accounts: AccountResult[];
   groups: GroupResult[];
@@ -126,6 +137,7 @@ export async function analyzeCase(store: CaseStore, opts: AnalyzeOptions = {}): 
     exactMaxNodes: opts.exactMaxNodes ?? EXACT_MAX_NODES,
     pivots: opts.pivots ?? PIVOTS,
     flagRule: FLAG_RULE,
+    weights: opts.weights ?? (await new PriorityStore(store).get()).weights,
   };
   const timings: AnalysisResult['timings'] = {};
   let t = performance.now();
@@ -175,7 +187,7 @@ export async function analyzeCase(store: CaseStore, opts: AnalyzeOptions = {}): 
   done = phase('score');
   const values = new Map<number, FactorValues>();
   for (const [id, f] of roleFacts) values.set(id, factors(f, bc.normalized.get(accountKey(id)) ?? 0));
-  const scores = scoreAll(values);
+  const scores = scoreAll(values, params.weights);
   const bcText = (v: number) =>
     bc.mode === 'exact'
       ? `betweenness ${v.toFixed(4)} in the accounts–flagged-groups graph (exact)`
@@ -185,7 +197,12 @@ export async function analyzeCase(store: CaseStore, opts: AnalyzeOptions = {}): 
     const v = values.get(id)!;
     reasons.set(
       id,
-      explain(f, scores.get(id)!.points, { value: v.betweenness, text: bcText(v.betweenness) }),
+      explain(
+        f,
+        scores.get(id)!.points,
+        { value: v.betweenness, text: bcText(v.betweenness) },
+        producersFirst(params.weights),
+      ),
     );
   }
   const all = [...reasons.values()].flat();
@@ -216,14 +233,20 @@ export async function analyzeCase(store: CaseStore, opts: AnalyzeOptions = {}): 
         key: a.key,
         roles: f?.roles ?? [],
         score: s?.score ?? 0,
-        points: s?.points ?? { severity: 0, activity: 0, degree: 0, betweenness: 0, bridging: 0 },
+        points: s?.points ?? zeroFactors(),
         reasons: reasons.get(a.id) ?? [],
         jurisdiction: resolveAccount(a),
         flaggedGroups: (f?.memberOf ?? []).map((m) => m.groupId),
         betweenness: bc.normalized.get(accountKey(a.id)) ?? 0,
       };
     })
-    .sort((a, b) => b.score - a.score || a.accountId - b.accountId);
+    // Equal (rounded) scores: a producer first, then by id, so the order is total and repeatable.
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        Number(b.roles.includes('producer')) - Number(a.roles.includes('producer')) ||
+        a.accountId - b.accountId,
+    );
   const countries = summarizeCountries(
     accounts.map((a) => ({
       accountId: a.accountId,

@@ -137,9 +137,21 @@ function scoreReasons(
   f: AccountFacts,
   points: FactorValues,
   betweenness: { value: number; text: string },
+  producersFirst: boolean,
 ): Reason[] {
   const posts = [...f.produced, ...f.distributed].sort((a, b) => b.at - a.at);
+  const reposts = f.produced.reduce((n, p) => n + p.reposts, 0);
   const all: [Factor, string, Parameters<typeof reason>[3]][] = [
+    [
+      'producer',
+      // The rule of score.ts, with the facts it rests on: the first posts and the re-posts by others.
+      `producer of novel media: first poster in the case of ${f.produced.length} novel item(s), not forwarded, re-posted ${reposts} time(s) afterwards by others${producersFirst ? '; with the weights in force every producer ranks above every non-producer' : ''}`,
+      {
+        messageIds: [...f.produced.map((p) => p.messageId), ...f.produced.flatMap((p) => p.repostIds)],
+        groupIds: f.produced.map((p) => p.groupId),
+        times: f.produced.map((p) => p.at),
+      },
+    ],
     [
       'severity',
       `${f.produced.length} novel item(s) produced, ${f.distributed.filter((p) => p.status === 'novel').length} novel and ${f.distributed.filter((p) => p.status === 'known').length} known material post(s)`,
@@ -172,12 +184,14 @@ function scoreReasons(
     .sort((a, b) => b.points! - a.points!);
 }
 
+/** `producersFirst`: the weights guarantee producers outrank everyone else (score.ts), said in their reason. */
 export function explain(
   f: AccountFacts,
   points: FactorValues,
   betweenness: { value: number; text: string },
+  producersFirst = false,
 ): Reason[] {
-  return [...roleReasons(f), ...scoreReasons(f, points, betweenness)];
+  return [...roleReasons(f), ...scoreReasons(f, points, betweenness, producersFirst)];
 }
 
 /** Fills the times of event-only reasons and the evidence items behind every message and event. */

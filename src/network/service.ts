@@ -12,6 +12,7 @@ export function summarize(r: AnalysisResult, top = 10) {
     flaggedGroups: flagged.length,
     groups: r.groups.length,
     flagRule: r.params.flagRule,
+    weights: r.params.weights,
     clusters: r.clusters.length,
     components: r.components,
     roles,

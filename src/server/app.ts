@@ -39,6 +39,7 @@ import { custodyRoutes } from './routes/custody.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { mediaRoutes } from './routes/media.js';
+import { priorityRoutes } from './routes/priority.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
 import { AuthService, DEFAULT_AUTH, type AuthSettings } from './services/auth.js';
 import { HttpError } from './services/paging.js';
@@ -443,6 +444,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   downloadRoutes(app, ctx);
   intakeRoutes(app, ctx, share, { followUpFor, queue: jobs?.queue ?? null });
   jobRoutes(app, ctx);
+  priorityRoutes(app, ctx);
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
   const webRoot = resolve(opts.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'));
