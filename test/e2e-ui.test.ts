@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../src/cli/commands/user.js';
 import { runDemo } from '../src/demo.js';
@@ -10,7 +9,7 @@ import { buildServer } from '../src/server/app.js';
 import { openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { browserMissing, launchChromium } from './helpers/browser.js';
-import { REPO } from './helpers/cli.js';
+import { ensureBuilt, gone, hasText, SHOTS, signIn as signInAt, visible } from './helpers/ui.js';
 import { tempDir } from './helpers/stores.js';
 import { inCase } from './helpers/case-url.js';
 
@@ -19,25 +18,7 @@ import { inCase } from './helpers/case-url.js';
  * what an analyst and a lead do on a working day, the wellness rules on media, and that the page talks to
  * nobody but the server. Screenshots go to test-results/.
  */
-const DIST = join(REPO, 'web', 'dist', 'index.html');
-const SHOTS = join(REPO, 'test-results');
 const PASSWORD = 'e2e-password-long';
-
-// vitest's expect has no Playwright matchers: these wait the way Playwright's web-first assertions do.
-const visible = (l: Locator, timeout = 30_000) => l.first().waitFor({ state: 'visible', timeout });
-const gone = (l: Locator) => expect.poll(() => l.count(), { timeout: 10_000 }).toBe(0);
-const hasText = (l: Locator, text: string, timeout = 30_000) =>
-  expect.poll(async () => (await l.first().textContent({ timeout })) ?? '', { timeout }).toContain(text);
-
-function ensureBuilt(): string | null {
-  if (existsSync(DIST)) return null;
-  try {
-    execFileSync('npm', ['run', 'build:web'], { cwd: REPO, stdio: 'pipe' });
-  } catch (e) {
-    return `npm run build:web failed: ${(e as Error).message}`;
-  }
-  return existsSync(DIST) ? null : 'npm run build:web produced no web/dist/index.html';
-}
 
 const missing = browserMissing('e2e-ui.test.ts');
 
@@ -53,7 +34,6 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
     // On CI an unbuildable UI is a failure, never a silent skip (a missing browser already threw).
     const buildError = ensureBuilt();
     if (buildError) throw new Error(buildError);
-    mkdirSync(SHOTS, { recursive: true });
     dir = tempDir('filet-e2e-ui-');
     await runDemo({ dir, seed: 7, scale: 'small', quiet: true });
     const caseDir = join(dir, 'case');
@@ -72,19 +52,7 @@ describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
     await store?.close();
   });
 
-  /** A fresh browser context (own cookies) whose every page request is recorded. */
-  async function signIn(user: string): Promise<{ ctx: BrowserContext; page: Page }> {
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-    const page = await ctx.newPage();
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (e) => requests.push(`pageerror:${e.message}`));
-    await page.goto(base + '/');
-    await page.getByLabel('User name').fill(user);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await visible(page.getByRole('navigation', { name: 'Main' }));
-    return { ctx, page };
-  }
+  const signIn = (user: string) => signInAt(browser, base, user, PASSWORD, requests);
 
   async function api<T>(page: Page, path: string): Promise<T> {
     const r = await page.request.get(base + inCase(store.caseId, path));

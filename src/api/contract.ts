@@ -595,6 +595,8 @@ export type ConversationEntry =
   | {
       type: 'message';
       id: number;
+      /** Its place in the chat, to load the window before or after it. */
+      cursor: string;
       at: string;
       /** The sender's account (after identity merges); null for a message the source gives no sender. */
       sender: number | null;
@@ -611,6 +613,7 @@ export type ConversationEntry =
   | {
       type: 'event';
       id: number;
+      cursor: string;
       at: string;
       /** created, added, left, removed, subject_changed, … (the system line). */
       event: string;

@@ -7,6 +7,7 @@ import { Audit } from './screens/Audit';
 import { Cases } from './screens/Cases';
 import { Evidence } from './screens/Evidence';
 import { Exports } from './screens/Exports';
+import { Conversation } from './screens/Conversation';
 import { Group } from './screens/Group';
 import { Identity } from './screens/Identity';
 import { Intake } from './screens/Intake';
@@ -28,6 +29,8 @@ interface Screen {
   link: () => string;
   /** Only on an installation's server (a lone case has no team to manage). */
   installationOnly?: boolean;
+  /** Reached by links only (a conversation opens from a group, a hit, a reason), not from the menu. */
+  linkedOnly?: boolean;
 }
 
 // Links are functions: they point into the current case, which is known only when the screen renders.
@@ -37,6 +40,8 @@ const SCREENS: Screen[] = [
   { path: 'accounts', label: S.nav.suspects, need: 'case.read', link: href.suspects },
   { path: 'groups', label: S.nav.groups, need: 'case.read', link: href.groups },
   { path: 'media', label: S.nav.media, need: 'case.read', link: href.media },
+  { path: 'chats', label: S.nav.conversation, need: 'case.read', link: href.groups, linkedOnly: true },
+  { path: 'messages', label: S.nav.conversation, need: 'case.read', link: href.groups, linkedOnly: true },
   { path: 'identity', label: S.nav.identity, need: 'case.read', link: href.identity },
   { path: 'evidence', label: S.nav.evidence, need: 'evidence.read', link: href.evidence },
   { path: 'audit', label: S.nav.audit, need: 'audit.read', link: href.audit },
@@ -66,6 +71,12 @@ function Body({ route }: { route: Route }) {
       const id = idOf(arg);
       return id ? <Group id={id} message={idOf(q.get('message') ?? undefined)} /> : <Groups />;
     }
+    case 'chats':
+      return (
+        <Conversation chat={idOf(arg)} message={null} end={q.get('end') === 'last' ? 'last' : 'first'} />
+      );
+    case 'messages':
+      return <Conversation chat={null} message={idOf(arg)} />;
     case 'media':
       return <Media account={q.get('account')} group={q.get('group')} id={q.get('id')} />;
     case 'evidence':
@@ -181,13 +192,15 @@ export function App() {
               </p>
             )}
             <ul>
-              {allowed.map((s) => (
-                <li key={s.path}>
-                  <a href={s.link()} aria-current={current?.path === s.path ? 'page' : undefined}>
-                    {s.label}
-                  </a>
-                </li>
-              ))}
+              {allowed
+                .filter((s) => !s.linkedOnly)
+                .map((s) => (
+                  <li key={s.path}>
+                    <a href={s.link()} aria-current={current?.path === s.path ? 'page' : undefined}>
+                      {s.label}
+                    </a>
+                  </li>
+                ))}
               {manyPlaces && (
                 <li>
                   <a

@@ -52,6 +52,10 @@ export const href = {
   account: (id: number) => c(`/accounts/${id}`),
   groups: () => c('/groups'),
   group: (id: number, message?: number) => c(`/groups/${id}${message ? `?message=${message}` : ''}`),
+  /** A chat in the conversation reader, from its start (or its end). */
+  chat: (id: number, end?: 'last') => c(`/chats/${id}${end ? `?end=${end}` : ''}`),
+  /** The conversation reader opened at one message. */
+  message: (id: number) => c(`/messages/${id}`),
   media: (q?: Record<string, string | number>) =>
     c(`/media${q ? `?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]))}` : ''}`),
   evidence: (id?: number) => c(`/evidence${id ? `?id=${id}` : ''}`),

@@ -28,6 +28,7 @@ export const S = {
   },
   nav: {
     label: 'Main',
+    conversation: 'Conversation',
     overview: 'Overview',
     network: 'Network',
     suspects: 'Suspects',
@@ -428,5 +429,47 @@ export const S = {
     downloading: 'Preparing…',
     saved: (name: string) => `Downloaded ${name}.`,
     noCountries: 'No country with suspects.',
+  },
+  conversation: {
+    title: (subject: string) => `Conversation: ${subject}`,
+    direct: 'Direct chat',
+    earlier: 'Load earlier',
+    later: 'Load later',
+    start: 'Start of the chat',
+    end: 'End of the chat',
+    first: 'First message',
+    last: 'Last message',
+    size: (messages: number, events: number) => `${messages} messages, ${events} system events`,
+    forwarded: 'Forwarded',
+    forwardedMany: 'Forwarded many times',
+    deletedLater: 'Deleted later (absent from a newer database state)',
+    unknownSender: 'Unknown sender',
+    someone: 'Someone',
+    mediaMissing: (name: string | null) => `Media not in the case${name ? `: ${name}` : ''}`,
+    open: 'Read in the conversation',
+    event: (type: string, actor: string, targets: string, value: string | null) => {
+      switch (type) {
+        case 'created':
+          return `${actor} created the group${value ? ` "${value}"` : ''}`;
+        case 'added':
+          return `${actor} added ${targets}`;
+        case 'removed':
+          return `${actor} removed ${targets}`;
+        case 'left':
+          return `${actor} left`;
+        case 'joined_via_link':
+          return `${actor} joined using an invite link`;
+        case 'subject_changed':
+          return `${actor} changed the subject${value ? ` to "${value}"` : ''}`;
+        case 'admin_promoted':
+          return `${targets || actor} became an admin`;
+        case 'admin_demoted':
+          return `${targets || actor} is no longer an admin`;
+        case 'number_changed':
+          return `${actor} changed their number`;
+        default:
+          return `${type.replace(/_/g, ' ')}${actor ? ` (${actor})` : ''}${targets ? `: ${targets}` : ''}`;
+      }
+    },
   },
 };

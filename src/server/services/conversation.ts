@@ -120,6 +120,7 @@ export async function conversation(
       return {
         type: 'message',
         id: m.id,
+        cursor: cursorText(cursorOf(x)),
         at: isoAt(m.at),
         sender: person(m.senderId),
         kind: m.kind,
@@ -135,6 +136,7 @@ export async function conversation(
     return {
       type: 'event',
       id: e.id,
+      cursor: cursorText(cursorOf(x)),
       at: isoAt(e.at),
       event: e.type,
       actor: person(e.actorId),

@@ -134,13 +134,22 @@ export function Group({ id, message }: { id: number; message: number | null }) {
         </DataTable>
       </Panel>
       <Panel title={S.group.messages} id="gmsgs-h">
+        <p>
+          <a className="button" href={href.chat(id)} data-testid="read-conversation">
+            {S.conversation.open}
+          </a>
+        </p>
         <Status loading={msgs.loading} error={msgs.error} />
         {msgs.data && (
           <>
             <DataTable headers={[S.cols.at, S.cols.sender, S.cols.kind, S.cols.text]}>
               {msgs.data.items.map((m) => (
                 <tr key={m.id} id={`msg-${m.id}`} className={m.id === message ? 'highlight' : undefined}>
-                  <td>{when(m.at)}</td>
+                  <td>
+                    <a href={href.message(m.id)} title={S.conversation.open}>
+                      {when(m.at)}
+                    </a>
+                  </td>
                   <td>{who(m.sender)}</td>
                   <td>
                     {m.kind}

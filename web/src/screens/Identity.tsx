@@ -170,10 +170,10 @@ function Account({ side }: { side: IdentityCandidateView['from'] }) {
 function Reason({ r }: { r: IdentityReason }) {
   const kind = S.identity.kinds[r.kind] ?? r.kind;
   const chat = S.identity.chat(r.chat);
-  // Message ids open the group page at that message; events are on the group page's timeline.
+  // Message ids open the conversation at that message; events are on the group page's timeline.
   const fact = (id: number) =>
-    r.group && r.kind === 'message' ? (
-      <a href={href.group(r.chat, id)}>{S.identity.fact(id)}</a>
+    r.kind === 'message' ? (
+      <a href={href.message(id)}>{S.identity.fact(id)}</a>
     ) : (
       <span className="mono">{S.identity.fact(id)}</span>
     );

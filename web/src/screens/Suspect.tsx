@@ -163,8 +163,12 @@ export function Suspect({ id }: { id: number }) {
                 ) : null}
               </td>
               <td>
-                {t.groupId ? (
-                  <a href={href.group(t.groupId, t.type === 'message' ? t.id : undefined)}>#{t.groupId}</a>
+                {t.type === 'message' ? (
+                  <a href={href.message(t.id)} title={S.conversation.open}>
+                    {t.groupId ? `#${t.groupId}` : S.conversation.direct}
+                  </a>
+                ) : t.groupId ? (
+                  <a href={href.group(t.groupId)}>#{t.groupId}</a>
                 ) : (
                   S.none
                 )}
@@ -186,11 +190,9 @@ export function Suspect({ id }: { id: number }) {
             <div key={`${m.id}-${m.messageId}`}>
               <MediaCard m={{ ...m, firstAt: m.at }} canReveal={can('media.reveal')} canReview={false} />
               <p className="muted">
-                {m.groupId && (
-                  <a href={href.group(m.groupId, m.messageId)}>
-                    {S.cols.groups} #{m.groupId}
-                  </a>
-                )}
+                <a href={href.message(m.messageId)} title={S.conversation.open}>
+                  {m.groupId ? `${S.cols.groups} #${m.groupId}` : S.conversation.direct}
+                </a>
                 {m.forwarded ? ` · ${S.suspect.forwarded}` : ''}
               </p>
             </div>
@@ -217,16 +219,11 @@ function ReasonView({ r, groupOf }: { r: Reason; groupOf: Map<string, number> })
               <dt>{S.suspect.messagesBehind}</dt>
               <dd>
                 {r.messageIds.map((m) => {
-                  const g =
-                    groupOf.get(`message:${m}`) ?? (r.groupIds.length === 1 ? r.groupIds[0] : undefined);
-                  return g ? (
-                    <a key={m} className="ref" href={href.group(g, m)}>
+                  // Every message opens in its conversation, a group's or a direct chat's.
+                  return (
+                    <a key={m} className="ref" href={href.message(m)}>
                       #{m}
                     </a>
-                  ) : (
-                    <span key={m} className="ref">
-                      #{m}
-                    </span>
                   );
                 })}
               </dd>

@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountRow, GroupRow, Page as ApiPage, SuspectFile } from '../src/api/contract.js';
+import { addUser } from '../src/cli/commands/user.js';
+import { runDemo } from '../src/demo.js';
+import { buildServer } from '../src/server/app.js';
+import { openCase } from '../src/store/case-dir.js';
+import type { CaseStore } from '../src/store/case-store.js';
+import { browserMissing, launchChromium } from './helpers/browser.js';
+import { inCase } from './helpers/case-url.js';
+import { tempDir } from './helpers/stores.js';
+import { ensureBuilt, foreignRequests, gone, hasText, SHOTS, signIn, visible } from './helpers/ui.js';
+
+/**
+ * The analyst's workbench screens in a real browser (Debian's chromium, headless) against the real server
+ * on a served synthetic demo case. Screenshots go to test-results/.
+ */
+const PASSWORD = 'e2e-password-long';
+const missing = browserMissing('e2e-workbench.test.ts');
+
+describe.skipIf(missing !== null)('the analyst workbench in a real browser', () => {
+  let store: CaseStore;
+  let app: FastifyInstance;
+  let base = '';
+  let browser: Browser;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    const buildError = ensureBuilt();
+    if (buildError) throw new Error(buildError);
+    const dir = tempDir('filet-e2e-workbench-');
+    await runDemo({ dir, seed: 7, scale: 'small', quiet: true });
+    const caseDir = join(dir, 'case');
+    store = (await openCase(caseDir)).store;
+    await addUser(store, 'wb-analyst', 'analyst', PASSWORD);
+    app = await buildServer({ caseDir, caseStore: store });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchChromium();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await store?.close();
+  });
+
+  async function api<T>(page: Page, path: string): Promise<T> {
+    const r = await page.request.get(base + inCase(store.caseId, path));
+    expect(r.status(), path).toBe(200);
+    return (await r.json()) as T;
+  }
+
+  it('reads a group as a conversation, window by window, and opens a reason at its message', async () => {
+    const { ctx, page } = await signIn(browser, base, 'wb-analyst', PASSWORD, requests);
+    const groups = await api<ApiPage<GroupRow>>(page, '/groups?sort=messages&limit=1');
+    const big = groups.items[0]!;
+    expect(big.messages).toBeGreaterThan(80); // more than one window
+    await page.goto(`${base}/#/c/${store.caseId}/groups/${big.id}`);
+    await page.getByTestId('read-conversation').click();
+    const messages = page.locator('li.conv-message');
+    await visible(messages);
+    await hasText(page.getByTestId('conv-size'), `${big.messages} messages`);
+    expect(await messages.count()).toBeLessThanOrEqual(80);
+    // Days are separated; the chat's system lines stand inline.
+    await visible(page.locator('li.conv-day'));
+    await visible(page.locator('li.conv-event'));
+    // Known material is never drawn: no image of any kind inside a known card.
+    expect(await page.locator('.conversation article[data-status="known"] img').count()).toBe(0);
+    const first = await messages.count();
+    await page.getByTestId('conv-later').click();
+    await expect.poll(() => messages.count(), { timeout: 30_000 }).toBeGreaterThan(first);
+    expect(await page.locator('.conversation article[data-status="known"] img').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'e2e-conversation.png'), fullPage: true });
+
+    // A suspect's reason names messages: each opens the conversation at that message, marked.
+    const top = (await api<ApiPage<AccountRow>>(page, '/accounts?limit=1')).items[0]!;
+    const file = await api<SuspectFile>(page, `/accounts/${top.id}`);
+    const withMessages = file.roles.find((r) => r.messageIds.length > 0)!;
+    const msg = withMessages.messageIds[0]!;
+    await page.goto(`${base}/#/c/${store.caseId}/accounts/${top.id}`);
+    await page.locator(`a.ref[href$="/messages/${msg}"]`).first().click();
+    const focus = page.locator(`li.conv-message[aria-current="true"]`);
+    await visible(focus);
+    expect(await focus.getAttribute('data-message-id')).toBe(String(msg));
+    await gone(page.locator('.conversation article[data-status="known"] img'));
+    await page.screenshot({ path: join(SHOTS, 'e2e-conversation-focus.png') });
+    expect(foreignRequests(requests, base)).toEqual([]);
+    await ctx.close();
+  }, 180_000);
+});

@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { REPO } from './cli.js';
+
+/** What the browser tests share: the built UI, screenshots, waits, and a signed-in page that records requests. */
+export const DIST = join(REPO, 'web', 'dist', 'index.html');
+export const SHOTS = join(REPO, 'test-results');
+
+// vitest's expect has no Playwright matchers: these wait the way Playwright's web-first assertions do.
+export const visible = (l: Locator, timeout = 30_000) => l.first().waitFor({ state: 'visible', timeout });
+export const gone = (l: Locator) => expect.poll(() => l.count(), { timeout: 10_000 }).toBe(0);
+export const hasText = (l: Locator, text: string, timeout = 30_000) =>
+  expect.poll(async () => (await l.first().textContent({ timeout })) ?? '', { timeout }).toContain(text);
+
+/** Builds web/dist when missing; the reason it could not, or null. On CI an unbuildable UI fails the run. */
+export function ensureBuilt(): string | null {
+  mkdirSync(SHOTS, { recursive: true });
+  if (existsSync(DIST)) return null;
+  try {
+    execFileSync('npm', ['run', 'build:web'], { cwd: REPO, stdio: 'pipe' });
+  } catch (e) {
+    return `npm run build:web failed: ${(e as Error).message}`;
+  }
+  return existsSync(DIST) ? null : 'npm run build:web produced no web/dist/index.html';
+}
+
+/** A fresh browser context (own cookies), signed in at `base`; every request of its pages goes to `requests`. */
+export async function signIn(
+  browser: Browser,
+  base: string,
+  user: string,
+  password: string,
+  requests: string[],
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => requests.push(`pageerror:${e.message}`));
+  await page.goto(base + '/');
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await visible(page.getByRole('navigation', { name: 'Main' }));
+  return { ctx, page };
+}
+
+/** Requests that went anywhere but the server (or page errors): none is the rule. */
+export function foreignRequests(requests: string[], base: string): string[] {
+  const origin = new URL(base).origin;
+  return requests.filter(
+    (u) => u.startsWith('pageerror:') || (!u.startsWith('data:') && new URL(u).origin !== origin),
+  );
+}
