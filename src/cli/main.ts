@@ -15,6 +15,7 @@ import * as match from './commands/match.js';
 import * as parse from './commands/parse.js';
 import * as referrals from './commands/referrals.js';
 import * as report from './commands/report.js';
+import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
 import * as synth from './commands/synth.js';
 import * as user from './commands/user.js';
@@ -43,6 +44,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   user,
   worker,
   jobs,
+  search,
 ];
 
 export function buildProgram(): Command {

@@ -37,6 +37,7 @@ import { caseRoutes } from './routes/case.js';
 import { custodyRoutes } from './routes/custody.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { jobRoutes } from './routes/jobs.js';
+import { searchRoutes } from './routes/search.js';
 import { mediaRoutes } from './routes/media.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
 import { AuthService, DEFAULT_AUTH, type AuthSettings } from './services/auth.js';
@@ -441,6 +442,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   downloadRoutes(app, ctx);
   intakeRoutes(app, ctx, share, { followUpFor, queue: jobs?.queue ?? null });
   jobRoutes(app, ctx);
+  searchRoutes(app, ctx);
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
   const webRoot = resolve(opts.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'));
