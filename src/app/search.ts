@@ -62,7 +62,8 @@ const DAY_MS = 86_400_000;
 
 export function parseBound(value: string, which: 'from' | 'to'): number {
   const ms = Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(ms)) throw new UserError(`search: --${which} must be an ISO 8601 date or time, got "${value}"`);
+  if (Number.isNaN(ms))
+    throw new UserError(`search: --${which} must be an ISO 8601 date or time, got "${value}"`);
   return which === 'to' && DATE_ONLY.test(value) ? ms + DAY_MS : ms;
 }
 
@@ -154,7 +155,11 @@ export async function searchCase(store: CaseStore, req: SearchRequest): Promise<
   };
 }
 
-function pickSnippet(q: ReturnType<typeof parseQuery>, text: string | null, mediaName: string | null): Snippet {
+function pickSnippet(
+  q: ReturnType<typeof parseQuery>,
+  text: string | null,
+  mediaName: string | null,
+): Snippet {
   const t = snippet(q, text ?? '');
   if (t.marks.length || !mediaName) return t;
   const m = snippet(q, mediaName);

@@ -39,7 +39,10 @@ const MIN_PREFIX = 2;
 
 /** Lower case, without diacritics (what FTS5's `remove_diacritics 2` and PostgreSQL's unaccent do). */
 export function normalize(s: string): string {
-  return s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  return s
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }
 
 const WORD = /[\p{L}\p{N}]+/gu;
@@ -87,7 +90,11 @@ function lex(query: string): Lexeme[] {
         bad(query, at, 'a "-" must be followed by the word or "phrase" to exclude');
     }
     if (query[i] === '(' || query[i] === ')')
-      bad(query, i, 'parentheses are not supported: words are joined by AND, and OR joins the two terms around it');
+      bad(
+        query,
+        i,
+        'parentheses are not supported: words are joined by AND, and OR joins the two terms around it',
+      );
     if (query[i] === '"') {
       const close = query.indexOf('"', i + 1);
       if (close < 0) bad(query, i, 'the quote is not closed');

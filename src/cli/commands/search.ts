@@ -43,15 +43,21 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nExamples:\n  filet search ./op-x \'niño "sin papeles" -foto\'\n  filet search ./op-x \'pap* OR video\' --group 3 --from 2024-01-01 --json\n  filet search ./op-x --reindex\n\nEvery search is recorded in the case\'s audit log (action "search", with the query and filters).',
+      "\nExamples:\n  filet search ./op-x 'niño \"sin papeles\" -foto'\n  filet search ./op-x 'pap* OR video' --group 3 --from 2024-01-01 --json\n  filet search ./op-x --reindex\n\nEvery search is recorded in the case's audit log (action \"search\", with the query and filters).",
     )
     .action(async (dir: string, query: string | undefined, o: SearchOptions) => {
       if (o.reindex) {
         if (query !== undefined) throw new UserError('search: --reindex takes no query');
         const n = await withCase(dir, o, ({ store }) =>
-          auditedRead(store, 'search.reindex', {}, () => new SearchStore(store).reindex(), (m) => ({
-            messages: m,
-          })),
+          auditedRead(
+            store,
+            'search.reindex',
+            {},
+            () => new SearchStore(store).reindex(),
+            (m) => ({
+              messages: m,
+            }),
+          ),
         );
         if (o.json) printJson({ reindexed: n });
         else console.log(`search index rebuilt: ${n} messages`);
@@ -73,7 +79,13 @@ export function register(program: Command): void {
       };
       const { q, offset, limit, ...filters } = req;
       const r = await withCase(dir, o, ({ store }) =>
-        auditedRead(store, 'search', { q, filters, offset, limit }, () => searchCase(store, req), searchSummary),
+        auditedRead(
+          store,
+          'search',
+          { q, filters, offset, limit },
+          () => searchCase(store, req),
+          searchSummary,
+        ),
       );
       if (o.json) return printJson(r);
       for (const g of r.groups) console.log(`group #${g.id}: ${g.subject}`);
