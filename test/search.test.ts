@@ -364,6 +364,13 @@ describe.each(STORE_TARGETS)('search on $name', (target) => {
     expect(json.code, json.stderr).toBe(0);
     const r = JSON.parse(json.stdout);
     expect(r.items.map((h: { text: string }) => h.text)).toEqual(['sin tener papeles ni papel']);
+    const logged = (await store.readAudit()).at(-1)!;
+    expect([logged.actor, logged.action, logged.args, logged.result]).toEqual([
+      'test-runner',
+      'search',
+      { q: 'papel -"sin papeles"', filters: { group: familia }, offset: 0, limit: 20 },
+      { ok: true, total: 1, returned: 1 },
+    ]);
     const human = filet(['search', caseDir, 'nino', '--to', '2023-03-14', ...pg]);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toContain(`message #${id[1]}`);

@@ -77,7 +77,9 @@ export function register(program: Command): void {
         limit: int(o.limit, '--limit'),
         offset: int(o.offset, '--offset'),
       };
-      const { q, offset, limit, ...filters } = req;
+      const { q, offset, limit, ...given } = req;
+      // The audit entry names the filters given, as the route's does.
+      const filters = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
       const r = await withCase(dir, o, ({ store }) =>
         auditedRead(
           store,
