@@ -74,6 +74,7 @@ const ACCESS: Record<string, Access> = {
   'GET /api/cases/:caseId/referrals/:country': leadOnly,
   'GET /api/cases/:caseId/report': leadOnly,
   'GET /api/cases/:caseId/jobs': reader,
+  'GET /api/cases/:caseId/search': reader,
   'GET /api/cases/:caseId/intake/share': leadOnly,
   'POST /api/cases/:caseId/intake/preview': leadOnly,
   'POST /api/cases/:caseId/intake/ingest': leadOnly,

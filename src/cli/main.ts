@@ -16,6 +16,7 @@ import * as parse from './commands/parse.js';
 import * as priority from './commands/priority.js';
 import * as referrals from './commands/referrals.js';
 import * as report from './commands/report.js';
+import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
 import * as synth from './commands/synth.js';
 import * as user from './commands/user.js';
@@ -45,6 +46,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   user,
   worker,
   jobs,
+  search,
 ];
 
 export function buildProgram(): Command {

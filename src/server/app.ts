@@ -38,6 +38,7 @@ import { conversationRoutes } from './routes/conversation.js';
 import { custodyRoutes } from './routes/custody.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { jobRoutes } from './routes/jobs.js';
+import { searchRoutes } from './routes/search.js';
 import { mediaRoutes } from './routes/media.js';
 import { priorityRoutes } from './routes/priority.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
@@ -445,6 +446,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   intakeRoutes(app, ctx, share, { followUpFor, queue: jobs?.queue ?? null });
   jobRoutes(app, ctx);
   priorityRoutes(app, ctx);
+  searchRoutes(app, ctx);
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
   const webRoot = resolve(opts.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'));

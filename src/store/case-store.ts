@@ -237,7 +237,7 @@ export class CaseStore {
       );
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
-        for (const s of m.statements) await tx.exec(s);
+        for (const s of [...m.statements, ...(m.dialect?.[db.dialect] ?? [])]) await tx.exec(s);
         await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
           m.version,
           m.name,

@@ -1,3 +1,5 @@
+import { SEARCH_INDEX } from './search-schema.js';
+
 /**
  * One set of migrations for both stores. SQL is written once in a portable subset: `BIGINT` has INTEGER
  * affinity in SQLite; booleans are 0/1 integers and JSON is TEXT in both, so both stores behave identically.
@@ -9,6 +11,11 @@ export interface Migration {
   version: number;
   name: string;
   statements: string[];
+  /**
+   * Statements for one engine only, run after `statements`: for what has no portable form (full-text
+   * search is FTS5 in SQLite, tsvector and GIN in PostgreSQL). Keep to what really differs.
+   */
+  dialect?: { sqlite?: string[]; postgres?: string[] };
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -311,5 +318,14 @@ export const MIGRATIONS: Migration[] = [
         case_id TEXT NOT NULL, member_case TEXT NOT NULL, evidence_id BIGINT NOT NULL, at BIGINT NOT NULL,
         keys BIGINT NOT NULL, PRIMARY KEY (case_id, member_case, evidence_id))`,
     ],
+  },
+  {
+    // The full-text index of messages, display names and group subjects (src/store/search-schema.ts,
+    // docs/search.md): kept by triggers in the transaction that writes the rows; filled here for the rows
+    // already in the store.
+    version: 15,
+    name: 'full-text search',
+    statements: [],
+    dialect: SEARCH_INDEX,
   },
 ];
