@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountRow, GroupRow, Page as ApiPage, SuspectFile } from '../src/api/contract.js';
+import type {
+  AccountRow,
+  GroupMessage,
+  GroupRow,
+  Page as ApiPage,
+  SuspectFile,
+} from '../src/api/contract.js';
 import { addUser } from '../src/cli/commands/user.js';
 import { runDemo } from '../src/demo.js';
 import { buildServer } from '../src/server/app.js';
@@ -80,12 +86,51 @@ describe.skipIf(missing !== null)('the analyst workbench in a real browser', () 
     const withMessages = file.roles.find((r) => r.messageIds.length > 0)!;
     const msg = withMessages.messageIds[0]!;
     await page.goto(`${base}/#/c/${store.caseId}/accounts/${top.id}`);
-    await page.locator(`a.ref[href$="/messages/${msg}"]`).first().click();
+    const link = page.locator(`a.ref[href$="/messages/${msg}"]`).first();
+    await link.waitFor({ state: 'attached' });
+    // The facts behind a reason are folded under "what is behind it".
+    await link.locator('xpath=ancestor::details[1]/summary').click();
+    await link.click();
     const focus = page.locator(`li.conv-message[aria-current="true"]`);
     await visible(focus);
     expect(await focus.getAttribute('data-message-id')).toBe(String(msg));
     await gone(page.locator('.conversation article[data-status="known"] img'));
     await page.screenshot({ path: join(SHOTS, 'e2e-conversation-focus.png') });
+    expect(foreignRequests(requests, base)).toEqual([]);
+    await ctx.close();
+  }, 180_000);
+
+  it('searches the case, sees the hit marked, and opens it in its conversation', async () => {
+    const { ctx, page } = await signIn(browser, base, 'wb-analyst', PASSWORD, requests);
+    // A word of a real message of the case (the store's own row, not the search code's output).
+    const group = (await api<ApiPage<GroupRow>>(page, '/groups?sort=messages&limit=1')).items[0]!;
+    const msgs = await api<ApiPage<GroupMessage>>(page, `/groups/${group.id}/messages?limit=200`);
+    const withWord = msgs.items.find((m) => /\b[A-Za-z]{6,}\b/.test(m.text ?? ''))!;
+    const word = /\b([A-Za-z]{6,})\b/.exec(withWord.text!)![1]!;
+    await page.getByRole('link', { name: 'Search' }).click();
+    await page.getByTestId('search-q').fill(word.toUpperCase()); // case does not matter
+    await page.getByTestId('search-go').click();
+    await hasText(page.getByTestId('search-total'), 'messages found');
+    const hits = page.locator('li.search-hit');
+    await visible(hits);
+    expect((await hits.first().locator('mark').first().textContent())?.toLowerCase()).toBe(
+      word.toLowerCase(),
+    );
+    // Narrowed to the group of the message: the message itself is among the hits.
+    await page.getByTestId('search-group').selectOption(String(group.id));
+    await page.getByTestId('search-go').click();
+    const hit = page.locator(`li.search-hit[data-message-id="${withWord.id}"]`);
+    await visible(hit);
+    await page.screenshot({ path: join(SHOTS, 'e2e-search.png'), fullPage: true });
+    await hit.getByTestId('search-hit-open').click();
+    const focus = page.locator('li.conv-message[aria-current="true"]');
+    await visible(focus);
+    expect(await focus.getAttribute('data-message-id')).toBe(String(withWord.id));
+    // The search was recorded in the case's audit log.
+    const audit = await store.readAudit();
+    expect(
+      audit.some((e) => e.action === 'search' && JSON.stringify(e.args).includes(word.toUpperCase())),
+    ).toBe(true);
     expect(foreignRequests(requests, base)).toEqual([]);
     await ctx.close();
   }, 180_000);

@@ -643,3 +643,37 @@ export interface ConversationPage {
   /** The message the window was opened at. */
   focus: number | null;
 }
+
+/** A plain-text excerpt (never HTML): the client escapes it and highlights `marks`. */
+export interface Snippet {
+  text: string;
+  /** [start, end) offsets in `text` (UTF-16 code units) of the words the query matched. */
+  marks: [number, number][];
+}
+
+/** One message that matched a search (GET …/search). */
+export interface SearchHit {
+  messageId: number;
+  chat: { id: number; subject: string | null; kind: string | null };
+  /** The sender as merges stand (the person's account), null for a message without one. */
+  sender: { id: number; display: string } | null;
+  at: string;
+  kind: string;
+  text: string | null;
+  mediaName: string | null;
+  /** Set when an older state of a database holds the message and its newest state does not. */
+  deletedLater: number | null;
+  snippet: Snippet;
+  score: number;
+}
+
+export interface SearchResult {
+  query: string;
+  total: number;
+  offset: number;
+  limit: number;
+  items: SearchHit[];
+  /** Accounts whose display names match (as merges stand), and chats whose subjects match. */
+  accounts: { id: number; display: string; names: string[] }[];
+  groups: { id: number; subject: string }[];
+}

@@ -1,3 +1,4 @@
+import type { SearchResult } from '../api/contract.js';
 import { resolveAccount, UNRESOLVED } from '../jurisdiction/resolve.js';
 import { canonicalizer } from '../model/canonical.js';
 import type { CaseStore } from '../store/case-store.js';
@@ -28,31 +29,7 @@ export interface SearchRequest {
   limit?: number;
 }
 
-export interface SearchHit {
-  messageId: number;
-  chat: { id: number; subject: string | null; kind: string | null };
-  /** The sender as merges stand (the person's account), null for a message without one. */
-  sender: { id: number; display: string } | null;
-  at: string;
-  kind: string;
-  text: string | null;
-  mediaName: string | null;
-  /** Set when an older state of a database holds the message and its newest state does not. */
-  deletedLater: number | null;
-  snippet: Snippet;
-  score: number;
-}
-
-export interface SearchResult {
-  query: string;
-  total: number;
-  offset: number;
-  limit: number;
-  items: SearchHit[];
-  /** Accounts whose display names match (as merges stand), and chats whose subjects match. */
-  accounts: { id: number; display: string; names: string[] }[];
-  groups: { id: number; subject: string }[];
-}
+export type { SearchHit, SearchResult } from '../api/contract.js';
 
 export const SEARCH_LIMIT_MAX = 500;
 const NAMES_SHOWN = 20;

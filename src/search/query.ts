@@ -230,12 +230,8 @@ export function matchSpans(q: SearchQuery, text: string): [number, number][] {
   return spans;
 }
 
-export interface Snippet {
-  /** A plain-text excerpt (never HTML): the client escapes it and highlights `marks`. */
-  text: string;
-  /** [start, end) offsets in `text` (UTF-16 code units) of the words the query matched. */
-  marks: [number, number][];
-}
+export type { Snippet } from '../api/contract.js';
+import type { Snippet } from '../api/contract.js';
 
 /**
  * An excerpt of `text` around its first match, at most about `width` characters, cut at spaces; "…"

@@ -45,7 +45,6 @@ export interface CaseDirectory {
   close(): Promise<void>;
 }
 
-
 export class SingleCaseDirectory implements CaseDirectory {
   readonly kind = 'case';
   private readonly open: OpenCase;

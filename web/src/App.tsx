@@ -16,6 +16,7 @@ import { Login } from './screens/Login';
 import { Media } from './screens/Media';
 import { Network } from './screens/Network';
 import { Overview } from './screens/Overview';
+import { Search } from './screens/Search';
 import { Suspect } from './screens/Suspect';
 import { Team } from './screens/Team';
 import { CaseContext, SessionContext } from './session';
@@ -39,6 +40,7 @@ const SCREENS: Screen[] = [
   { path: 'network', label: S.nav.network, need: 'case.read', link: href.network },
   { path: 'accounts', label: S.nav.suspects, need: 'case.read', link: href.suspects },
   { path: 'groups', label: S.nav.groups, need: 'case.read', link: href.groups },
+  { path: 'search', label: S.nav.search, need: 'case.read', link: () => href.search() },
   { path: 'media', label: S.nav.media, need: 'case.read', link: href.media },
   { path: 'chats', label: S.nav.conversation, need: 'case.read', link: href.groups, linkedOnly: true },
   { path: 'messages', label: S.nav.conversation, need: 'case.read', link: href.groups, linkedOnly: true },
@@ -71,6 +73,20 @@ function Body({ route }: { route: Route }) {
       const id = idOf(arg);
       return id ? <Group id={id} message={idOf(q.get('message') ?? undefined)} /> : <Groups />;
     }
+    case 'search':
+      return (
+        <Search
+          params={{
+            q: q.get('q') ?? '',
+            group: q.get('group') ?? undefined,
+            sender: q.get('sender') ?? undefined,
+            country: q.get('country') ?? undefined,
+            from: q.get('from') ?? undefined,
+            to: q.get('to') ?? undefined,
+            hasMedia: q.get('hasMedia') ?? undefined,
+          }}
+        />
+      );
     case 'chats':
       return (
         <Conversation chat={idOf(arg)} message={null} end={q.get('end') === 'last' ? 'last' : 'first'} />

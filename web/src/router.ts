@@ -54,6 +54,7 @@ export const href = {
   group: (id: number, message?: number) => c(`/groups/${id}${message ? `?message=${message}` : ''}`),
   /** A chat in the conversation reader, from its start (or its end). */
   chat: (id: number, end?: 'last') => c(`/chats/${id}${end ? `?end=${end}` : ''}`),
+  search: (q?: Record<string, string>) => c(`/search${q ? `?${new URLSearchParams(q)}` : ''}`),
   /** The conversation reader opened at one message. */
   message: (id: number) => c(`/messages/${id}`),
   media: (q?: Record<string, string | number>) =>

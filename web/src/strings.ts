@@ -29,6 +29,7 @@ export const S = {
   nav: {
     label: 'Main',
     conversation: 'Conversation',
+    search: 'Search',
     overview: 'Overview',
     network: 'Network',
     suspects: 'Suspects',
@@ -471,5 +472,22 @@ export const S = {
           return `${type.replace(/_/g, ' ')}${actor ? ` (${actor})` : ''}${targets ? `: ${targets}` : ''}`;
       }
     },
+  },
+  search: {
+    title: 'Search',
+    query: 'Words',
+    placeholder: 'words, "a phrase", prefix*, -excluded, a OR b',
+    anyGroup: 'Any chat',
+    country: 'Sender country',
+    from: 'From',
+    to: 'To',
+    hasMedia: 'With media only',
+    sender: (id: string) => `Sender #${id}`,
+    go: 'Search',
+    syntax:
+      'Words must all appear; "quotes" for a phrase; word* for a prefix; -word excludes; OR between alternatives. Accents and case are ignored. Every search is recorded in the audit log.',
+    names: 'Names and group subjects',
+    total: (n: number) => `${n} messages found`,
+    theirMessages: 'Search their messages',
   },
 };

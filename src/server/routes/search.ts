@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { SearchResult } from '../../api/contract.js';
 import { MAX_QUERY_LENGTH } from '../../search/query.js';
 import { searchCase, SEARCH_LIMIT_MAX, type SearchRequest } from '../../app/search.js';
 import { UserError } from '../../util/errors.js';
@@ -38,7 +39,7 @@ export function searchRoutes(app: FastifyInstance, ctx: ServerContext): void {
         },
       },
     },
-    async (req) => {
+    async (req): Promise<SearchResult> => {
       const { q, offset = 0, limit = 50, ...filters } = req.query;
       // No query yet (an empty search box): nothing was asked, nothing of the case is read or logged.
       if (q === undefined || !q.trim())

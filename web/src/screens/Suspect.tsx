@@ -43,6 +43,9 @@ export function Suspect({ id }: { id: number }) {
   return (
     <>
       <h2>{S.suspect.title(a.label)}</h2>
+      <p>
+        <a href={href.search({ sender: String(a.id) })}>{S.search.theirMessages}</a>
+      </p>
       {a.mergedInto && (
         <p className="error" role="note">
           {S.suspect.mergedInto} <a href={href.account(a.mergedInto)}>{S.suspect.openMerged}</a>
