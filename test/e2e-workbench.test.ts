@@ -41,6 +41,7 @@ describe.skipIf(missing !== null)('the analyst workbench in a real browser', () 
     const caseDir = join(dir, 'case');
     store = (await openCase(caseDir)).store;
     await addUser(store, 'wb-analyst', 'analyst', PASSWORD);
+    await addUser(store, 'wb-lead', 'lead', PASSWORD);
     app = await buildServer({ caseDir, caseStore: store });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
@@ -131,6 +132,27 @@ describe.skipIf(missing !== null)('the analyst workbench in a real browser', () 
     expect(
       audit.some((e) => e.action === 'search' && JSON.stringify(e.args).includes(word.toUpperCase())),
     ).toBe(true);
+    expect(foreignRequests(requests, base)).toEqual([]);
+    await ctx.close();
+  }, 180_000);
+
+  it('shows the priority formula; producers rank first; a lead re-weights and resets, audited', async () => {
+    const { ctx, page } = await signIn(browser, base, 'wb-lead', PASSWORD, requests);
+    await hasText(page.getByTestId('priority-rule'), 'Producers of novel media rank above everyone else');
+    // The top of the list is a producer (the demo's producers lead it).
+    const firstRow = page.locator('#top-h').locator('xpath=..').locator('tbody tr').first();
+    await hasText(firstRow, 'producer');
+    await page.getByRole('button', { name: 'Change weights' }).click();
+    await page.getByLabel('Producer of novel media').fill('0.3');
+    await page.getByLabel('Severity of the material').fill('0.4');
+    await page.getByRole('button', { name: 'Save and re-rank' }).click();
+    await hasText(page.getByTestId('priority-rule'), 'NOT guaranteed');
+    await page.screenshot({ path: join(SHOTS, 'e2e-priority.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Back to the defaults' }).click();
+    await hasText(page.getByTestId('priority-rule'), 'rank above everyone else');
+    const log = (await store.readAudit()).map((e) => e.action);
+    expect(log).toContain('priority.set');
+    expect(log).toContain('priority.reset');
     expect(foreignRequests(requests, base)).toEqual([]);
     await ctx.close();
   }, 180_000);

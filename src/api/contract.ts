@@ -677,3 +677,28 @@ export interface SearchResult {
   accounts: { id: number; display: string; names: string[] }[];
   groups: { id: number; subject: string }[];
 }
+
+/** GET …/priority: the weights in force (docs/priority.md) and whether the stored ranking used them. */
+export interface PriorityState {
+  weights: Record<string, number>;
+  /** `default`: nobody set weights for this case (or they were reset); `case`: a lead set them. */
+  source: 'default' | 'case';
+  by: string | null;
+  at: string | null;
+  factors: readonly string[];
+  defaults: Record<string, number>;
+  /** The weights in force guarantee every producer outranks every non-producer. */
+  producersFirst: boolean;
+  analysis: {
+    run: number;
+    at: string | null;
+    weights: Record<string, number> | null;
+    current: boolean;
+  } | null;
+}
+
+/** PUT …/priority: the new state, the weights before, and the analysis run recomputed with them. */
+export interface PriorityChanged extends PriorityState {
+  previous: Record<string, number>;
+  analysisRun: number | null;
+}

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { PriorityChanged, PriorityState } from '../../api/contract.js';
 import {
   applyPriorityChange,
   priorityAction,
@@ -34,7 +35,7 @@ const PUT_BODY = {
 } as const;
 type Put = { Body: { weights?: Record<string, number>; reset?: true } };
 
-const out = (v: PriorityView) => ({
+const out = (v: PriorityView): PriorityState => ({
   ...v,
   at: iso(v.at),
   analysis: v.analysis && { ...v.analysis, at: iso(v.analysis.at) },
@@ -53,7 +54,7 @@ export function priorityRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.put<Put>(
     CASE_PREFIX + '/priority',
     { config: { permission: 'priority.manage' }, schema: { body: PUT_BODY } },
-    async (req) => {
+    async (req): Promise<PriorityChanged> => {
       const change: PriorityChange = req.body.reset ? { reset: true } : { set: req.body.weights ?? {} };
       const r = await ctx.audited(
         req,

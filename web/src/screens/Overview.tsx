@@ -3,6 +3,7 @@ import { Activity } from '../components/Activity';
 import { Bars } from '../components/Bars';
 import { DataTable, Panel, RoleTags, Status } from '../components/common';
 import { Jobs } from '../components/Jobs';
+import { Priority } from '../components/Priority';
 import { country, num, when } from '../format';
 import { useApi } from '../hooks';
 import { href } from '../router';
@@ -10,7 +11,7 @@ import { S } from '../strings';
 import type { Overview as O } from '../types';
 
 export function Overview() {
-  const { data, loading, error } = useApi<O>(caseApi('/overview'));
+  const { data, loading, error, reload } = useApi<O>(caseApi('/overview'));
   if (!data) return <Status loading={loading} error={error} />;
   const c = data.counts;
   const cards: [string, string][] = [
@@ -67,6 +68,7 @@ export function Overview() {
           ))}
         </DataTable>
       </Panel>
+      <Priority onChanged={reload} />
     </>
   );
 }
