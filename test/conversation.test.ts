@@ -11,6 +11,7 @@ import { ingestPaths } from '../src/evidence/ingest.js';
 import { buildCaseView } from '../src/server/services/case-view.js';
 import { conversation } from '../src/server/services/conversation.js';
 import { HttpError } from '../src/server/services/paging.js';
+import { accountTimeline } from '../src/server/services/timeline.js';
 import { initCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
@@ -130,5 +131,19 @@ describe.each(STORE_TARGETS)('conversation reader on $name', (target) => {
     await expect(conversation(store, v, longChat, { limit: 5, before: '1.x.2' })).rejects.toThrow(
       /not a conversation cursor/,
     );
+  });
+
+  it("puts one person's memberships, messages and events on one axis, a lane per chat", async () => {
+    const v = await buildCaseView(store);
+    const p = await conversation(store, v, smallChat, { limit: 50 });
+    const borisId = Object.values(p.people).find((x) => x.label.includes('Boris'))!.id;
+    const t = await accountTimeline(store, v, borisId);
+    expect(t.lanes.map((l) => l.chatId)).toEqual([smallChat]);
+    const lane = t.lanes[0]!;
+    // From the lines: Boris wrote at 10:02 and 10:03 and was added at 10:02.
+    expect(lane.posts.map((x) => x.at)).toEqual(['2023-03-14T10:02:00.000Z', '2023-03-14T10:03:00.000Z']);
+    expect(lane.events.map((e) => [e.type, e.at])).toEqual([['added', '2023-03-14T10:02:00.000Z']]);
+    expect(lane.intervals[0]!.from).toBe('2023-03-14T10:02:00.000Z');
+    expect([t.from, t.to]).toEqual(['2023-03-14T10:02:00.000Z', '2023-03-14T10:03:00.000Z']);
   });
 });

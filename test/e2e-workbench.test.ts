@@ -8,6 +8,7 @@ import type {
   GroupRow,
   Page as ApiPage,
   SuspectFile,
+  SuspectTimeline,
 } from '../src/api/contract.js';
 import { addUser } from '../src/cli/commands/user.js';
 import { runDemo } from '../src/demo.js';
@@ -153,6 +154,29 @@ describe.skipIf(missing !== null)('the analyst workbench in a real browser', () 
     const log = (await store.readAudit()).map((e) => e.action);
     expect(log).toContain('priority.set');
     expect(log).toContain('priority.reset');
+    expect(foreignRequests(requests, base)).toEqual([]);
+    await ctx.close();
+  }, 180_000);
+
+  it("draws a suspect's timeline, a lane per chat, known material as a mark only", async () => {
+    const { ctx, page } = await signIn(browser, base, 'wb-analyst', PASSWORD, requests);
+    const top = (await api<ApiPage<AccountRow>>(page, '/accounts?limit=1')).items[0]!;
+    const t = await api<SuspectTimeline>(page, `/accounts/${top.id}/timeline`);
+    await page.goto(`${base}/#/c/${store.caseId}/accounts/${top.id}`);
+    const chart = page.getByTestId('timeline-chart');
+    await visible(chart);
+    expect(await chart.locator('g[data-lane]').count()).toBe(Math.min(25, t.lanes.length));
+    const posts = t.lanes.reduce((n, l) => n + Math.min(1, l.media.length), 0);
+    expect(posts).toBeGreaterThan(0); // the top suspect posted media
+    // No picture of any kind in the chart.
+    expect(await chart.locator('image').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'e2e-timeline.png'), fullPage: false });
+    // A media mark opens its message in the conversation.
+    const mark = chart.locator('rect.tl-media').first();
+    const target = await mark.locator('xpath=..').getAttribute('href');
+    await mark.click({ force: true });
+    await visible(page.locator('li.conv-message[aria-current="true"]'));
+    expect(page.url()).toContain(target!.replace(/^#/, ''));
     expect(foreignRequests(requests, base)).toEqual([]);
     await ctx.close();
   }, 180_000);

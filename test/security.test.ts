@@ -51,6 +51,7 @@ const ACCESS: Record<string, Access> = {
   'GET /api/cases/:caseId/accounts': reader,
   'GET /api/cases/:caseId/accounts/:id': reader,
   'GET /api/cases/:caseId/accounts/:id/messages': reader,
+  'GET /api/cases/:caseId/accounts/:id/timeline': reader,
   'GET /api/cases/:caseId/groups': reader,
   'GET /api/cases/:caseId/groups/:id': reader,
   'GET /api/cases/:caseId/groups/:id/messages': reader,

@@ -91,6 +91,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     '/accounts',
     '/accounts/1',
     '/accounts/1/messages',
+    '/accounts/1/timeline',
     '/groups',
     '/groups/1',
     '/groups/1/messages',

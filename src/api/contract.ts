@@ -702,3 +702,26 @@ export interface PriorityChanged extends PriorityState {
   previous: Record<string, number>;
   analysisRun: number | null;
 }
+
+/** GET …/accounts/:id/timeline: one person on one time axis, a lane per chat (docs/api.md). */
+export interface SuspectTimeline {
+  account: number;
+  /** The span of everything on the axis. */
+  from: string | null;
+  to: string | null;
+  lanes: {
+    chatId: number;
+    subject: string | null;
+    kind: 'group' | 'direct';
+    flagged: boolean | null;
+    /** Membership periods (groups); an open end is null. */
+    intervals: Interval[];
+    admin: boolean;
+    /** Their messages in this chat without media. */
+    posts: { id: number; at: string }[];
+    /** Their messages with media, under the wellness rules (status, never content). */
+    media: { messageId: number; at: string; mediaId: number | null; status: MatchStatus | null }[];
+    /** Events they took part in (added, removed, left, admin, subject …). */
+    events: { id: number; at: string; type: string }[];
+  }[];
+}

@@ -277,4 +277,23 @@ export class ReviewStore {
     );
     return { total: Number(t?.n ?? 0), items: rows.map(messageFromRow) };
   }
+
+  /** Every message of these senders, in time order, as much as a timeline needs of each. */
+  async postsBy(
+    senderIds: number[],
+  ): Promise<{ id: number; chatId: number; at: number; mediaSha256: string | null }[]> {
+    if (!senderIds.length) return [];
+    const rows = await this.db.all<Record<string, unknown>>(
+      `SELECT id, chat_id, at, media_sha256 FROM messages WHERE case_id = ? AND sender_id IN (${senderIds
+        .map(() => '?')
+        .join(',')}) ORDER BY at, id`,
+      [this.c, ...senderIds],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      chatId: Number(r.chat_id),
+      at: Number(r.at),
+      mediaSha256: (r.media_sha256 as string | null) ?? null,
+    }));
+  }
 }

@@ -514,4 +514,17 @@ export const S = {
     reset: 'Back to the defaults',
     saved: (run: number | null) => (run ? `Saved; the ranking was recomputed (run ${run}).` : 'Saved.'),
   },
+  timeline: {
+    title: 'Timeline',
+    empty: 'Nothing of this person on the time axis.',
+    legend:
+      'One lane per chat, flagged groups first. Bars: membership (outlined: admin). Ticks: messages. Squares: media (red known material, orange diamond novel, grey not yet matched). Triangles: events.',
+    aria: (lanes: number, from: string, to: string) => `Timeline of ${lanes} chats from ${from} to ${to}`,
+    member: (from: string, to: string) => `Member from ${from} to ${to}`,
+    post: (id: number, at: string) => `Message #${id} at ${at}`,
+    media: (status: string, at: string) => `Media (${status}) at ${at}`,
+    event: (type: string, at: string) => `${type.replace(/_/g, ' ')} at ${at}`,
+    all: (n: number) => `Show all ${n} chats`,
+    fewer: 'Show fewer',
+  },
 };

@@ -10,6 +10,7 @@ import {
   type GroupQuery,
   type NetworkQuery,
 } from '../services/groups.js';
+import { accountTimeline } from '../services/timeline.js';
 import {
   accountDetail,
   accountMessages,
@@ -88,6 +89,19 @@ export function caseRoutes(app: FastifyInstance, ctx: ServerContext): void {
         pageSummary,
       );
     },
+  );
+
+  app.get<Id>(
+    CASE_PREFIX + '/accounts/:id/timeline',
+    { config: read, schema: { params: ID_PARAMS, querystring: q({}) } },
+    async (req) =>
+      ctx.viewed(
+        req,
+        'view.timeline',
+        { account: req.params.id },
+        async () => accountTimeline(ctx.store(req), await ctx.views(req).get(), req.params.id),
+        (t) => ({ lanes: t.lanes.length }),
+      ),
   );
 
   app.get<{ Querystring: GroupQuery }>(
