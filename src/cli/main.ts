@@ -18,6 +18,7 @@ import * as referrals from './commands/referrals.js';
 import * as report from './commands/report.js';
 import * as serve from './commands/serve.js';
 import * as synth from './commands/synth.js';
+import * as triage from './commands/triage.js';
 import * as user from './commands/user.js';
 import * as verify from './commands/verify.js';
 import * as worker from './commands/worker.js';
@@ -45,6 +46,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   user,
   worker,
   jobs,
+  triage,
 ];
 
 export function buildProgram(): Command {
