@@ -80,6 +80,11 @@ const ACCESS: Record<string, Access> = {
   'POST /api/cases/:caseId/intake/upload': leadOnly,
   'GET /api/cases/:caseId/priority': reader,
   'PUT /api/cases/:caseId/priority': leadOnly,
+  'GET /api/cases/:caseId/triage': reader,
+  'GET /api/cases/:caseId/triage/series/:id': reader,
+  'POST /api/cases/:caseId/triage/series/:id/review': handler,
+  'GET /api/cases/:caseId/categories/scheme': reader,
+  'PUT /api/cases/:caseId/categories/scheme': leadOnly,
 };
 /** The UI routes, all public: the SPA index and the built assets. */
 const UI_ROUTES = ['GET /', 'GET /index.html', 'GET /assets/:file'];

@@ -111,7 +111,8 @@ async function computeModel(store: CaseStore, v: CaseView): Promise<TriageModel>
   return { series: entries, byId: new Map(entries.map((e) => [e.id, e])), reference };
 }
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+const iso = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? null : new Date(ms).toISOString();
 
 export function reviewOut(r: ReviewRow | undefined): Review | null {
   if (!r) return null;
@@ -181,7 +182,11 @@ export async function triageQueue(store: CaseStore, v: CaseView, q: TriageQuery 
 
 export async function seriesDetail(store: CaseStore, v: CaseView, id: number): Promise<TriageSeriesDetail> {
   const s = (await triageModel(store, v)).byId.get(id);
-  if (!s) throw new TriageRefused(`no series ${id} (a series is named by its smallest novel media id)`, 'not-found');
+  if (!s)
+    throw new TriageRefused(
+      `no series ${id} (a series is named by its smallest novel media id)`,
+      'not-found',
+    );
   const reviews = await new ReviewStore(store).reviews();
   const items: TriageItem[] = s.mediaIds.map((mid) => {
     const m = v.mediaById.get(mid)!;
@@ -218,7 +223,11 @@ export async function reviewSeries(
   who: { by: string; at: number },
 ): Promise<TriageSeriesReviewResult> {
   const series = (await triageModel(s, v)).byId.get(id);
-  if (!series) throw new TriageRefused(`no series ${id} (a series is named by its smallest novel media id)`, 'not-found');
+  if (!series)
+    throw new TriageRefused(
+      `no series ${id} (a series is named by its smallest novel media id)`,
+      'not-found',
+    );
   if (input.items) {
     const want = [...new Set(input.items)].sort((a, b) => a - b);
     if (want.join(',') !== series.mediaIds.join(','))

@@ -90,8 +90,7 @@ function materialPosts(data: CaseData, fam: Families, flagging: Flagging): Mater
       category:
         family.status === 'known'
           ? family.category
-          : (reviewed.get(f) ??
-            reviewed.set(f, reviewedCategory(data, family.mediaIds)).get(f)!),
+          : (reviewed.get(f) ?? reviewed.set(f, reviewedCategory(data, family.mediaIds)).get(f)!),
       at: p.at,
       forwarded: p.forwarded,
     });

@@ -66,7 +66,6 @@ export class MergeConflict extends Error {
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-
 export class ReviewStore {
   constructor(private readonly store: CaseStore) {}
 

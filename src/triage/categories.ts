@@ -1,9 +1,5 @@
 import type { NormalizedCategory } from '../matching/lists/types.js';
-import {
-  CATEGORY_SCHEME_NAMES,
-  type CategorySchemeName,
-  type ReviewStatus,
-} from '../model/vocabulary.js';
+import { CATEGORY_SCHEME_NAMES, type CategorySchemeName, type ReviewStatus } from '../model/vocabulary.js';
 import type { CaseStore } from '../store/case-store.js';
 import { UserError } from '../util/errors.js';
 
@@ -105,7 +101,9 @@ export async function setScheme(
   who: { by: string; at: number },
 ): Promise<SchemeChange> {
   if (!isSchemeName(scheme))
-    throw new UserError(`unknown category scheme "${scheme}" (the schemes: ${CATEGORY_SCHEME_NAMES.join(', ')})`);
+    throw new UserError(
+      `unknown category scheme "${scheme}" (the schemes: ${CATEGORY_SCHEME_NAMES.join(', ')})`,
+    );
   const before = await schemeOf(s);
   await s.setMeta(CATEGORY_SCHEME_KEY, JSON.stringify({ scheme, by: who.by, at: who.at }));
   // Views that show the scheme beside the queue are rebuilt (the case generation: case-view.ts).

@@ -77,7 +77,12 @@ export function urgencyOf(input: {
       messageIds: msg,
     });
   } else
-    reasons.push({ factor: 'recency', points: 0, text: 'never posted in a chat of the case', messageIds: [] });
+    reasons.push({
+      factor: 'recency',
+      points: 0,
+      text: 'never posted in a chat of the case',
+      messageIds: [],
+    });
   if (first && !first.forwarded)
     reasons.push({
       factor: 'original',

@@ -65,7 +65,8 @@ export function register(program: Command): void {
       const seriesId = o.series === undefined ? null : parsePositiveInt(o.series, '--series');
       if (seriesId === null && (o.category !== undefined || o.note !== undefined))
         throw new UserError('--category and --note go with --series');
-      if (o.note !== undefined && o.category === undefined) throw new UserError('--note goes with --category');
+      if (o.note !== undefined && o.category === undefined)
+        throw new UserError('--note goes with --category');
       await withCase(dir, o, async ({ store }) => {
         const v = await buildCaseView(store);
         if (seriesId !== null && o.category !== undefined) {
@@ -76,7 +77,13 @@ export function register(program: Command): void {
             'triage.series.review',
             { series: seriesId, category: o.category, note: o.note ?? null },
             (s) =>
-              reviewSeries(s, v, seriesId, { category: o.category!, note: o.note ?? null }, { by, at: Date.now() }),
+              reviewSeries(
+                s,
+                v,
+                seriesId,
+                { category: o.category!, note: o.note ?? null },
+                { by, at: Date.now() },
+              ),
             seriesReviewSummary,
           );
           if (o.json) return printJson(r);
@@ -86,8 +93,11 @@ export function register(program: Command): void {
           return;
         }
         if (seriesId !== null) {
-          const d = await auditedRead(store, 'view.triage.series', { series: seriesId }, () =>
-            seriesDetail(store, v, seriesId),
+          const d = await auditedRead(
+            store,
+            'view.triage.series',
+            { series: seriesId },
+            () => seriesDetail(store, v, seriesId),
             (s) => ({ items: s.items.length }),
           );
           if (o.json) return printJson(d);

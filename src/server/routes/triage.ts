@@ -70,8 +70,7 @@ export function triageRoutes(app: FastifyInstance, ctx: ServerContext): void {
         req,
         'view.triage.series',
         { series: req.params.id },
-        async () =>
-          seriesDetail(ctx.store(req), await ctx.views(req).get(), req.params.id).catch(rethrow),
+        async () => seriesDetail(ctx.store(req), await ctx.views(req).get(), req.params.id).catch(rethrow),
         (s) => ({ items: s.items.length }),
       ),
   );

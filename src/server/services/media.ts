@@ -30,7 +30,6 @@ export interface MediaQuery {
   id?: number;
 }
 
-
 export async function listMedia(store: CaseStore, v: CaseView, q: MediaQuery): Promise<Page<MediaItem>> {
   const reviews = await new ReviewStore(store).reviews();
   const items: MediaItem[] = [];
