@@ -82,6 +82,11 @@ const ACCESS: Record<string, Access> = {
   'POST /api/cases/:caseId/intake/upload': leadOnly,
   'GET /api/cases/:caseId/priority': reader,
   'PUT /api/cases/:caseId/priority': leadOnly,
+  'GET /api/cases/:caseId/triage': reader,
+  'GET /api/cases/:caseId/triage/series/:id': reader,
+  'POST /api/cases/:caseId/triage/series/:id/review': handler,
+  'GET /api/cases/:caseId/categories/scheme': reader,
+  'PUT /api/cases/:caseId/categories/scheme': leadOnly,
 };
 /** The UI routes, all public: the SPA index and the built assets. */
 const UI_ROUTES = ['GET /', 'GET /index.html', 'GET /assets/:file'];
@@ -164,6 +169,8 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
   let webRoot = '';
   let cookieName = '';
   let novel = 0;
+  /** A triage series of the case (its smallest media id): GET …/triage/series/:id answers 200 for it. */
+  let series = 0;
   const sessions = {} as Record<Role, { cookie: string; csrf: string }>;
   /** Phone numbers, group subjects and message texts of the case: what must never leak. */
   let secrets: string[] = [];
@@ -214,7 +221,13 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
         .replace(':format', 'json')
         .replace(':country', 'ES');
     if (!stateChanging(r.method))
-      return { target: fill(r.url, r.url.includes('thumbnail') ? String(novel) : '1'), ok: 200 };
+      return {
+        target: fill(
+          r.url,
+          r.url.includes('thumbnail') ? String(novel) : r.url.includes('/series/') ? String(series) : '1',
+        ),
+        ok: 200,
+      };
     if (r.method === 'DELETE') return { target: fill(r.url, 'abc'), ok: 400 };
     return { target: fill(r.url, 'abc'), body: { unknownProperty: 1 }, ok: 400 };
   };
@@ -273,6 +286,12 @@ describe.each(STORE_TARGETS)('server security on $name', (target) => {
     novel = media
       .json<{ items: { id: number; status: string; present: boolean; mime: string }[] }>()
       .items.find((m) => m.status === 'novel' && m.present && m.mime.startsWith('image/'))!.id;
+    series = (
+      await app.inject({
+        url: inCase(store.caseId, '/triage?limit=1'),
+        headers: { host, cookie: sessions.lead.cookie },
+      })
+    ).json<{ items: { id: number }[] }>().items[0]!.id;
 
     const phones = (await store.accounts()).map((a) => a.phone).filter((p): p is string => !!p);
     const subjects = (await store.chats())

@@ -39,6 +39,7 @@ const ANALYST_REFUSED = new Set([
   'POST /api/cases/:caseId/intake/ingest',
   'POST /api/cases/:caseId/intake/upload',
   'PUT /api/cases/:caseId/priority',
+  'PUT /api/cases/:caseId/categories/scheme',
 ]);
 
 async function fillCase(store: CaseStore, caseDir: string, labels: string[]): Promise<void> {

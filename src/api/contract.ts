@@ -22,6 +22,8 @@ export const CASE_PERMISSIONS = [
   'members.manage',
   // Set or reset the case's priority weights (docs/priority.md): what ranks first is the lead's call.
   'priority.manage',
+  // Choose the case's category scheme for reviews of novel media (docs/triage.md): the lead's call.
+  'categories.manage',
 ] as const;
 export type CasePermission = (typeof CASE_PERMISSIONS)[number];
 
@@ -85,6 +87,8 @@ export interface Page<T> {
 }
 
 export {
+  CATEGORY_SCHEME_NAMES,
+  type CategorySchemeName,
   JOB_KINDS,
   REVIEW_STATUSES,
   ROLES,
@@ -96,6 +100,7 @@ export {
   type Role,
 } from '../model/vocabulary.js';
 import type {
+  CategorySchemeName,
   CrossCaseKind,
   JobKind,
   JobState,
@@ -428,6 +433,12 @@ export interface Review {
   by: string;
   at: string;
   note: string | null;
+  /** A normalized category (docs/triage.md), its code and the scheme it was set in; null: not categorised. */
+  category: string | null;
+  code: number | null;
+  scheme: CategorySchemeName | null;
+  /** The triage series the review was set through; null: the item alone. */
+  series: number | null;
 }
 
 export interface MediaItem {
@@ -724,4 +735,78 @@ export interface SuspectTimeline {
     /** Events they took part in (added, removed, left, admin, subject …). */
     events: { id: number; at: string; type: string }[];
   }[];
+}
+
+// ---- triage of novel media (docs/triage.md) ----------------------------------------------------------------
+
+/** One reason of a series' urgency (src/triage/urgency.ts): a factor, its points and what it rests on. */
+export interface TriageReason {
+  factor: 'recency' | 'original' | 'role' | 'size';
+  points: number;
+  text: string;
+  messageIds: number[];
+}
+
+/** A media item of a series: ids and facts only, never bytes (thumbnails: GET …/media/:id/thumbnail). */
+export interface TriageItem {
+  id: number;
+  sha256: string;
+  /** Null for media without a usable PDQ (a series of one). */
+  pdq: string | null;
+  mime: string | null;
+  posts: number;
+  firstAt: string | null;
+  review: Review | null;
+}
+
+/** GET …/triage: one entry of the queue, a series of novel media. */
+export interface TriageSeries {
+  /** The smallest media id of the series. */
+  id: number;
+  urgency: number;
+  reasons: TriageReason[];
+  size: number;
+  firstAt: string | null;
+  firstPostedBy: number | null;
+  forwarded: boolean | null;
+  /** How much of the series is reviewed: none, some, or every item. */
+  reviewed: 'none' | 'partial' | 'all';
+  /** Reviewed items per normalized category. */
+  categories: Record<string, number>;
+  itemIds: number[];
+}
+
+export interface TriageQueue extends Page<TriageSeries> {
+  /** The PDQ distance (bits of 256) within which novel images join a series. */
+  threshold: number;
+  scheme: CategorySchemeName;
+  /** Novel media in the case, and how many of them carry a review. */
+  novel: number;
+  reviewed: number;
+}
+
+/** GET …/triage/series/:id: one series with its items and the PDQ links that joined it. */
+export interface TriageSeriesDetail extends TriageSeries {
+  items: TriageItem[];
+  links: { a: number; b: number; distance: number }[];
+}
+
+/** POST …/triage/series/:id/review */
+export interface TriageSeriesReviewResult {
+  series: number;
+  category: string;
+  code: number;
+  scheme: CategorySchemeName;
+  status: ReviewStatus;
+  items: number[];
+}
+
+/** GET/PUT …/categories/scheme */
+export interface CategorySchemeView {
+  scheme: CategorySchemeName;
+  source: 'default' | 'case';
+  by: string | null;
+  at: string | null;
+  schemes: CategorySchemeName[];
+  categories: { code: number; category: string; label: string }[];
 }

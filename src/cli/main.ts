@@ -19,6 +19,7 @@ import * as report from './commands/report.js';
 import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
 import * as synth from './commands/synth.js';
+import * as triage from './commands/triage.js';
 import * as user from './commands/user.js';
 import * as verify from './commands/verify.js';
 import * as worker from './commands/worker.js';
@@ -47,6 +48,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   worker,
   jobs,
   search,
+  triage,
 ];
 
 export function buildProgram(): Command {

@@ -21,3 +21,10 @@ export type JobState = 'queued' | 'running' | 'done' | 'failed';
 
 /** The keys the installation's cross-case index holds (src/store/cross-case.ts). */
 export type CrossCaseKind = 'phone' | 'jid' | 'sha256' | 'pdq';
+
+/**
+ * Category schemes a case reviews novel media in (src/triage/categories.ts, docs/triage.md): `vics` is
+ * Project VIC's (the codes `filet hashes import --category-scheme vics-us` reads), `legacy` the older one.
+ */
+export const CATEGORY_SCHEME_NAMES = ['vics', 'legacy'] as const;
+export type CategorySchemeName = (typeof CATEGORY_SCHEME_NAMES)[number];

@@ -1,5 +1,6 @@
 import { canonicalizer } from '../model/canonical.js';
 import { HashListStore } from '../store/hash-list-store.js';
+import { ReviewStore } from '../store/review-store.js';
 import { replayMembership, type MemberState } from '../model/membership.js';
 import type { AccountRow, CaseStore, ChatRow, EventRow, MatchRow, MediaRow } from '../store/case-store.js';
 
@@ -46,6 +47,8 @@ export interface CaseData {
   /** Posts of WhatsApp group invite links in groups. */
   invites: LinkPost[];
   messageCount: Map<number, number>;
+  /** Analysts' categories of media (docs/triage.md), by media id: a reviewed novel item's severity. */
+  reviewedCategory: Map<number, string>;
 }
 
 const INVITE = /https?:\/\/chat\.whatsapp\.com\/[A-Za-z0-9]+/;
@@ -132,5 +135,10 @@ export async function loadCaseData(store: CaseStore): Promise<CaseData> {
     posts,
     invites,
     messageCount,
+    reviewedCategory: new Map(
+      [...(await new ReviewStore(store).reviews()).values()]
+        .filter((r) => r.category)
+        .map((r) => [r.mediaId, r.category!]),
+    ),
   };
 }

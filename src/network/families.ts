@@ -69,7 +69,7 @@ class UnionFind {
  * Links media by PDQ: one MIH index over the case's plain hashes, queried with each hash and its variants.
  * O(N · Q) for N hashed media and Q the index query cost (see pdq-index.ts).
  */
-function pdqLinks(
+export function pdqLinks(
   media: MediaRow[],
   dihedral: Map<number, Record<string, string | undefined>>,
   threshold: number,

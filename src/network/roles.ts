@@ -1,6 +1,6 @@
 import type { MemberState } from '../model/membership.js';
 import type { CaseData, Post } from './data.js';
-import type { Families } from './families.js';
+import { categorySeverity, type Families } from './families.js';
 import { familyOfPost, type Flagging } from './flagged.js';
 import type { Clustering } from './clusters.js';
 
@@ -61,8 +61,22 @@ function facts(id: number): AccountFacts {
   };
 }
 
+/**
+ * The category a novel family weighs with: the severest an analyst gave any of its members (they are
+ * copies of one picture; docs/triage.md), null when none was reviewed (score.ts then counts it as CAM).
+ */
+function reviewedCategory(data: CaseData, mediaIds: number[]): string | null {
+  let best: string | null = null;
+  for (const id of mediaIds) {
+    const c = data.reviewedCategory.get(id);
+    if (c !== undefined && (best === null || categorySeverity(c) > categorySeverity(best))) best = c;
+  }
+  return best;
+}
+
 function materialPosts(data: CaseData, fam: Families, flagging: Flagging): MaterialPost[] {
   const out: MaterialPost[] = [];
+  const reviewed = new Map<number, string | null>();
   for (const p of data.posts) {
     const f = familyOfPost(data, fam, p);
     if (f === null || !flagging.material.has(f) || !flagging.groups.get(p.chatId)!.flagged) continue;
@@ -73,7 +87,10 @@ function materialPosts(data: CaseData, fam: Families, flagging: Flagging): Mater
       mediaId: data.mediaBySha.get(p.sha256)!.id,
       familyId: f,
       status: family.status === 'known' ? 'known' : 'novel',
-      category: family.category,
+      category:
+        family.status === 'known'
+          ? family.category
+          : (reviewed.get(f) ?? reviewed.set(f, reviewedCategory(data, family.mediaIds)).get(f)!),
       at: p.at,
       forwarded: p.forwarded,
     });

@@ -11,7 +11,8 @@ import { UserError } from '../util/errors.js';
  *   producer    1 when the account produced novel media (roles.ts: first poster in the case of a novel
  *               family, not forwarded, re-posted later by someone else), else 0.
  *   severity    log(1 + Σ posts' weights): a produced novel family W_PRODUCED, a novel material post
- *               W_NOVEL, a known post W_KNOWN — each × the category's severity (families.ts).
+ *               W_NOVEL, a known post W_KNOWN — each × the category's severity (families.ts): a known
+ *               post's list category; a novel one's reviewed category (docs/triage.md), CAM when unreviewed.
  *               Novel > known because novel media may show a child in danger now.
  *   activity    log(1 + material posts + people added + invite links posted + flagged groups administered).
  *   degree      log(1 + flagged groups the account was a member of) — two-mode degree.
@@ -98,7 +99,7 @@ export function factors(f: AccountFacts, betweenness: number): FactorValues {
   for (const p of f.distributed)
     sev +=
       (p.status === 'novel' ? W_NOVEL : W_KNOWN) *
-      categorySeverity(p.status === 'novel' ? 'cam' : p.category);
+      categorySeverity(p.status === 'novel' ? (p.category ?? 'cam') : p.category);
   const added = f.recruited.reduce((n, r) => n + r.added + r.inviteMessageIds.length, 0);
   return {
     producer: f.produced.length ? 1 : 0,

@@ -2,6 +2,9 @@ import { AnalysisStore, type StoredAnalysisGroup } from '../store/analysis-store
 import type { CaseStore, MessageRow } from '../store/case-store.js';
 import type { Lineage } from '../store/database-states.js';
 import { buildCaseExport, type CaseExport } from './export-json.js';
+import type { CategorySchemeName } from '../model/vocabulary.js';
+import { ReviewStore, type ReviewRow } from '../store/review-store.js';
+import { schemeOf } from '../triage/categories.js';
 
 /**
  * What the graph/CSV exports, referral packages and the HTML report all read: the case export
@@ -66,6 +69,10 @@ export interface CaseView {
   lineages: Lineage[];
   /** The first DELETED_LATER_SHOWN messages deleted later, in time order (their total is in `lineages`). */
   deletedLater: MessageRow[];
+  /** Analysts' reviews of media by media id (categories of novel media: docs/triage.md). */
+  reviews: Map<number, ReviewRow>;
+  /** The case's category scheme now: the codes reviewed categories are written with. */
+  categoryScheme: CategorySchemeName;
 }
 
 export const DELETED_LATER_SHOWN = 500;
@@ -186,6 +193,8 @@ export async function buildCaseView(store: CaseStore): Promise<CaseView> {
       .sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.id - b.id),
     lineages: await store.databaseLineages(),
     deletedLater: await store.deletedLaterMessages(DELETED_LATER_SHOWN),
+    reviews: await new ReviewStore(store).reviews(),
+    categoryScheme: (await schemeOf(store)).scheme,
   };
 }
 

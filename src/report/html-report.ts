@@ -5,6 +5,7 @@ import { TOOL_VERSION } from '../version.js';
 import { accountLabel, buildCaseView, groupLabel, type CaseView, type ExportAccount } from './case-view.js';
 import { fmtDate, htmlTable, page } from './html.js';
 import { barsSvg, networkSvg, timelineSvg } from './svg-charts.js';
+import { CATEGORY_SCHEMES, categoryCode } from '../triage/categories.js';
 import { esc } from './xml.js';
 
 /**
@@ -20,6 +21,7 @@ export const REPORT_SECTIONS = [
   'countries',
   'suspects',
   'flagged-groups',
+  'triage',
   'evidence',
 ];
 
@@ -208,6 +210,8 @@ ${htmlTable(
   ]),
 )}</section>`;
 
+  const triage = triageSection(view);
+
   const body = `<h1>Case report — ${esc(doc.case.name ?? doc.case.id)}</h1>
 <p class="meta">Case ${esc(doc.case.id)} · ${esc(doc.case.store)} store · generated ${esc(doc.generatedAt)} by ${esc(TOOL_VERSION)}</p>
 ${auditHeadNote(doc.case.auditHead)}
@@ -217,9 +221,57 @@ ${timeline}
 ${countryBars}
 ${suspects}
 ${flaggedGroups}
+${triage}
 ${deleted}
 ${evidence}`;
   return page({ title: `filet report — ${doc.case.name ?? doc.case.id}`, synthetic: view.synthetic, body });
+}
+
+/**
+ * Reviews of novel media (docs/triage.md): how many carry each category, how many series were reviewed as
+ * a whole and how many items were categorised alone. Counts only, like the rest of the report.
+ */
+function triageSection(view: CaseView): string {
+  const novel = view.doc.media.filter((m) => m.status === 'novel');
+  const perCategory = new Map<string, number>();
+  const series = new Set<number>();
+  let alone = 0;
+  let categorised = 0;
+  for (const m of novel) {
+    const r = view.reviews.get(m.id);
+    if (!r?.category) continue;
+    categorised++;
+    perCategory.set(r.category, (perCategory.get(r.category) ?? 0) + 1);
+    if (r.seriesId != null) series.add(r.seriesId);
+    else alone++;
+  }
+  const scheme = CATEGORY_SCHEMES[view.categoryScheme];
+  const rows = [...perCategory]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([c, n]) => {
+      const code = categoryCode(view.categoryScheme, c);
+      const label = scheme.find((x) => x.category === c)?.label ?? c;
+      return [esc(code ?? '—'), esc(c), esc(label), esc(n)];
+    });
+  return `<section id="triage"><h2>Novel media reviewed</h2><div class="figures">
+${figure(novel.length, 'novel media')}
+${figure(categorised, 'novel media with a reviewed category')}
+${figure(series.size, 'series reviewed as a whole')}
+${figure(alone, 'items categorised alone')}
+</div>
+${
+  rows.length
+    ? htmlTable(
+        [
+          { label: `Code (${view.categoryScheme})` },
+          { label: 'Category' },
+          { label: 'Meaning' },
+          { label: 'Media', num: true },
+        ],
+        rows,
+      )
+    : '<p class="note">No novel media item carries a reviewed category yet (filet triage).</p>'
+}</section>`;
 }
 
 /** The audit head the report was written at: a copy outside the case for `filet audit verify --expect-head`. */

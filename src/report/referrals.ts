@@ -10,6 +10,7 @@ import { csvTable } from './csv-export.js';
 import { fmtDate, htmlTable, page } from './html.js';
 import { writeManifest } from './manifest.js';
 import { deviceOwners, pseudonymKey, ReferralScope } from './referral-scope.js';
+import { categoryCode } from '../triage/categories.js';
 import { esc } from './xml.js';
 
 /**
@@ -373,6 +374,8 @@ async function writePackage(
       variant: x.variant,
       category: x.category,
     })),
+    // An analyst's category of a novel item (docs/triage.md), as the code of the case's scheme now.
+    category: reviewedCategory(view, m),
     provenance: provenance(prov.media.get(`${m.id}`)),
   }));
 
@@ -438,6 +441,7 @@ async function writePackage(
       pdq: m.pdq,
       mediaId: m.sha256,
       comments: mediaComment(m),
+      category: reviewedCategory(view, m)?.code ?? null,
     }));
   await writeVicsHashSet(join(dir, 'hashes.vics.json'), vics, { synthetic: view.synthetic });
   if (view.synthetic)
@@ -452,6 +456,18 @@ async function writePackage(
     groups: groups.length,
     messages: r.messages.length,
     media: media.length,
+  };
+}
+
+/** The reviewed category of a novel media item of the package; null when it has none. */
+function reviewedCategory(view: CaseView, m: ExportMedia) {
+  const r = view.reviews.get(m.id);
+  if (m.status !== 'novel' || !r?.category) return null;
+  return {
+    category: r.category,
+    code: categoryCode(view.categoryScheme, r.category),
+    scheme: view.categoryScheme,
+    series: r.seriesId ?? null,
   };
 }
 

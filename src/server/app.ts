@@ -42,6 +42,7 @@ import { searchRoutes } from './routes/search.js';
 import { mediaRoutes } from './routes/media.js';
 import { priorityRoutes } from './routes/priority.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
+import { triageRoutes } from './routes/triage.js';
 import { AuthService, DEFAULT_AUTH, type AuthSettings } from './services/auth.js';
 import { HttpError } from './services/paging.js';
 
@@ -447,6 +448,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   jobRoutes(app, ctx);
   priorityRoutes(app, ctx);
   searchRoutes(app, ctx);
+  triageRoutes(app, ctx);
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
   const webRoot = resolve(opts.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'));

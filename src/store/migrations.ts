@@ -328,4 +328,16 @@ export const MIGRATIONS: Migration[] = [
     statements: [],
     dialect: SEARCH_INDEX,
   },
+  {
+    version: 18,
+    name: 'media reviews: category, scheme, series',
+    statements: [
+      // A review may categorise a novel media item (docs/triage.md): the category (a normalized name, as
+      // list entries carry it), the case's category scheme when it was set, and the triage series it was
+      // set through (null: the item alone). One column per statement: SQLite adds one at a time.
+      `ALTER TABLE media_reviews ADD COLUMN category TEXT`,
+      `ALTER TABLE media_reviews ADD COLUMN category_scheme TEXT`,
+      `ALTER TABLE media_reviews ADD COLUMN series_id BIGINT`,
+    ],
+  },
 ];

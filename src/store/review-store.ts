@@ -39,6 +39,11 @@ export interface ReviewRow {
   note: string | null;
   by: string;
   at: number;
+  /** A normalized category (src/triage/categories.ts) and the case's scheme when it was set; null: none. */
+  category?: string | null;
+  scheme?: string | null;
+  /** The triage series the review was set through (docs/triage.md); null: the item alone. */
+  seriesId?: number | null;
 }
 
 export interface EvidenceCheckRow {
@@ -201,6 +206,9 @@ export class ReviewStore {
           note: (r.note as string | null) ?? null,
           by: String(r.by_user),
           at: Number(r.at),
+          category: (r.category as string | null) ?? null,
+          scheme: (r.category_scheme as string | null) ?? null,
+          seriesId: n(r.series_id),
         },
       ]),
     );
@@ -208,19 +216,37 @@ export class ReviewStore {
 
   /** Sets (or with status `none`, clears) the review mark of one media item. */
   async setReview(r: ReviewRow): Promise<void> {
+    await this.setReviews([r]);
+  }
+
+  /** Sets the reviews of several media items (a series) in one transaction. */
+  async setReviews(rows: ReviewRow[]): Promise<void> {
     await this.store.transaction(async (s) => {
       await s.bumpGeneration();
-      await s.db.run('DELETE FROM media_reviews WHERE case_id = ? AND media_id = ?', [this.c, r.mediaId]);
-      if (r.status !== 'none')
-        await s.db.run(
-          'INSERT INTO media_reviews (case_id, media_id, status, note, by_user, at) VALUES (?, ?, ?, ?, ?, ?)',
-          [this.c, r.mediaId, r.status, r.note, r.by, r.at],
-        );
-      await s.db.run('UPDATE media SET review_status = ? WHERE case_id = ? AND id = ?', [
-        r.status === 'none' ? null : r.status,
-        this.c,
-        r.mediaId,
-      ]);
+      for (const r of rows) {
+        await s.db.run('DELETE FROM media_reviews WHERE case_id = ? AND media_id = ?', [this.c, r.mediaId]);
+        if (r.status !== 'none')
+          await s.db.run(
+            `INSERT INTO media_reviews (case_id, media_id, status, note, by_user, at, category, category_scheme, series_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            [
+              this.c,
+              r.mediaId,
+              r.status,
+              r.note,
+              r.by,
+              r.at,
+              r.category ?? null,
+              r.scheme ?? null,
+              r.seriesId ?? null,
+            ],
+          );
+        await s.db.run('UPDATE media SET review_status = ? WHERE case_id = ? AND id = ?', [
+          r.status === 'none' ? null : r.status,
+          this.c,
+          r.mediaId,
+        ]);
+      }
     });
   }
 

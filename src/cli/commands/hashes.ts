@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { describeInvalid } from '../../matching/import-list.js';
 import type { CategoryScheme } from '../../matching/lists/types.js';
 import { writeVicsHashSet } from '../../matching/lists/vics-write.js';
+import { ReviewStore } from '../../store/review-store.js';
+import { categoryCode, schemeOf } from '../../triage/categories.js';
 import { UserError } from '../../util/errors.js';
 import { importListAudited } from '../../app/case-actions.js';
 import { withCrossCase } from '../../app/cross-case.js';
@@ -77,7 +79,9 @@ export function register(program: Command): void {
 
   hashes
     .command('export')
-    .description("export the case's novel media as a VICS v2 #Media hash set (hashes only, category null)")
+    .description(
+      "export the case's novel media as a VICS v2 #Media hash set (hashes; Category: the reviewed category's code, else null)",
+    )
     .argument('<case>', 'the case folder')
     .requiredOption('--out <file>', 'where to write the hash set')
     .option('--format <format>', 'vics', 'vics')
@@ -94,6 +98,9 @@ export function register(program: Command): void {
           const matched = new Set((await store.matches()).map((m) => m.mediaId));
           const novel = (await store.media()).filter((m) => !matched.has(m.id) && m.md5 !== null);
           const info = await store.getCase();
+          // Reviewed categories go out as the codes of the case's scheme now (docs/triage.md).
+          const reviews = await new ReviewStore(store).reviews();
+          const { scheme } = await schemeOf(store);
           await writeVicsHashSet(
             out,
             novel.map((m) => ({
@@ -103,12 +110,20 @@ export function register(program: Command): void {
               mimeType: m.mime,
               pdq: m.pdq,
               mediaId: m.sha256,
+              category: categoryCode(scheme, reviews.get(m.id)?.category ?? null),
             })),
             { synthetic: info?.synthetic ?? false },
           );
-          return { out, media: novel.length };
+          return {
+            out,
+            media: novel.length,
+            categorised: novel.filter((m) => reviews.get(m.id)?.category).length,
+            scheme,
+          };
         }),
       );
-      console.log(`wrote ${n.media} novel media hashes to ${out}`);
+      console.log(
+        `wrote ${n.media} novel media hashes to ${out} (${n.categorised} with a reviewed category, ${n.scheme} codes)`,
+      );
     });
 }

@@ -1,6 +1,7 @@
 /**
  * Writes a VICS v2 `#Media` hash set, streaming (one record at a time, honouring back-pressure), to
- * share novel media with other agencies: hashes and size only, Category null (the receiver categorizes),
+ * share novel media with other agencies: hashes and size only, Category the code an analyst reviewed the
+ * item as in the case's scheme (docs/triage.md) or null (not reviewed: the receiver categorizes),
  * PDQ both in a custom `PDQ` field and as a `pdq:<hex>` tag so tools that drop custom fields keep it.
  */
 import { createWriteStream } from 'node:fs';
@@ -18,6 +19,8 @@ export interface VicsWriteEntry {
   pdq?: string | null;
   mediaId?: string | number;
   comments?: string | null;
+  /** The VICS `Category` code (src/triage/categories.ts); null or absent: not categorised. */
+  category?: number | null;
 }
 
 export interface VicsWriteOptions {
@@ -31,7 +34,7 @@ function record(e: VicsWriteEntry, n: number, opts: VicsWriteOptions): Record<st
   const pdq = e.pdq ? e.pdq.toLowerCase() : null;
   return {
     MediaID: e.mediaId ?? n,
-    Category: null,
+    Category: e.category ?? null,
     MD5: e.md5.toLowerCase(),
     SHA1: e.sha1 ? e.sha1.toLowerCase() : null,
     MediaSize: e.size,

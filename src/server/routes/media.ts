@@ -96,7 +96,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
   );
 
-  app.post<Id & { Body: { status: ReviewStatus; note?: string } }>(
+  app.post<Id & { Body: { status: ReviewStatus; note?: string; category?: string } }>(
     CASE_PREFIX + '/media/:id/review',
     {
       config: { permission: 'media.review' },
@@ -109,6 +109,8 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
           properties: {
             status: { type: 'string', enum: [...REVIEW_STATUSES] },
             note: { type: 'string', maxLength: 2000 },
+            // A novel item's category in the case's scheme, by code or name (docs/triage.md).
+            category: { type: 'string', minLength: 1, maxLength: 40 },
           },
         },
       },
@@ -119,8 +121,21 @@ export function mediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const r = await ctx.audited(
         req,
         'media.review',
-        { media: req.params.id, status: req.body.status },
-        (s) => setReview(s, v, req.params.id, req.user!.name, req.body.status, req.body.note ?? null),
+        {
+          media: req.params.id,
+          status: req.body.status,
+          ...(req.body.category !== undefined ? { category: req.body.category } : {}),
+        },
+        (s) =>
+          setReview(
+            s,
+            v,
+            req.params.id,
+            req.user!.name,
+            req.body.status,
+            req.body.note ?? null,
+            req.body.category ?? null,
+          ),
       );
       return { review: r };
     },

@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { ReviewStatus } from '../../model/vocabulary.js';
 import type { MediaItem, Page, Review } from '../../api/contract.js';
+import { reviewOut } from '../../app/triage.js';
+import { parseCategory, schemeOf, statusOfCategory } from '../../triage/categories.js';
 import type { CaseStore } from '../../store/case-store.js';
 import { gatedMediaBytes } from './media-gate.js';
 import { ReviewStore, type ReviewRow } from '../../store/review-store.js';
+import { UserError } from '../../util/errors.js';
 import { mediaStatus, type CaseView } from './case-view.js';
-import { HttpError, iso, isoAt, page } from './paging.js';
+import { HttpError, iso, page } from './paging.js';
 
 /**
  * Media for the pages, under the wellness rules: known material is described by hashes, list, category and
@@ -26,9 +29,6 @@ export interface MediaQuery {
   /** One media item (a cross-case link points at it). */
   id?: number;
 }
-
-const reviewOut = (r: ReviewRow | undefined): Review | null =>
-  r ? { status: r.status, by: r.by, at: isoAt(r.at), note: r.note } : null;
 
 export async function listMedia(store: CaseStore, v: CaseView, q: MediaQuery): Promise<Page<MediaItem>> {
   const reviews = await new ReviewStore(store).reviews();
@@ -96,6 +96,11 @@ export async function thumbnail(store: CaseStore, caseDir: string, id: number): 
   return out;
 }
 
+/**
+ * Sets one item's review. With a category (its code or name in the case's scheme: docs/triage.md) the item
+ * is categorised: only novel media (known material carries its list's category), and the status must be
+ * the category's (`not-relevant` for non-pertinent, else `confirmed`).
+ */
 export async function setReview(
   store: CaseStore,
   v: CaseView,
@@ -103,9 +108,27 @@ export async function setReview(
   user: string,
   status: ReviewStatus,
   note: string | null,
-) {
+  category: string | null = null,
+): Promise<Review | null> {
   if (!v.mediaById.has(id)) throw new HttpError(404, `no media ${id}`);
-  const r = { mediaId: id, status, note, by: user, at: Date.now() };
+  const r: ReviewRow = { mediaId: id, status, note, by: user, at: Date.now() };
+  if (category !== null) {
+    if (mediaStatus(v, id) !== 'novel')
+      throw new HttpError(400, `media ${id} is not novel: only novel media are categorised`);
+    const { scheme } = await schemeOf(store);
+    let c;
+    try {
+      c = parseCategory(scheme, category);
+    } catch (err) {
+      throw err instanceof UserError ? new HttpError(400, err.message) : err;
+    }
+    if (statusOfCategory(c.category) !== status)
+      throw new HttpError(
+        400,
+        `category ${c.category} goes with status ${statusOfCategory(c.category)}, not ${status}`,
+      );
+    Object.assign(r, { category: c.category, scheme, seriesId: null });
+  }
   await new ReviewStore(store).setReview(r);
   return status === 'none' ? null : reviewOut(r);
 }
