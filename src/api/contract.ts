@@ -42,7 +42,8 @@ export interface CaseEntry {
 }
 
 export interface Session {
-  user: { name: string; role: string };
+  /** `language`: the UI language the user chose (PUT /api/session/language), null until chosen. */
+  user: { name: string; role: string; language: Language | null };
   csrfToken: string;
   /** Null on a single case's server; on an installation's, what the account may do there. */
   installation: { permissions: InstallationPermission[] } | null;
@@ -86,11 +87,13 @@ export interface Page<T> {
 
 export {
   JOB_KINDS,
+  LANGUAGES,
   REVIEW_STATUSES,
   ROLES,
   type CrossCaseKind,
   type JobKind,
   type JobState,
+  type Language,
   type MediaStatusName as MatchStatus,
   type ReviewStatus,
   type Role,
@@ -99,6 +102,7 @@ import type {
   CrossCaseKind,
   JobKind,
   JobState,
+  Language,
   MediaStatusName as MatchStatus,
   ReviewStatus,
   Role,

@@ -21,3 +21,10 @@ export type JobState = 'queued' | 'running' | 'done' | 'failed';
 
 /** The keys the installation's cross-case index holds (src/store/cross-case.ts). */
 export type CrossCaseKind = 'phone' | 'jid' | 'sha256' | 'pdq';
+
+/**
+ * The languages of the investigator UI (web/src/i18n/, docs/languages.md), by ISO 639-1 code. An account
+ * stores one of these (users.language); null means "not chosen": the browser's languages decide.
+ */
+export const LANGUAGES = ['en', 'es', 'fr', 'de', 'it', 'pt'] as const;
+export type Language = (typeof LANGUAGES)[number];
