@@ -161,14 +161,15 @@ export const es: Dictionary = {
     },
     workerLost: 'en curso, proceso perdido: otro proceso la reanudará',
     progress: (done: number, total: number) => `${done} / ${total}`,
-    rate: (r: number | null) => (r === null ? '–' : `${r >= 10 ? Math.round(r) : r.toFixed(1)}/s`),
+    rate: (r: number | null) =>
+      r === null ? '–' : `${r >= 10 ? Math.round(r) : r.toFixed(1).replace('.', ',')}/s`,
     eta: (s: number | null) =>
       s === null ? '–' : s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`,
     more: (n: number) => `${n} tareas terminadas más antiguas no listadas (filet jobs CASE --all).`,
     cols: ['Tarea', 'Tipo', 'Estado', 'Hecho', 'Ritmo', 'Tiempo restante', 'Intentos', 'Proceso', 'Error'],
   },
   cols: {
-    id: 'Id',
+    id: 'N.º',
     account: 'Cuenta',
     score: 'Puntuación',
     roles: 'Roles',

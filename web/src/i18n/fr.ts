@@ -170,7 +170,7 @@ export const fr: Dictionary = {
     cols: ['Tâche', 'Type', 'État', 'Fait', 'Débit', 'Fin estimée', 'Tentatives', 'Processus', 'Erreur'],
   },
   cols: {
-    id: 'Id',
+    id: 'N°',
     account: 'Compte',
     score: 'Score',
     roles: 'Rôles',
