@@ -46,6 +46,7 @@ const ACCESS: Record<string, Access> = {
   'POST /api/session': 'public',
   'GET /api/session': 'session',
   'DELETE /api/session': 'session',
+  'PUT /api/session/language': 'session',
   'GET /api/cases': 'session',
   'GET /api/cases/:caseId/overview': reader,
   'GET /api/cases/:caseId/accounts': reader,

@@ -44,7 +44,8 @@ export interface CaseEntry {
 }
 
 export interface Session {
-  user: { name: string; role: string };
+  /** `language`: the UI language the user chose (PUT /api/session/language), null until chosen. */
+  user: { name: string; role: string; language: Language | null };
   csrfToken: string;
   /** Null on a single case's server; on an installation's, what the account may do there. */
   installation: { permissions: InstallationPermission[] } | null;
@@ -90,11 +91,13 @@ export {
   CATEGORY_SCHEME_NAMES,
   type CategorySchemeName,
   JOB_KINDS,
+  LANGUAGES,
   REVIEW_STATUSES,
   ROLES,
   type CrossCaseKind,
   type JobKind,
   type JobState,
+  type Language,
   type MediaStatusName as MatchStatus,
   type ReviewStatus,
   type Role,
@@ -104,6 +107,7 @@ import type {
   CrossCaseKind,
   JobKind,
   JobState,
+  Language,
   MediaStatusName as MatchStatus,
   ReviewStatus,
   Role,

@@ -28,3 +28,10 @@ export type CrossCaseKind = 'phone' | 'jid' | 'sha256' | 'pdq';
  */
 export const CATEGORY_SCHEME_NAMES = ['vics', 'legacy'] as const;
 export type CategorySchemeName = (typeof CATEGORY_SCHEME_NAMES)[number];
+
+/**
+ * The languages of the investigator UI (web/src/i18n/, docs/languages.md), by ISO 639-1 code. An account
+ * stores one of these (users.language); null means "not chosen": the browser's languages decide.
+ */
+export const LANGUAGES = ['en', 'es', 'fr', 'de', 'it', 'pt'] as const;
+export type Language = (typeof LANGUAGES)[number];

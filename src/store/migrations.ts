@@ -340,4 +340,13 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE media_reviews ADD COLUMN series_id BIGINT`,
     ],
   },
+  {
+    version: 19,
+    name: 'users: the language of their interface',
+    statements: [
+      // One of LANGUAGES (src/model/vocabulary.ts), chosen in the UI (PUT /api/session/language); NULL until
+      // chosen, when the browser's languages decide. Kept with the account so it follows the user anywhere.
+      `ALTER TABLE users ADD COLUMN language TEXT`,
+    ],
+  },
 ];

@@ -1,5 +1,6 @@
 import type { CaseStore } from './case-store.js';
 import type { Param } from './driver.js';
+import { LANGUAGES, type Language } from '../model/vocabulary.js';
 
 /**
  * Users and sessions of the web server (migration 3), and the failed-login limits (migration 7). Passwords
@@ -22,6 +23,10 @@ export function isCaseRole(r: unknown): r is CaseRole {
   return (CASE_ROLES as readonly unknown[]).includes(r);
 }
 
+export function isLanguage(l: unknown): l is Language {
+  return (LANGUAGES as readonly unknown[]).includes(l);
+}
+
 export interface UserRow {
   name: string;
   role: AccountRole;
@@ -34,6 +39,8 @@ export interface UserRow {
   failedLogins: number;
   /** End of the name's latest lock (may be past). */
   lockedUntil: number | null;
+  /** The UI language the user chose (one of LANGUAGES), or null: not chosen yet (migration 19). */
+  language: Language | null;
 }
 
 /** The numbers the login gate applies (AuthSettings carries them; src/server/services/auth.ts). */
@@ -178,7 +185,7 @@ export class UserStore {
     return this.store.caseId;
   }
 
-  async addUser(u: Omit<UserRow, 'disabledAt' | 'failedLogins' | 'lockedUntil'>): Promise<void> {
+  async addUser(u: Omit<UserRow, 'disabledAt' | 'failedLogins' | 'lockedUntil' | 'language'>): Promise<void> {
     await this.db.run(
       `INSERT INTO users (case_id, name, role, password_hash, password_salt, password_params, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -212,6 +219,16 @@ export class UserStore {
       await s.db.run('DELETE FROM sessions WHERE case_id = ? AND user_name = ?', [this.c, name]);
       return n > 0;
     });
+  }
+
+  /** Stores the user's UI language; false when there is no such user. */
+  async setLanguage(name: string, language: Language): Promise<boolean> {
+    const n = await this.db.run('UPDATE users SET language = ? WHERE case_id = ? AND name = ?', [
+      language,
+      this.c,
+      name,
+    ]);
+    return n > 0;
   }
 
   // ---- login limits ------------------------------------------------------------------------------------
@@ -425,5 +442,6 @@ function userFromRow(r: Record<string, unknown>): UserRow {
     disabledAt: num(r.disabled_at),
     failedLogins: Number(r.t_total ?? 0),
     lockedUntil: num(r.t_locked_until),
+    language: isLanguage(r.language) ? r.language : null,
   };
 }

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
-import { currentSession, logout, onUnauthorized, setCsrfToken, setCurrentCase } from './api';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { currentSession, logout, onUnauthorized, saveLanguage, setCsrfToken, setCurrentCase } from './api';
 import { Status } from './components/common';
+import { LanguageSwitch } from './components/LanguageSwitch';
 import { href, setLinkCase, useRoute, type Route } from './router';
 import { Admin } from './screens/Admin';
 import { Audit } from './screens/Audit';
@@ -20,8 +21,8 @@ import { Search } from './screens/Search';
 import { Suspect } from './screens/Suspect';
 import { Team } from './screens/Team';
 import { CaseContext, SessionContext } from './session';
-import { S } from './strings';
-import type { CasePermission, Session } from './types';
+import { S, language, setLanguage } from './strings';
+import type { CasePermission, Language, Session } from './types';
 
 interface Screen {
   path: string;
@@ -35,7 +36,8 @@ interface Screen {
 }
 
 // Links are functions: they point into the current case, which is known only when the screen renders.
-const SCREENS: Screen[] = [
+// Built on each render: the labels are in the current language.
+const screens = (): Screen[] => [
   { path: 'overview', label: S.nav.overview, need: 'case.read', link: href.overview },
   { path: 'network', label: S.nav.network, need: 'case.read', link: href.network },
   { path: 'accounts', label: S.nav.suspects, need: 'case.read', link: href.suspects },
@@ -113,8 +115,29 @@ function Body({ route }: { route: Route }) {
 }
 
 export function App() {
-  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [session, setSessionState] = useState<Session | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
+  const [lang, setLang] = useState<Language>(language());
+  const [languageError, setLanguageError] = useState<string | null>(null);
+  // The account's language, once known, wins over the browser's (it follows the user to any machine).
+  const setSession = (s: Session | null | undefined) => {
+    if (s?.user.language && s.user.language !== language()) {
+      setLanguage(s.user.language);
+      setLang(s.user.language);
+    }
+    setSessionState(s);
+  };
+  async function chooseLanguage(l: Language) {
+    setLanguage(l);
+    setLang(l);
+    setLanguageError(null);
+    try {
+      setSession(await saveLanguage(l));
+    } catch (e) {
+      setLanguageError((e as Error).message);
+    }
+  }
+  const SCREENS = useMemo(screens, [lang]);
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
   const refreshed = useRef<string | null>(null);
@@ -168,7 +191,7 @@ export function App() {
     const label = current?.label ?? (route.parts[0] === 'admin' ? S.nav.admin : S.nav.cases);
     document.title = entry ? `${label} · ${entry.name} · ${S.app}` : `${label} · ${S.app}`;
     main.current?.focus();
-  }, [current, entry, route.parts.join('/')]);
+  }, [current, entry, route.parts.join('/'), lang]);
 
   if (session === undefined) return <Status loading={!error} error={error} />;
   if (session === null) return <Login onLogin={setSession} />;
@@ -198,10 +221,12 @@ export function App() {
         <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
           {S.skip}
         </a>
-        <div className="shell">
+        {/* Keyed by language: a change re-renders every screen, state held in strings included. */}
+        <div className="shell" key={lang}>
           <nav className="nav" aria-label={S.nav.label}>
             <h1>{S.app}</h1>
             <p className="who">{S.nav.signedInAs(session.user.name, entry?.role ?? session.user.role)}</p>
+            <LanguageSwitch value={lang} onChange={(l) => void chooseLanguage(l)} error={languageError} />
             {entry && (
               <p className="case-name" aria-label={S.nav.caseLabel}>
                 {entry.name}

@@ -2,7 +2,7 @@
  * The one door to the server (docs/api.md). Same origin only: relative URLs, cookies by the browser.
  * Every state-changing request carries the session's CSRF token; any 401 sends the user back to login.
  */
-import type { Session } from './types';
+import type { Language, Session } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -127,6 +127,11 @@ export async function currentSession(): Promise<Session | null> {
   const s = (await res.json()) as Session;
   csrfToken = s.csrfToken;
   return s;
+}
+
+/** Stores the UI language with the user's account (it follows them to any machine); the session as it now is. */
+export function saveLanguage(language: Language): Promise<Session> {
+  return send<Session>('PUT', '/api/session/language', { language });
 }
 
 export async function logout(): Promise<void> {

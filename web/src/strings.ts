@@ -1,530 +1,70 @@
 /**
- * Every string the UI shows, in one place, so that a lab can translate the interface by editing one file.
- * Wording stays clinical: "known material", "novel media", "category".
+ * The UI's strings in the chosen language. `S` is a live binding: every screen reads `S.section.key` when it
+ * renders, and `setLanguage` rebinds it (App re-renders the whole tree when the language changes). The
+ * dictionaries are web/src/i18n/<code>.ts, each typed against the English one (docs/languages.md).
  */
-export const S = {
-  app: 'filet',
-  skip: 'Skip to content',
-  loading: 'Loading…',
-  none: '—',
-  close: 'Close',
-  cancel: 'Cancel',
-  previous: 'Previous',
-  next: 'Next',
-  pageOf: (from: number, to: number, total: number) => `${from}–${to} of ${total}`,
-  synthetic: 'SYNTHETIC case: generated data, no real people or material.',
-  errorPrefix: 'Error: ',
-  forbidden: 'Your role does not give access to this screen.',
-  notFound: 'No such page.',
-  yes: 'yes',
-  no: 'no',
+import { LANGUAGES, type Language } from './types';
+import { de } from './i18n/de.js';
+import { en, type Dictionary } from './i18n/en.js';
+import { es } from './i18n/es.js';
+import { fr } from './i18n/fr.js';
+import { it } from './i18n/it.js';
+import { pt } from './i18n/pt.js';
 
-  login: {
-    title: 'Sign in',
-    username: 'User name',
-    password: 'Password',
-    submit: 'Sign in',
-    busy: 'Signing in…',
-  },
-  nav: {
-    label: 'Main',
-    conversation: 'Conversation',
-    search: 'Search',
-    overview: 'Overview',
-    network: 'Network',
-    suspects: 'Suspects',
-    groups: 'Groups',
-    media: 'Media',
-    evidence: 'Evidence',
-    identity: 'Identity',
-    audit: 'Audit log',
-    exports: 'Exports',
-    signedInAs: (name: string, role: string) => `${name} (${role})`,
-    logout: 'Sign out',
-    team: 'Team',
-    intake: 'Add evidence',
-    cases: 'Cases',
-    admin: 'Administration',
-    caseLabel: 'Case',
-  },
-  elsewhere: {
-    title: 'Other cases',
-    ask: 'Other cases?',
-    none: 'Not seen in any other case of the installation.',
-    link: (name: string) => `Also in ${name}`,
-    notice: (leads: string[]) =>
-      leads.length
-        ? `Also in a case led by ${leads.join(', ')}: ask them.`
-        : 'Also in a case without a lead: ask an administrator.',
-    distance: (d: number) => `distance ${d}`,
-  },
-  intake: {
-    title: 'Add evidence',
-    share: 'Evidence share',
-    up: 'Up one folder',
-    refused: 'not readable (a link or a special file)',
-    choose: 'Select',
-    chosen: 'Selected',
-    none: 'Nothing selected.',
-    preview: 'Look inside',
-    previewing: 'Looking inside…',
-    found: 'Found',
-    device: 'Device',
-    owner: 'Owner',
-    artifacts: 'Artifacts',
-    needs: 'Needed to read it',
-    key: '64-digit key of the Android backup (hex)',
-    password: 'Password of the iPhone backup',
-    secretsNote: 'Keys and passwords are used for this ingest only; they are neither stored nor logged.',
-    examiner: 'Examiner',
-    confirm: 'Ingest',
-    ingesting: 'Ingesting…',
-    done: (n: number) => `Ingested ${n} item(s).`,
-    queued: (n: number) => `Queued ${n} ingest job(s); hashing and matching follow. Progress below.`,
-    upload: 'Upload a chat export (.zip or .txt, at most 64 MiB)',
-    uploaded: (name: string) => `Uploaded ${name}.`,
-    unknownOwner: 'unknown',
-  },
-  cases: {
-    title: 'Your cases',
-    none: 'You are not a member of any case. A case lead (or an administrator, for a new case) adds you.',
-    role: 'Your role',
-    open: 'Open',
-  },
-  team: {
-    title: 'Team',
-    user: 'User',
-    role: 'Role',
-    addedBy: 'Added by',
-    addedAt: 'Added',
-    add: 'Add or change a member',
-    save: 'Save',
-    remove: 'Remove',
-    removeLabel: (user: string) => `Remove ${user} from the case`,
-  },
-  admin: {
-    title: 'Administration',
-    note: 'Administrators create users and cases and name leads. They see a case only as its name and leads.',
-    cases: 'Cases',
-    users: 'Users',
-    name: 'Name',
-    leads: 'Leads',
-    created: 'Created',
-    createCase: 'Create a case',
-    caseName: 'Case name',
-    lead: 'Lead',
-    create: 'Create',
-    addUser: 'Add a user',
-    userName: 'User name',
-    password: 'Initial password',
-    isAdmin: 'Administrator',
-    add: 'Add',
-    disabled: 'disabled',
-    active: 'active',
-    created_: (name: string) => `Created ${name}.`,
-  },
-  overview: {
-    title: 'Overview',
-    evidence: 'Evidence items',
-    groups: 'Groups flagged / total',
-    accounts: 'Accounts',
-    messages: 'Messages',
-    media: 'Media known / novel',
-    notAnalysed: 'The case has not been analysed yet (run filet analyze): roles and scores are empty.',
-    analysedAt: (at: string) => `Analysed ${at}`,
-    countries: 'Suspects per country',
-    countriesNote: 'Accounts with at least one role; unresolved numbers shown as “??”.',
-    activity: 'Activity per week',
-    activityMessages: 'messages',
-    activityMedia: 'media',
-    top: 'Top suspects',
-  },
-  jobs: {
-    title: 'Jobs',
-    note: 'Work queued for the workers (filet worker): hashing, matching, ingest, analysis, reports.',
-    kinds: {
-      hash: 'Hashing',
-      match: 'Matching',
-      ingest: 'Ingest',
-      analyze: 'Analysis',
-      report: 'Report',
-    } as Record<string, string>,
-    kindLine: (k: { jobs: number; queued: number; running: number; done: number; failed: number }) =>
-      `${k.jobs} job(s): ${k.queued} queued, ${k.running} running, ${k.done} done, ${k.failed} failed`,
-    states: {
-      queued: 'queued',
-      running: 'running',
-      done: 'done',
-      failed: 'failed',
-    } as Record<string, string>,
-    workerLost: 'running, worker lost: another worker will resume it',
-    progress: (done: number, total: number) => `${done} / ${total}`,
-    rate: (r: number | null) => (r === null ? '–' : `${r >= 10 ? Math.round(r) : r.toFixed(1)}/s`),
-    eta: (s: number | null) =>
-      s === null ? '–' : s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`,
-    more: (n: number) => `${n} older finished jobs not listed (filet jobs CASE --all).`,
-    cols: ['Job', 'Kind', 'State', 'Done', 'Rate', 'ETA', 'Attempts', 'Worker', 'Error'],
-  },
-  cols: {
-    id: 'Id',
-    account: 'Account',
-    score: 'Score',
-    roles: 'Roles',
-    country: 'Country',
-    clusters: 'Clusters',
-    groups: 'Groups',
-    flaggedGroups: 'Flagged groups',
-    messages: 'Messages',
-    subject: 'Subject',
-    flagged: 'Flagged',
-    cluster: 'Cluster',
-    members: 'Members',
-    known: 'Known',
-    novel: 'Novel',
-    created: 'Created',
-    at: 'When',
-    actor: 'Actor',
-    action: 'Action',
-    result: 'Result',
-    hash: 'Hash',
-    sha256: 'SHA-256',
-    path: 'File',
-    size: 'Size',
-    kind: 'Kind',
-    device: 'Device',
-    examiner: 'Examiner',
-    acquired: 'Acquired',
-    ingested: 'Ingested',
-    tool: 'Tool version',
-    verified: 'Last verification',
-    status: 'Status',
-    category: 'Category',
-    list: 'List',
-    distance: 'Distance',
-    posts: 'Posts',
-    sender: 'Sender',
-    text: 'Text',
-    type: 'Type',
-    value: 'Value',
-    by: 'By',
-    from: 'From',
-    to: 'To',
-    reason: 'Reason',
-    admin: 'Admin',
-    active: 'Active',
-    period: 'Membership',
-    evidence: 'Evidence',
-    location: 'Place in evidence',
-    fact: 'Fact',
-  },
-  roles: {
-    producer: 'producer',
-    distributor: 'distributor',
-    consumer: 'consumer',
-    admin: 'administrator',
-    recruiter: 'recruiter',
-    bridge: 'bridge',
-  } as Record<string, string>,
-  network: {
-    title: 'Network',
-    colourBy: 'Colour by',
-    colourCluster: 'cluster',
-    colourRole: 'role',
-    colourCountry: 'country',
-    country: 'Country',
-    role: 'Role',
-    cluster: 'Cluster',
-    from: 'From',
-    to: 'To',
-    any: 'any',
-    apply: 'Apply filters',
-    reset: 'Reset',
-    search: 'Find a node',
-    searchPlaceholder: 'number, name or subject',
-    searchGo: 'Find',
-    notFound: (q: string) => `No node matches “${q}”.`,
-    counts: (nodes: number, edges: number, ms: number) =>
-      `${nodes} nodes, ${edges} memberships (drawn in ${ms} ms)`,
-    empty: 'No node passes these filters.',
-    noWebgl:
-      'This browser cannot draw the network (WebGL is unavailable). The lists of suspects and groups show the same data.',
-    group: 'Group',
-    account: 'Account',
-    openFile: 'Open file',
-    keyboardHint: 'Drag to pan, wheel to zoom; labels appear when zoomed in. Escape closes the panel.',
-    noRole: 'no role',
-    unresolved: 'unresolved',
-    noCluster: 'no cluster',
-  },
-  suspect: {
-    title: (label: string) => `Suspect file: ${label}`,
-    mergedInto: 'This account was merged into another account.',
-    openMerged: 'Open the account it was merged into',
-    facts: 'Facts',
-    key: 'Key',
-    phone: 'Number',
-    numberType: 'Number type',
-    countryReason: 'Country reason',
-    betweenness: 'Betweenness',
-    identities: 'Identities and numbers',
-    via: 'Via',
-    viaSelf: 'this account',
-    viaMerge: 'merged',
-    jids: 'JIDs',
-    names: 'Display names',
-    roles: 'Roles, with the facts behind them',
-    scoreFactors: 'Score, factor by factor',
-    noRoles: 'No role was assigned.',
-    behind: 'Facts behind this',
-    messagesBehind: 'Messages',
-    eventsBehind: 'Events',
-    groupsBehind: 'Groups',
-    evidenceBehind: 'Evidence items',
-    provenance: 'Provenance',
-    groups: 'Groups and membership periods',
-    timeline: 'Timeline',
-    timelineMore: (shown: number, total: number) => `${shown} of ${total} entries`,
-    loadMore: 'Load more messages',
-    media: 'Media posted',
-    forwarded: 'forwarded',
-    merges: 'Merges',
-    noMerges: 'No merge.',
-    mergeTitle: 'Merge another account into this one',
-    mergeFrom: 'Account id to merge in',
-    mergeReason: 'Reason (recorded)',
-    mergeSubmit: 'Merge',
-    unmerge: 'Undo merge',
-    undone: (at: string, by: string) => `undone ${at} by ${by}`,
-    open: 'open',
-  },
-  groups: {
-    title: 'Groups',
-    search: 'Search subject',
-    flaggedOnly: 'Flagged only',
-  },
-  suspects: {
-    title: 'Suspects',
-    search: 'Search number, JID, name',
-  },
-  group: {
-    title: (subject: string) => `Group file: ${subject}`,
-    untitled: '(no subject)',
-    facts: 'Facts',
-    key: 'Key',
-    jid: 'JID',
-    rule: 'Flag rule',
-    creator: 'Creator',
-    subjects: 'Subject history',
-    members: 'Members over time',
-    admins: 'Administrators',
-    media: 'Media',
-    events: 'Events',
-    messages: 'Messages',
-  },
-  media: {
-    title: 'Media',
-    intro:
-      'Known material is never displayed: its hash, list, category and distance are enough. Novel media are shown blurred and in grayscale until revealed; each reveal is recorded in the audit log.',
-    status: 'Match status',
-    review: 'Review',
-    known: 'known material',
-    novel: 'novel',
-    unmatched: 'unmatched',
-    notDisplayed: 'Known material — not displayed',
-    noFile: 'No file in the evidence (hash only).',
-    noThumb: 'No preview available.',
-    thumbAlt: (id: number) => `Blurred grayscale preview of media ${id}`,
-    revealedAlt: (id: number) => `Revealed media ${id}`,
-    reveal: 'Reveal',
-    hide: 'Hide again',
-    confirmTitle: 'Reveal this media item?',
-    confirmText:
-      'The original image will be shown unblurred. The reveal is recorded in the audit log with your name. Continue only if your work requires it.',
-    confirmReason: 'Reason (optional, recorded)',
-    confirm: 'Reveal the image',
-    confirmed: 'Mark confirmed',
-    notRelevant: 'Mark not relevant',
-    clearReview: 'Clear review',
-    reviewed: (status: string, by: string) => `${status} by ${by}`,
-    firstPostedBy: 'First posted by',
-    filterAll: 'all',
-    filterNone: 'not reviewed',
-    reviewConfirmed: 'confirmed',
-    reviewNotRelevant: 'not relevant',
-  },
-  evidence: {
-    title: 'Evidence and chain of custody',
-    verify: 'Re-verify',
-    verifying: 'Re-hashing…',
-    ok: 'SHA-256 matches',
-    mismatch: 'SHA-256 DIFFERS',
-    missing: (e: string) => `Not verifiable: ${e}`,
-    never: 'never',
-    notes: 'Reader notes',
-  },
-  identity: {
-    title: 'Identity',
-    intro:
-      'Saved names and numbers that the same message or event, seen from two sources, shows to be one person. Check the reasons before deciding; every decision is recorded in the audit log.',
-    minSupport: 'Units of evidence for a pair to count as unambiguous',
-    unambiguous: 'Automatic candidates',
-    unambiguousNote:
-      'Ingest merges these itself at support 2 (listed here at another threshold): `filet identity resolve` applies them.',
-    suggestions: 'Suggestions',
-    suggestionsNote: 'Pairs with too little support, or part of a contradiction: an analyst decides.',
-    contradictions: 'Contradictions',
-    contradictionsNote:
-      'One saved name paired with two identities, or two saved names of one phone with one: never resolved by one click. Merge by hand from the suspect file if the evidence says so.',
-    none: 'None.',
-    from: 'Identity',
-    into: 'Would become',
-    support: 'Support',
-    reasons: 'Reasons',
-    decide: 'Decision',
-    involves: (identity: string) => `Involving ${identity}`,
-    kinds: {
-      message: 'message',
-      'event-actor': 'event (actor)',
-      'event-target': 'event (target)',
-      'number-changed': 'changed number',
-    } as Record<string, string>,
-    reason: (kind: string, minute: string) => `${kind} at ${minute}`,
-    chat: (id: number) => `chat ${id}`,
-    fact: (id: number) => `#${id}`,
-    contradicted: 'part of a contradiction',
-    accept: 'Accept',
-    reject: 'Reject',
-    acceptLabel: (from: string, into: string) => `Accept ${from} → ${into}`,
-    rejectLabel: (from: string, into: string) => `Reject ${from} → ${into}`,
-    note: 'Note (optional, recorded)',
-    accepted: (id: number) => `Merged (merge #${id}); undo it from the suspect file.`,
-    rejected: (from: string, into: string) => `${from} and ${into} are kept apart.`,
-    automatic: 'Merged automatically',
-    automaticNote:
-      'Merges identity resolution made at ingest, with their evidence. Undoing one keeps the pair apart for good.',
-    undo: 'Undo',
-    undoLabel: (id: number) => `Undo merge #${id}`,
-    undone: (id: number) => `Merge #${id} undone; the pair is kept apart.`,
-    more: (shown: number, total: number) => `${shown} of ${total} shown.`,
-  },
-  audit: {
-    title: 'Audit log',
-    chainOk: 'Hash chain verified: no entry edited, removed or reordered.',
-    chainBad: 'Hash chain verification FAILED.',
-    action: 'Action',
-    actor: 'Actor',
-    filter: 'Filter',
-  },
-  exports: {
-    title: 'Exports',
-    intro: 'Every download is recorded in the audit log.',
-    caseFormats: 'Case data',
-    json: 'JSON (case export)',
-    graphml: 'GraphML',
-    gexf: 'GEXF',
-    csv: 'CSV',
-    report: 'Report',
-    reportHtml: 'HTML report',
-    referrals: 'Referral packages (one per country)',
-    referral: (c: string) => `Referral package for ${c}`,
-    downloading: 'Preparing…',
-    saved: (name: string) => `Downloaded ${name}.`,
-    noCountries: 'No country with suspects.',
-  },
-  conversation: {
-    title: (subject: string) => `Conversation: ${subject}`,
-    direct: 'Direct chat',
-    earlier: 'Load earlier',
-    later: 'Load later',
-    start: 'Start of the chat',
-    end: 'End of the chat',
-    first: 'First message',
-    last: 'Last message',
-    size: (messages: number, events: number) => `${messages} messages, ${events} system events`,
-    forwarded: 'Forwarded',
-    forwardedMany: 'Forwarded many times',
-    deletedLater: 'Deleted later (absent from a newer database state)',
-    unknownSender: 'Unknown sender',
-    someone: 'Someone',
-    mediaMissing: (name: string | null) => `Media not in the case${name ? `: ${name}` : ''}`,
-    open: 'Read in the conversation',
-    event: (type: string, actor: string, targets: string, value: string | null) => {
-      switch (type) {
-        case 'created':
-          return `${actor} created the group${value ? ` "${value}"` : ''}`;
-        case 'added':
-          return `${actor} added ${targets}`;
-        case 'removed':
-          return `${actor} removed ${targets}`;
-        case 'left':
-          return `${actor} left`;
-        case 'joined_via_link':
-          return `${actor} joined using an invite link`;
-        case 'subject_changed':
-          return `${actor} changed the subject${value ? ` to "${value}"` : ''}`;
-        case 'admin_promoted':
-          return `${targets || actor} became an admin`;
-        case 'admin_demoted':
-          return `${targets || actor} is no longer an admin`;
-        case 'number_changed':
-          return `${actor} changed their number`;
-        default:
-          return `${type.replace(/_/g, ' ')}${actor ? ` (${actor})` : ''}${targets ? `: ${targets}` : ''}`;
-      }
-    },
-  },
-  search: {
-    title: 'Search',
-    query: 'Words',
-    placeholder: 'words, "a phrase", prefix*, -excluded, a OR b',
-    anyGroup: 'Any chat',
-    country: 'Sender country',
-    from: 'From',
-    to: 'To',
-    hasMedia: 'With media only',
-    sender: (id: string) => `Sender #${id}`,
-    go: 'Search',
-    syntax:
-      'Words must all appear; "quotes" for a phrase; word* for a prefix; -word excludes; OR between alternatives. Accents and case are ignored. Every search is recorded in the audit log.',
-    names: 'Names and group subjects',
-    total: (n: number) => `${n} messages found`,
-    theirMessages: 'Search their messages',
-  },
-  priority: {
-    title: 'Priority formula',
-    producersFirst: 'Producers of novel media rank above everyone else (a child may be in danger now).',
-    notProducersFirst: 'With these weights producers of novel media are NOT guaranteed to rank first.',
-    defaults: 'Default weights (docs/priority.md).',
-    setBy: (by: string, at: string) => `Set by ${by} at ${at}.`,
-    stale: 'The ranking shown was computed with other weights: run the analysis again.',
-    factor: 'Factor',
-    weight: 'Weight',
-    default: 'Default',
-    factors: {
-      producer: 'Producer of novel media',
-      severity: 'Severity of the material',
-      activity: 'Activity',
-      degree: 'Flagged groups reached',
-      betweenness: 'Brokerage (betweenness)',
-      bridging: 'Bridging clusters',
-    } as Record<string, string>,
-    sum: (n: number) => `Sum ${n.toFixed(3)} (must be 1)`,
-    edit: 'Change weights',
-    save: 'Save and re-rank',
-    reset: 'Back to the defaults',
-    saved: (run: number | null) => (run ? `Saved; the ranking was recomputed (run ${run}).` : 'Saved.'),
-  },
-  timeline: {
-    title: 'Timeline',
-    empty: 'Nothing of this person on the time axis.',
-    legend:
-      'One lane per chat, flagged groups first. Bars: membership (outlined: admin). Ticks: messages. Squares: media (red known material, orange diamond novel, grey not yet matched). Triangles: events.',
-    aria: (lanes: number, from: string, to: string) => `Timeline of ${lanes} chats from ${from} to ${to}`,
-    member: (from: string, to: string) => `Member from ${from} to ${to}`,
-    post: (id: number, at: string) => `Message #${id} at ${at}`,
-    media: (status: string, at: string) => `Media (${status}) at ${at}`,
-    event: (type: string, at: string) => `${type.replace(/_/g, ' ')} at ${at}`,
-    all: (n: number) => `Show all ${n} chats`,
-    fewer: 'Show fewer',
-  },
+const DICTIONARIES: Record<Language, Dictionary> = { en, es, fr, de, it, pt };
+
+/** Each language by its own name, as the language switch lists it. */
+export const LANGUAGE_NAMES: Record<Language, string> = {
+  en: 'English',
+  es: 'Español',
+  fr: 'Français',
+  de: 'Deutsch',
+  it: 'Italiano',
+  pt: 'Português',
 };
+
+export function isLanguage(l: unknown): l is Language {
+  return (LANGUAGES as readonly unknown[]).includes(l);
+}
+
+const baseOf = (tag: string) => tag.toLowerCase().split('-')[0];
+
+/** The first of the browser's preferred languages (BCP 47 tags: `pt-BR`, `de`) the UI has, else English. */
+export function pickLanguage(preferred: readonly string[]): Language {
+  for (const tag of preferred) {
+    const base = baseOf(tag);
+    if (isLanguage(base)) return base;
+  }
+  return 'en';
+}
+
+function browserLanguages(): readonly string[] {
+  if (typeof navigator === 'undefined') return [];
+  return navigator.languages?.length ? navigator.languages : [navigator.language];
+}
+
+// Before login (and for a user who never chose) the browser's languages decide.
+let current: Language = pickLanguage(browserLanguages());
+
+export let S: Dictionary = DICTIONARIES[current];
+
+if (typeof document !== 'undefined') document.documentElement.lang = current;
+
+export function language(): Language {
+  return current;
+}
+
+/**
+ * The locale dates and numbers are formatted in: the browser's own variant of the chosen language when it
+ * prefers one (`en-GB`, `pt-PT`, `de-CH`), else the language itself.
+ */
+export function locale(): string {
+  return browserLanguages().find((t) => baseOf(t) === current) ?? current;
+}
+
+/** Switches every string and format to `l`; the caller re-renders. `<html lang>` follows. */
+export function setLanguage(l: Language): void {
+  current = l;
+  S = DICTIONARIES[l];
+  if (typeof document !== 'undefined') document.documentElement.lang = l;
+}

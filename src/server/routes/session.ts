@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Session } from '../../api/contract.js';
+import { LANGUAGES, type Language, type Session } from '../../api/contract.js';
 import { casePermissionsOf, installationPermissionsOf } from '../policy.js';
 import type { ServerContext } from '../context.js';
-import type { SessionRow } from '../../store/user-store.js';
+import { UserStore, type SessionRow } from '../../store/user-store.js';
+import { HttpError } from '../services/paging.js';
 import type { AuthedUser } from '../services/auth.js';
 
 /** Prefix of the session cookie's name; the server appends its port (ServerContext.sessionCookie). */
@@ -108,6 +109,32 @@ export function sessionRoutes(app: FastifyInstance, ctx: ServerContext, loginPer
       permissions: casePermissionsOf(c.role),
     })),
   }));
+
+  // The UI language is the account's, so it follows the user to any machine. Audited where the account
+  // lives: a lone case's log, or on an installation its own log (installationAudited writes to either).
+  app.put(
+    '/api/session/language',
+    {
+      config: { permission: 'session' },
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['language'],
+          properties: { language: { type: 'string', enum: [...LANGUAGES] } },
+        },
+      },
+    },
+    async (req: FastifyRequest<{ Body: { language: Language } }>) => {
+      const { language } = req.body;
+      const user = req.user!;
+      await ctx.installationAudited(req, 'user.language', { language }, async (s) => {
+        if (!(await new UserStore(s).setLanguage(user.name, language)))
+          throw new HttpError(404, 'no such user');
+      });
+      return sessionBody(ctx, { ...user, language }, req.session!);
+    },
+  );
 
   app.delete('/api/session', { config: { permission: 'session' } }, async (req, reply) => {
     await ctx.auth.logout(req.session!.idHash, req.user!.name, req.ip);

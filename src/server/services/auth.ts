@@ -10,6 +10,7 @@ import {
   type AccountRole,
   isCaseRole,
 } from '../../store/user-store.js';
+import type { Language } from '../../model/vocabulary.js';
 import { verifyPassword } from '../passwords.js';
 import { HttpError } from './paging.js';
 
@@ -64,6 +65,8 @@ export interface AuthedUser {
   name: string;
   /** A case role on a single case's server; admin or member on an installation's. */
   role: AccountRole;
+  /** The UI language stored with the account (null: not chosen). */
+  language: Language | null;
 }
 
 // Compared against when the user does not exist, so an unknown name costs the same time as a wrong password.
@@ -211,7 +214,7 @@ export class AuthService {
       await users.purgeSessions(now, now - this.settings.idleTimeoutMs);
       await s.appendAudit(u.name, 'login', { ip }, { ok: true });
     });
-    return { sessionId, session, user: { name: u.name, role: u.role } };
+    return { sessionId, session, user: { name: u.name, role: u.role, language: u.language } };
   }
 
   /**
@@ -278,7 +281,7 @@ export class AuthService {
       await this.users.touchSession(idHash, now);
       s.lastSeen = now;
     }
-    return { session: s, user: { name: u.name, role: u.role } };
+    return { session: s, user: { name: u.name, role: u.role, language: u.language } };
   }
 
   /** Ends a session and records it, in one transaction. */

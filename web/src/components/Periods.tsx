@@ -52,10 +52,10 @@ export function Periods({
           </g>
         ))}
         <text x={left} y={H - 6} fontSize="11" fill="#4a525c">
-          {new Date(lo).toISOString().slice(0, 10)}
+          {day(new Date(lo).toISOString())}
         </text>
         <text x={W - 10} y={H - 6} fontSize="11" fill="#4a525c" textAnchor="end">
-          {new Date(hi).toISOString().slice(0, 10)}
+          {day(new Date(hi).toISOString())}
         </text>
       </svg>
     </figure>
@@ -96,10 +96,10 @@ export function Ticks({
           </line>
         ))}
         <text x={10} y={H - 4} fontSize="11" fill="#4a525c">
-          {new Date(lo).toISOString().slice(0, 10)}
+          {day(new Date(lo).toISOString())}
         </text>
         <text x={W - 10} y={H - 4} fontSize="11" fill="#4a525c" textAnchor="end">
-          {new Date(hi).toISOString().slice(0, 10)}
+          {day(new Date(hi).toISOString())}
         </text>
       </svg>
     </figure>

@@ -15,11 +15,11 @@ export function Overview() {
   if (!data) return <Status loading={loading} error={error} />;
   const c = data.counts;
   const cards: [string, string][] = [
-    [S.overview.evidence, String(c.evidence)],
-    [S.overview.groups, `${c.groupsFlagged} / ${c.groups}`],
-    [S.overview.accounts, String(c.accounts)],
-    [S.overview.messages, String(c.messages)],
-    [S.overview.media, `${c.mediaKnown} / ${c.mediaNovel}`],
+    [S.overview.evidence, num(c.evidence)],
+    [S.overview.groups, `${num(c.groupsFlagged)} / ${num(c.groups)}`],
+    [S.overview.accounts, num(c.accounts)],
+    [S.overview.messages, num(c.messages)],
+    [S.overview.media, `${num(c.mediaKnown)} / ${num(c.mediaNovel)}`],
   ];
   const countries = data.countries
     .filter((x) => x.suspects > 0)
