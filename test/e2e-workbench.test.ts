@@ -9,6 +9,8 @@ import type {
   Page as ApiPage,
   SuspectFile,
   SuspectTimeline,
+  TriageQueue,
+  TriageSeriesDetail,
 } from '../src/api/contract.js';
 import { addUser } from '../src/cli/commands/user.js';
 import { runDemo } from '../src/demo.js';
@@ -177,6 +179,36 @@ describe.skipIf(missing !== null)('the analyst workbench in a real browser', () 
     await mark.click({ force: true });
     await visible(page.locator('li.conv-message[aria-current="true"]'));
     expect(page.url()).toContain(target!.replace(/^#/, ''));
+    expect(foreignRequests(requests, base)).toEqual([]);
+    await ctx.close();
+  }, 180_000);
+
+  it('works through the triage queue: opens the most urgent series and categorises it as a whole', async () => {
+    const { ctx, page } = await signIn(browser, base, 'wb-analyst', PASSWORD, requests);
+    const queue = await api<TriageQueue>(page, '/triage?pending=true&limit=20');
+    expect(queue.items.length).toBeGreaterThan(0);
+    // The queue is in urgency order, each with its reasons.
+    const urgencies = queue.items.map((s) => s.urgency);
+    expect([...urgencies].sort((a, b) => b - a)).toEqual(urgencies);
+    const first = queue.items[0]!;
+    expect(first.reasons.length).toBeGreaterThan(0);
+    await page.getByRole('link', { name: 'Triage' }).click();
+    const card = page.locator(`li.triage-series[data-series="${first.id}"]`);
+    await visible(card);
+    await card.getByTestId('triage-open').click();
+    // Novel media are blurred thumbnails only; nothing known is drawn.
+    await visible(card.locator('img.blurred'));
+    expect(await card.locator('article[data-status="known"] img').count()).toBe(0);
+    await card.getByTestId('triage-category').selectOption('cam');
+    await page.screenshot({ path: join(SHOTS, 'e2e-triage.png'), fullPage: true });
+    await card.getByTestId('triage-submit').click();
+    // Reviewed as a whole, the series leaves the queue of what is still to review.
+    await gone(card);
+    const detail = await api<TriageSeriesDetail>(page, `/triage/series/${first.id}`);
+    expect(detail.items.map((i) => i.review?.category)).toEqual(detail.items.map(() => 'cam'));
+    expect(detail.reviewed).toBe('all');
+    const audit = (await store.readAudit()).filter((e) => e.action === 'triage.series.review');
+    expect(audit.length).toBe(1);
     expect(foreignRequests(requests, base)).toEqual([]);
     await ctx.close();
   }, 180_000);

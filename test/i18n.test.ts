@@ -34,6 +34,7 @@ const SAME_IN: Record<keyof typeof TRANSLATIONS, string[]> = {
   es: ['errorPrefix', 'no', 'jobs.cols.8', 'cols.roles', 'cols.hash', 'identity.chat', 'priority.factor'],
   fr: [
     'nav.conversation',
+    'triage.note',
     'nav.suspects',
     'nav.admin',
     'admin.title',
@@ -71,6 +72,7 @@ const SAME_IN: Record<keyof typeof TRANSLATIONS, string[]> = {
     'suspect.jids',
   ],
   it: [
+    'nav.triage',
     'no',
     'login.password',
     'cols.account',
@@ -178,6 +180,12 @@ const SAMPLES: Record<string, unknown[][]> = {
   'timeline.media': [['Qstatus', 'Qtime']],
   'timeline.event': [['Qtype', 'Qtime']],
   'timeline.all': [[8403]],
+  'triage.rule': [[8501]],
+  'triage.counts': [[8502, 8503]],
+  'triage.open': [[8504]],
+  'triage.series': [[8505, 8506]],
+  'triage.categorise': [[8507]],
+  'triage.done': [[8508, 'Qcategory']],
 };
 
 /**

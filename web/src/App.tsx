@@ -18,6 +18,7 @@ import { Media } from './screens/Media';
 import { Network } from './screens/Network';
 import { Overview } from './screens/Overview';
 import { Search } from './screens/Search';
+import { Triage } from './screens/Triage';
 import { Suspect } from './screens/Suspect';
 import { Team } from './screens/Team';
 import { CaseContext, SessionContext } from './session';
@@ -44,6 +45,7 @@ const screens = (): Screen[] => [
   { path: 'groups', label: S.nav.groups, need: 'case.read', link: href.groups },
   { path: 'search', label: S.nav.search, need: 'case.read', link: () => href.search() },
   { path: 'media', label: S.nav.media, need: 'case.read', link: href.media },
+  { path: 'triage', label: S.nav.triage, need: 'case.read', link: href.triage },
   { path: 'chats', label: S.nav.conversation, need: 'case.read', link: href.groups, linkedOnly: true },
   { path: 'messages', label: S.nav.conversation, need: 'case.read', link: href.groups, linkedOnly: true },
   { path: 'identity', label: S.nav.identity, need: 'case.read', link: href.identity },
@@ -89,6 +91,8 @@ function Body({ route }: { route: Route }) {
           }}
         />
       );
+    case 'triage':
+      return <Triage />;
     case 'chats':
       return (
         <Conversation chat={idOf(arg)} message={null} end={q.get('end') === 'last' ? 'last' : 'first'} />

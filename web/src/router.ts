@@ -60,6 +60,7 @@ export const href = {
   media: (q?: Record<string, string | number>) =>
     c(`/media${q ? `?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]))}` : ''}`),
   evidence: (id?: number) => c(`/evidence${id ? `?id=${id}` : ''}`),
+  triage: () => c('/triage'),
   identity: () => c('/identity'),
   audit: () => c('/audit'),
   exports: () => c('/exports'),

@@ -42,6 +42,7 @@ export const en = {
   },
   nav: {
     label: 'Main',
+    triage: 'Triage',
     conversation: 'Conversation',
     search: 'Search',
     overview: 'Overview',
@@ -538,6 +539,23 @@ export const en = {
     event: (type: string, at: string) => `${type.replace(/_/g, ' ')} at ${at}`,
     all: (n: number) => `Show all ${n} chats`,
     fewer: 'Show fewer',
+  },
+  triage: {
+    title: 'Triage of novel media',
+    rule: (threshold: number) => `Most urgent first: first posted recently, by the poster (not forwarded), the poster's role, the size of the series. Novel images within ${threshold} bits of PDQ form a series.`,
+    counts: (novel: number, reviewed: number) => `${novel} novel media items, ${reviewed} reviewed`,
+    pendingOnly: 'Not yet fully reviewed',
+    open: (size: number) => `Open the series (${size})`,
+    close: 'Close the series',
+    empty: 'No series to review.',
+    series: (id: number, size: number) => `Series #${id} (${size} items)`,
+    reviewed: { none: 'not reviewed', partial: 'partly reviewed', all: 'reviewed' },
+    category: 'Category',
+    choose: 'Choose a category',
+    note: 'Note',
+    categorise: (size: number) => `Categorise all ${size}`,
+    done: (items: number, category: string) => `${items} items categorised as ${category}.`,
+    scheme: 'Category scheme',
   },
 };
 
