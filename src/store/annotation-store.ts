@@ -89,7 +89,9 @@ export class AnnotationError extends UserError {
 }
 
 // Control characters: none in tags and labels; a note may hold line breaks and tabs.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+// eslint-disable-next-line no-control-regex
 const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
 // Bidirectional overrides and isolates make a text read otherwise than it is stored.
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/u;
