@@ -269,6 +269,10 @@ export function register(program: Command): void {
     .command('annotate')
     .description(
       'notes, tags and bookmarks on accounts, groups, messages and media (audited; docs/annotations.md)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  filet annotate note ./op-x --account 12 "admin of both groups"\n  filet annotate list ./op-x --tag producer',
     );
   defineNote(annotate.command('note').description('add, edit or delete a note'));
   defineTag(annotate.command('tag').description('tag a target (a tag it already has is skipped)'));
@@ -280,6 +284,10 @@ export function register(program: Command): void {
     .argument('<case>', 'the case folder')
     .argument('<id>', 'the annotation id')
     .argument('[text]', 'the new text')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  filet annotate edit ./op-x 4 "corrected text"\n  filet annotate edit ./op-x 9 --include-in-report',
+    )
     .action((dir: string, id: string, text: string | undefined, o: Common & ReportOptions) =>
       edit(dir, parseId(id, 'the id'), text, o),
     );
@@ -287,11 +295,13 @@ export function register(program: Command): void {
     .description('delete an annotation (the record stays for the audit; lists and reports leave it out)')
     .argument('<case>', 'the case folder')
     .argument('<id>', 'the annotation id')
+    .addHelpText('after', '\nExample:\n  filet annotate delete ./op-x 4')
     .action((dir: string, id: string, o: Common) => remove(dir, parseId(id, 'the id'), o));
   defineList(annotate.command('list').description('list annotations'));
   withCommon(annotate.command('tags'))
     .description('every tag in use, with how many targets carry it')
     .argument('<case>', 'the case folder')
+    .addHelpText('after', '\nExample:\n  filet annotate tags ./op-x --json')
     .action(async (dir: string, o: Common) => {
       const tags = await withCase(dir, o, ({ store }) => tagSummary(store));
       if (o.json) return printJson({ items: tags });
