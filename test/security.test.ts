@@ -88,6 +88,11 @@ const ACCESS: Record<string, Access> = {
   'POST /api/cases/:caseId/triage/series/:id/review': handler,
   'GET /api/cases/:caseId/categories/scheme': reader,
   'PUT /api/cases/:caseId/categories/scheme': leadOnly,
+  'GET /api/cases/:caseId/annotations': reader,
+  'GET /api/cases/:caseId/annotations/tags': reader,
+  'POST /api/cases/:caseId/annotations': handler,
+  'PATCH /api/cases/:caseId/annotations/:id': handler,
+  'DELETE /api/cases/:caseId/annotations/:id': handler,
 };
 /** The UI routes, all public: the SPA index and the built assets. */
 const UI_ROUTES = ['GET /', 'GET /index.html', 'GET /assets/:file'];

@@ -24,6 +24,8 @@ export const CASE_PERMISSIONS = [
   'priority.manage',
   // Choose the case's category scheme for reviews of novel media (docs/triage.md): the lead's call.
   'categories.manage',
+  // Write notes, tags and bookmarks on the case's accounts, chats, messages and media (docs/annotations.md).
+  'annotate',
 ] as const;
 export type CasePermission = (typeof CASE_PERMISSIONS)[number];
 
@@ -813,4 +815,45 @@ export interface CategorySchemeView {
   at: string | null;
   schemes: CategorySchemeName[];
   categories: { code: number; category: string; label: string }[];
+}
+
+// ---- Annotations: notes, tags and bookmarks (docs/annotations.md) ---------------------------------------
+
+export type AnnotationTargetKind = 'account' | 'chat' | 'message' | 'media';
+export type AnnotationKind = 'note' | 'tag' | 'bookmark';
+
+export interface AnnotationTarget {
+  kind: AnnotationTargetKind;
+  id: number;
+}
+
+/** One note, tag or bookmark (GET …/annotations items; POST, PATCH and DELETE answer one). */
+export interface Annotation {
+  id: number;
+  /** What it was written on. */
+  target: AnnotationTarget;
+  /** Where the case shows it now: an account merged into another shows its annotations on that one. */
+  shownOn: AnnotationTarget;
+  kind: AnnotationKind;
+  /** A note's body, a tag's name, a bookmark's label (null: a bookmark without one). */
+  text: string | null;
+  /** Included in the report and the referral packages. */
+  inReport: boolean;
+  by: string;
+  at: string;
+  editedAt: string | null;
+  editedBy: string | null;
+  /** Set only in the answer to DELETE: lists never show deleted annotations. */
+  deletedAt: string | null;
+  deletedBy: string | null;
+}
+
+/** GET …/annotations/tags: every tag in use, most used first. */
+export interface AnnotationTags {
+  items: {
+    name: string;
+    key: string;
+    count: number;
+    byKind: Record<AnnotationTargetKind, number>;
+  }[];
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../util/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import * as analyze from './commands/analyze.js';
+import * as annotate from './commands/annotate.js';
 import * as audit from './commands/audit.js';
 import * as demo from './commands/demo.js';
 import * as exportCmd from './commands/export.js';
@@ -39,6 +40,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   match,
   analyze,
   priority,
+  annotate,
   referrals,
   report,
   synth,

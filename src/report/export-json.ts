@@ -4,11 +4,12 @@ import { evidenceView } from '../evidence/custody.js';
 import { phoneFacts } from '../jurisdiction/phone.js';
 import { replayMembership } from '../model/membership.js';
 import { AnalysisStore } from '../store/analysis-store.js';
+import { AnnotationStore } from '../store/annotation-store.js';
 import type { CaseStore } from '../store/case-store.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** Version of docs/schema/case-export.schema.json that this code writes. */
-export const EXPORT_SCHEMA_VERSION = '1.1.0';
+export const EXPORT_SCHEMA_VERSION = '1.2.0';
 
 export interface ExportOptions {
   /** Include every message and provenance row (large). */
@@ -47,6 +48,13 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
   const analysed = (await analysis.latestRun()) !== null;
   const analysedAccounts = new Map((analysed ? await analysis.accounts() : []).map((a) => [a.accountId, a]));
   const analysedGroups = new Map((analysed ? await analysis.groups() : []).map((g) => [g.chatId, g]));
+  // Analyst annotations that go out of the case: those marked for the report, not deleted (the same rule
+  // as the HTML report's and the referral packages'). Messages are located by chat and time below.
+  const annotations = await new AnnotationStore(store).list({ inReport: true });
+  const annotatedIds = new Set(
+    annotations.filter((a) => a.shownOn.kind === 'message').map((a) => a.shownOn.id),
+  );
+  const annotatedMessages = new Map<number, { chat: number; at: string }>();
 
   const msgCountByChat = new Map<number, number>();
   const mediaAgg = new Map<string, MediaAgg>();
@@ -56,6 +64,7 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
   for await (const page of store.messages()) {
     for (const m of page) {
       messageCount++;
+      if (annotatedIds.has(m.id)) annotatedMessages.set(m.id, { chat: m.chatId, at: iso(m.at)! });
       msgCountByChat.set(m.chatId, (msgCountByChat.get(m.chatId) ?? 0) + 1);
       if (m.senderId !== null) {
         const list = senders.get(m.chatId) ?? senders.set(m.chatId, []).get(m.chatId)!;
@@ -222,6 +231,25 @@ export async function buildCaseExport(store: CaseStore, opts: ExportOptions = {}
       at: iso(e.at),
       value: e.value,
     })),
+    annotations: annotations.map((a) => {
+      const written = a.target.kind !== a.shownOn.kind || a.target.id !== a.shownOn.id;
+      return {
+        id: a.id,
+        target: { ...a.shownOn },
+        writtenOn: written ? { ...a.target } : null,
+        kind: a.kind,
+        text: a.text,
+        by: a.by,
+        at: iso(a.at)!,
+        editedAt: iso(a.editedAt),
+        editedBy: a.editedBy,
+        message: a.shownOn.kind === 'message' ? (annotatedMessages.get(a.shownOn.id) ?? null) : null,
+        media:
+          a.shownOn.kind === 'media' && mediaById.has(a.shownOn.id)
+            ? { sha256: mediaById.get(a.shownOn.id)!.sha256 }
+            : null,
+      };
+    }),
     clusters: (analysed ? await analysis.clusters() : []) as unknown[],
     countries: (analysed ? await analysis.countries() : []) as unknown[],
     ...(opts.withMessages ? { messages } : {}),

@@ -3,7 +3,8 @@ import { basename, dirname } from 'node:path';
 import type { CaseStore } from '../store/case-store.js';
 import { TOOL_VERSION } from '../version.js';
 import { accountLabel, buildCaseView, groupLabel, type CaseView, type ExportAccount } from './case-view.js';
-import { fmtDate, htmlTable, page } from './html.js';
+import { analystNotesSection, type ExportAnnotation } from './annotations-section.js';
+import { fmtDate, fmtTime, htmlTable, page } from './html.js';
 import { barsSvg, networkSvg, timelineSvg } from './svg-charts.js';
 import { CATEGORY_SCHEMES, categoryCode } from '../triage/categories.js';
 import { esc } from './xml.js';
@@ -22,6 +23,7 @@ export const REPORT_SECTIONS = [
   'suspects',
   'flagged-groups',
   'triage',
+  'analyst-notes',
   'evidence',
 ];
 
@@ -138,6 +140,12 @@ ${htmlTable(
   }),
 )}</section>`;
 
+  const notes = analystNotesSection(
+    doc.annotations,
+    (a) => reportTargetLabel(view, a),
+    'Notes, tags and bookmarks the case team marked for the report (deleted ones and those not marked are left out), by what they are about, with who wrote them and when. Media are named by SHA-256 only.',
+  );
+
   const evidenceName = new Map(doc.evidence.map((e) => [e.id, basename(e.path)]));
   const deletedTotal = view.lineages.reduce((n, l) => n + l.deletedLater.messages, 0);
   const deleted = view.lineages.length
@@ -222,6 +230,7 @@ ${countryBars}
 ${suspects}
 ${flaggedGroups}
 ${triage}
+${notes}
 ${deleted}
 ${evidence}`;
   return page({ title: `filet report — ${doc.case.name ?? doc.case.id}`, synthetic: view.synthetic, body });
@@ -272,6 +281,32 @@ ${
       )
     : '<p class="note">No novel media item carries a reviewed category yet (filet triage).</p>'
 }</section>`;
+}
+
+/** What an annotation is about, as the report names it (HTML). */
+function reportTargetLabel(view: CaseView, a: ExportAnnotation): string {
+  const written = a.writtenOn
+    ? `<br><span class="muted">written on ${esc(a.writtenOn.kind)} ${esc(a.writtenOn.id)}, now part of this one</span>`
+    : '';
+  return targetName(view, a) + written;
+}
+
+function targetName(view: CaseView, a: ExportAnnotation): string {
+  const { kind, id } = a.target;
+  const groupName = (chat: number) => {
+    const g = view.groupById.get(chat);
+    return g ? groupLabel(g) : `chat ${chat}`;
+  };
+  if (kind === 'account') {
+    const acc = view.accountById.get(id);
+    return `account ${id}: <span class="hash">${esc(acc ? accountLabel(acc) : '—')}</span>`;
+  }
+  if (kind === 'chat') return `group ${id}: ${esc(groupName(id))}`;
+  if (kind === 'message')
+    return a.message
+      ? `message ${id} in ${esc(groupName(a.message.chat))}, ${esc(fmtTime(a.message.at))}`
+      : `message ${id}`;
+  return `media ${id}: <span class="hash">sha256 ${esc(a.media?.sha256 ?? '—')}</span>`;
 }
 
 /** The audit head the report was written at: a copy outside the case for `filet audit verify --expect-head`. */

@@ -27,6 +27,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .flag{color:var(--flag);font-weight:600}
 .muted{color:var(--muted)}
 ul.reasons{margin:0;padding-left:18px}
+ul.notes{margin:0;padding-left:18px}.note-text{white-space:pre-wrap}.tag{background:#eef1f5;border:1px solid var(--line);padding:0 5px;border-radius:3px}
 figure{margin:0;background:#fff;border:1px solid var(--line);padding:8px}
 figcaption{color:var(--muted);font-size:12px;margin-top:4px}
 svg{display:block;max-width:100%;height:auto}

@@ -6,8 +6,9 @@ import { AnalysisStore } from '../store/analysis-store.js';
 import type { CaseStore, ProvenanceRow } from '../store/case-store.js';
 import { TOOL_VERSION } from '../version.js';
 import type { CaseView, ExportAccount, ExportGroup, ExportMedia } from './case-view.js';
+import { analystNotesSection, type ExportAnnotation } from './annotations-section.js';
 import { csvTable } from './csv-export.js';
-import { fmtDate, htmlTable, page } from './html.js';
+import { fmtDate, fmtTime, htmlTable, page } from './html.js';
 import { writeManifest } from './manifest.js';
 import { deviceOwners, pseudonymKey, ReferralScope } from './referral-scope.js';
 import { categoryCode } from '../triage/categories.js';
@@ -402,6 +403,40 @@ async function writePackage(
       };
     });
 
+  // Analyst notes: only those about what this package holds (its suspects, their groups, their messages
+  // here, the media of those messages), so a note on another country's suspect never reaches it. The doc's
+  // annotations are already only those marked for the report; `target` is where the case shows each one
+  // (a merged identity's notes on the surviving account, which is the suspect here).
+  const mediaIds = new Set(media.map((m) => m.id));
+  const inScope = (a: ExportAnnotation) => {
+    const { kind, id } = a.target;
+    if (kind === 'account') return suspectIds.has(id);
+    if (kind === 'chat') return r.groupIds.has(id);
+    if (kind === 'message') return held.messages.has(id);
+    return mediaIds.has(id);
+  };
+  const annotations = doc.annotations.filter(inScope);
+  const messageById = new Map(r.messages.map((m) => [m.id, m]));
+  const about = (a: ExportAnnotation) => {
+    const { kind, id } = a.target;
+    if (kind === 'account') return { account: id };
+    if (kind === 'chat') return { group: id };
+    if (kind === 'message') {
+      const m = messageById.get(id)!;
+      return { message: id, group: m.group, at: m.at };
+    }
+    return { media: id, sha256: a.media?.sha256 ?? null };
+  };
+  const evidenceAnnotations = annotations.map((a) => ({
+    id: a.id,
+    about: about(a),
+    kind: a.kind,
+    text: a.text,
+    by: a.by,
+    at: a.at,
+    editedAt: a.editedAt,
+  }));
+
   const evidenceDoc = {
     schema: 'filet-referral-evidence/2',
     generator: TOOL_VERSION,
@@ -416,6 +451,7 @@ async function writePackage(
     events: evidenceEvents,
     media: evidenceMedia,
     evidence,
+    annotations: evidenceAnnotations,
     // Everyone this file refers to who is not one of its suspects, by member number.
     otherPeople: scope.members(),
   };
@@ -429,7 +465,7 @@ async function writePackage(
   }
   writeFileSync(
     join(dir, 'summary.html'),
-    summaryHtml(view, scope, r, groups, media, memberships.length, unresolvedWhy),
+    summaryHtml(view, scope, r, groups, media, memberships.length, unresolvedWhy, annotations),
   );
   const vics: VicsWriteEntry[] = media
     .filter((m) => m.md5)
@@ -474,6 +510,25 @@ function reviewedCategory(view: CaseView, m: ExportMedia) {
 /** A group as a package names it: subject, else its JID when that names no one else, else its id. */
 function packageGroupLabel(scope: ReferralScope, g: ExportGroup): string {
   return g.subject ?? scope.groupJid(g.jid) ?? `group ${g.id}`;
+}
+
+/** What an annotation in this package is about, named as the package names it (HTML). */
+function packageTargetLabel(view: CaseView, scope: ReferralScope, r: Referral, a: ExportAnnotation): string {
+  const { kind, id } = a.target;
+  const group = (gid: number) => {
+    const g = view.groupById.get(gid);
+    return g ? packageGroupLabel(scope, g) : `group ${gid}`;
+  };
+  if (kind === 'account') {
+    const acc = view.accountById.get(id);
+    return `<span class="hash">${esc(acc ? scope.accountLabel(acc) : `account ${id}`)}</span>`;
+  }
+  if (kind === 'chat') return `group: ${esc(group(id))}`;
+  if (kind === 'message') {
+    const m = r.messages.find((x) => x.id === id);
+    return m ? `message ${id} in ${esc(group(m.group))}, ${esc(fmtTime(m.at))}` : `message ${id}`;
+  }
+  return `media: <span class="hash">sha256 ${esc(a.media?.sha256 ?? '—')}</span>`;
 }
 
 function suspectsCsv(
@@ -526,6 +581,7 @@ function summaryHtml(
   media: ExportMedia[],
   membershipCount: number,
   unresolvedWhy: Map<string, number>,
+  annotations: ExportAnnotation[],
 ): string {
   const vicsCount = media.filter((m) => m.md5).length;
   const known = media.filter((m) => m.status === 'known').length;
@@ -612,6 +668,11 @@ ${
       )
     : '<p>None.</p>'
 }
-</section>`;
+</section>
+${analystNotesSection(
+  annotations,
+  (a) => packageTargetLabel(view, scope, r, a),
+  'Notes and tags of the investigating team about this package’s suspects, their groups, their messages and media here (the same records are in evidence.json, “annotations”). Media are named by SHA-256 only.',
+)}`;
   return page({ title: `filet referral — ${title}`, synthetic: view.synthetic, body });
 }

@@ -33,6 +33,7 @@ import { crossCaseRoutes } from './routes/cross-case.js';
 import { intakeRoutes } from './routes/intake.js';
 import { EvidenceShare } from '../evidence/share.js';
 import { installationRoutes } from './routes/installation.js';
+import { annotationRoutes } from './routes/annotations.js';
 import { caseRoutes } from './routes/case.js';
 import { conversationRoutes } from './routes/conversation.js';
 import { custodyRoutes } from './routes/custody.js';
@@ -449,6 +450,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   priorityRoutes(app, ctx);
   searchRoutes(app, ctx);
   triageRoutes(app, ctx);
+  annotationRoutes(app, ctx);
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
   const webRoot = resolve(opts.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'));

@@ -33,6 +33,7 @@ const CASE_POLICY: Record<CaseRole, readonly CasePermission[]> = {
     'evidence.read',
     'evidence.verify',
     'members.read',
+    'annotate',
   ],
   viewer: ['case.read', 'evidence.read', 'members.read'],
   // Oversight only: the chain of custody and the audit trail, never the case content itself.

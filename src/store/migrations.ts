@@ -329,6 +329,25 @@ export const MIGRATIONS: Migration[] = [
     dialect: SEARCH_INDEX,
   },
   {
+    version: 17,
+    name: 'annotations: notes, tags and bookmarks',
+    statements: [
+      // What analysts write on accounts, chats, messages and media (src/store/annotation-store.ts). `text` is
+      // a note's body, a tag's name (as written, normalised) or a bookmark's optional label; `tag_key` is the
+      // tag's name folded to lower case (null for notes and bookmarks). A deleted annotation keeps its row
+      // (deleted_at/deleted_by): the record stays for the audit, and lists leave it out.
+      `CREATE TABLE annotations (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, target_kind TEXT NOT NULL, target_id BIGINT NOT NULL,
+        kind TEXT NOT NULL, text TEXT, tag_key TEXT, in_report BIGINT NOT NULL, by_user TEXT NOT NULL,
+        at BIGINT NOT NULL, edited_at BIGINT, edited_by TEXT, deleted_at BIGINT, deleted_by TEXT,
+        PRIMARY KEY (case_id, id))`,
+      `CREATE INDEX annotations_target ON annotations (case_id, target_kind, target_id)`,
+      // One live tag of a name per target, whatever its case: the store says so first, with a clear message.
+      `CREATE UNIQUE INDEX annotations_tag ON annotations (case_id, target_kind, target_id, tag_key)
+        WHERE kind = 'tag' AND deleted_at IS NULL`,
+    ],
+  },
+  {
     version: 18,
     name: 'media reviews: category, scheme, series',
     statements: [
