@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -20,7 +21,16 @@ import type { CaseStore } from '../src/store/case-store.js';
 import { browserMissing, launchChromium } from './helpers/browser.js';
 import { inCase } from './helpers/case-url.js';
 import { tempDir } from './helpers/stores.js';
-import { ensureBuilt, foreignRequests, gone, hasText, SHOTS, signIn, visible } from './helpers/ui.js';
+import {
+  ensureBuilt,
+  foreignRequests,
+  gone,
+  hasText,
+  SHOTS,
+  signIn,
+  visible,
+  zipTexts,
+} from './helpers/ui.js';
 
 /**
  * The analyst's workbench screens in a real browser (Debian's chromium, headless) against the real server
@@ -209,6 +219,48 @@ describe.skipIf(missing !== null)('the analyst workbench in a real browser', () 
     expect(detail.reviewed).toBe('all');
     const audit = (await store.readAudit()).filter((e) => e.action === 'triage.series.review');
     expect(audit.length).toBe(1);
+    expect(foreignRequests(requests, base)).toEqual([]);
+    await ctx.close();
+  }, 180_000);
+
+  it("writes a note on a suspect that reaches the downloaded report and their country's referral package", async () => {
+    const { ctx, page } = await signIn(browser, base, 'wb-lead', PASSWORD, requests);
+    const top = (await api<ApiPage<AccountRow>>(page, '/accounts?limit=1')).items[0]!;
+    expect(top.country).toMatch(/^[A-Z]{2}$/);
+    const kept = `SYNTHETIC note for the referral ${Date.now()}`;
+    const left = `SYNTHETIC note kept inside the case ${Date.now()}`;
+    await page.goto(`${base}/#/c/${store.caseId}/accounts/${top.id}`);
+    const form = page.getByTestId('annotation-form');
+    await visible(form);
+    await form.getByLabel('Text').fill(kept);
+    await form.getByRole('button', { name: 'Add' }).click();
+    await visible(page.locator('.note-text', { hasText: kept }));
+    await form.getByLabel('Text').fill(left);
+    await form.getByLabel('Include in the report and referral packages').uncheck();
+    await form.getByRole('button', { name: 'Add' }).click();
+    await visible(page.locator('.note-text', { hasText: left }));
+    await page.screenshot({ path: join(SHOTS, 'e2e-note.png') });
+
+    await page.getByRole('link', { name: 'Exports' }).click();
+    const [report] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'HTML report' }).click(),
+    ]);
+    const reportFile = join(SHOTS, 'e2e-note-report.html');
+    await report.saveAs(reportFile);
+    const html = readFileSync(reportFile, 'utf8');
+    expect(html).toContain(kept);
+    expect(html).not.toContain(left);
+
+    const [pkg] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: `Referral package for ${top.country}` }).click(),
+    ]);
+    const pkgFile = join(SHOTS, `e2e-note-referral-${top.country}.zip`);
+    await pkg.saveAs(pkgFile);
+    const texts = [...(await zipTexts(pkgFile)).values()].join('\n');
+    expect(texts).toContain(kept);
+    expect(texts).not.toContain(left);
     expect(foreignRequests(requests, base)).toEqual([]);
     await ctx.close();
   }, 180_000);

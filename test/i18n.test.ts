@@ -24,7 +24,7 @@ const TRANSLATIONS: Record<Exclude<(typeof LANGUAGES)[number], 'en'>, Dictionary
 /** Identical to English in every language: the product's name, a dash, product terms and file formats. */
 const SAME_EVERYWHERE = new Set(['filet', '—', 'SHA-256', 'JID', 'GraphML', 'GEXF', 'CSV']);
 /** Language-neutral formats: a name and a role, a count of a count, SI units (rates in `/s`, times in `min`/`s`). */
-const NEUTRAL_FORMATS = new Set(['nav.signedInAs', 'jobs.progress', 'jobs.rate', 'jobs.eta']);
+const NEUTRAL_FORMATS = new Set(['nav.signedInAs', 'jobs.progress', 'jobs.rate', 'jobs.eta', 'notes.by']);
 
 /**
  * Identical to English in one language, by key: words that are that language's own (cognates, and loanwords
@@ -33,6 +33,7 @@ const NEUTRAL_FORMATS = new Set(['nav.signedInAs', 'jobs.progress', 'jobs.rate',
 const SAME_IN: Record<keyof typeof TRANSLATIONS, string[]> = {
   es: ['errorPrefix', 'no', 'jobs.cols.8', 'cols.roles', 'cols.hash', 'identity.chat', 'priority.factor'],
   fr: [
+    'notes.kinds.note',
     'nav.conversation',
     'triage.note',
     'nav.suspects',
@@ -58,6 +59,7 @@ const SAME_IN: Record<keyof typeof TRANSLATIONS, string[]> = {
     'elsewhere.distance',
   ],
   de: [
+    'notes.text',
     'nav.team',
     'team.title',
     'admin.name',
@@ -186,6 +188,8 @@ const SAMPLES: Record<string, unknown[][]> = {
   'triage.series': [[8505, 8506]],
   'triage.categorise': [[8507]],
   'triage.done': [[8508, 'Qcategory']],
+  'notes.by': [['Qby', 'Qat']],
+  'notes.remove': [['Qtag']],
 };
 
 /**

@@ -54,3 +54,29 @@ export function foreignRequests(requests: string[], base: string): string[] {
     (u) => u.startsWith('pageerror:') || (!u.startsWith('data:') && new URL(u).origin !== origin),
   );
 }
+
+/** Every file of a zip as text, by name (a referral package: its evidence.json, summary.html, …). */
+export async function zipTexts(path: string): Promise<Map<string, string>> {
+  const yauzl = (await import('yauzl')).default;
+  return new Promise((resolvePromise, reject) => {
+    const out = new Map<string, string>();
+    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err ?? new Error(`cannot open ${path}`));
+      zip.on('entry', (entry: { fileName: string }) => {
+        if (entry.fileName.endsWith('/')) return zip.readEntry();
+        zip.openReadStream(entry as never, (e, stream) => {
+          if (e || !stream) return reject(e ?? new Error(`cannot read ${entry.fileName}`));
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            out.set(entry.fileName, Buffer.concat(chunks).toString('utf8'));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolvePromise(out));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}

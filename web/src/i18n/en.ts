@@ -557,6 +557,21 @@ export const en = {
     done: (items: number, category: string) => `${items} items categorised as ${category}.`,
     scheme: 'Category scheme',
   },
+  notes: {
+    title: 'Notes, tags and bookmarks',
+    by: (by: string, at: string) => `${by}, ${at}`,
+    remove: (tag: string) => `Remove the tag ${tag}`,
+    kinds: { note: 'Note', tag: 'Tag', bookmark: 'Bookmark' },
+    inReport: 'in the report',
+    leaveOut: 'Leave out of the report',
+    include: 'Include in the report',
+    delete: 'Delete',
+    none: 'Nothing noted yet.',
+    kind: 'Kind',
+    text: 'Text',
+    inReportLabel: 'Include in the report and referral packages',
+    add: 'Add',
+  },
 };
 
 export type Dictionary = typeof en;

@@ -1,5 +1,6 @@
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { caseApi, getJson } from '../api';
+import { Annotations } from '../components/Annotations';
 import { RoleTags, Status } from '../components/common';
 import { MediaCard } from '../components/MediaCard';
 import { country, when } from '../format';
@@ -45,6 +46,7 @@ export function Conversation({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const focused = useRef<number | null>(null);
+  const [noting, setNoting] = useState<number | null>(null);
   const can = useCan();
 
   useEffect(() => {
@@ -181,8 +183,17 @@ export function Conversation({
                         {(e.forwardScore ?? 0) >= 5 ? S.conversation.forwardedMany : S.conversation.forwarded}
                       </span>
                     )}
-                    {e.deletedLater !== null && <span className="tag">{S.conversation.deletedLater}</span>}
+                    {e.deletedLater !== null && <span className="tag">{S.conversation.deletedLater}</span>}{' '}
+                    <button
+                      type="button"
+                      className="link"
+                      aria-expanded={noting === e.id}
+                      onClick={() => setNoting(noting === e.id ? null : e.id)}
+                    >
+                      {S.notes.title}
+                    </button>
                   </div>
+                  {noting === e.id && <Annotations kind="message" id={e.id} />}
                   {e.text && <p className="conv-text">{e.text}</p>}
                   {e.media ? (
                     <MediaCard

@@ -1,5 +1,6 @@
 import { caseApi } from '../api';
 import { useEffect, useState } from 'react';
+import { Annotations } from '../components/Annotations';
 import { MediaCard } from '../components/MediaCard';
 import { DataTable, Pager, Panel, RoleTags, Status } from '../components/common';
 import { Periods } from '../components/Periods';
@@ -133,6 +134,7 @@ export function Group({ id, message }: { id: number; message: number | null }) {
           ))}
         </DataTable>
       </Panel>
+      <Annotations kind="chat" id={id} />
       <Panel title={S.group.messages} id="gmsgs-h">
         <p>
           <a className="button" href={href.chat(id)} data-testid="read-conversation">

@@ -2,6 +2,7 @@ import { useContext, useState, type FormEvent } from 'react';
 import { caseApi, getJson, send } from '../api';
 import { Elsewhere } from '../components/Elsewhere';
 import { TimelineChart } from '../components/TimelineChart';
+import { Annotations } from '../components/Annotations';
 import { MediaCard } from '../components/MediaCard';
 import { MergeTable } from '../components/MergeTable';
 import { DataTable, Panel, RoleTags, Status } from '../components/common';
@@ -48,6 +49,7 @@ export function Suspect({ id }: { id: number }) {
         <a href={href.search({ sender: String(a.id) })}>{S.search.theirMessages}</a>
       </p>
       <TimelineChart account={id} />
+      <Annotations kind="account" id={id} />
       {a.mergedInto && (
         <p className="error" role="note">
           {S.suspect.mergedInto} <a href={href.account(a.mergedInto)}>{S.suspect.openMerged}</a>
