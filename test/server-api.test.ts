@@ -34,7 +34,7 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
 
   const call = (
     role: Role | null,
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     body?: unknown,
     csrf?: string | null,
@@ -97,6 +97,12 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     '/groups/1/messages',
     '/chats/1/conversation',
     '/messages/1/conversation',
+    '/search?q=hola',
+    '/triage',
+    '/categories/scheme',
+    '/annotations',
+    '/annotations/tags',
+    '/priority',
     '/network',
     '/media',
     '/merges',
@@ -579,6 +585,41 @@ describe.each(STORE_TARGETS)('web API on $name', (target) => {
     } finally {
       await store.db.exec(`DROP TRIGGER ${trigger}${target.name === 'postgres' ? ' ON audit' : ''}`);
       if (target.name === 'postgres') await store.db.exec(`DROP FUNCTION ${trigger}()`);
+    }
+  });
+
+  it('answers the workbench write routes per role as the policy says', async () => {
+    const series = (await call('lead', 'GET', '/triage?limit=1')).json<{ items: { id: number }[] }>()
+      .items[0]!.id;
+    const writes: [string, string, (role: Role) => object, Record<Role, number>][] = [
+      ['PUT', '/priority', () => ({ reset: true }), { lead: 200, analyst: 403, viewer: 403, auditor: 403 }],
+      [
+        'PUT',
+        '/categories/scheme',
+        () => ({ scheme: 'vics' }),
+        { lead: 200, analyst: 403, viewer: 403, auditor: 403 },
+      ],
+      [
+        'POST',
+        '/annotations',
+        (role) => ({ target: { kind: 'account', id: 1 }, kind: 'tag', text: `matrix ${role}` }),
+        { lead: 201, analyst: 201, viewer: 403, auditor: 403 },
+      ],
+      [
+        'POST',
+        `/triage/series/${series}/review`,
+        () => ({ category: 'cam' }),
+        { lead: 200, analyst: 200, viewer: 403, auditor: 403 },
+      ],
+    ];
+    for (const [method, url, body, byRole] of writes)
+      for (const role of ROLES) {
+        const res = await call(role, method as 'PUT' | 'POST', url, body(role));
+        expect(res.statusCode, `${role} ${method} ${url}: ${res.body.slice(0, 200)}`).toBe(byRole[role]);
+      }
+    for (const role of ROLES) {
+      const res = await call(role, 'PUT', '/api/session/language', { language: 'en' });
+      expect(res.statusCode, `${role} PUT /api/session/language: ${res.body.slice(0, 200)}`).toBe(200);
     }
   });
 });
