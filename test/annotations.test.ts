@@ -29,6 +29,7 @@ import { Workspace } from '../src/store/workspace.js';
 import { filet } from './helpers/cli.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 import { synthOperation } from './helpers/synth-cache.js';
+import { loginTo } from './helpers/sessions.js';
 
 /**
  * Notes, tags and bookmarks (issue 13 item 5) on a real synthetic case of two countries (an Argentine and
@@ -129,16 +130,7 @@ describe.each(STORE_TARGETS)('annotations on $name', (target) => {
       loginPerIpPerMinute: 1000,
     });
     for (const name of ['lena', 'omar', 'vera', 'aud', 'bea']) {
-      const r = await app.inject({
-        method: 'POST',
-        url: '/api/session',
-        payload: { username: name, password: PASSWORD },
-      });
-      expect(r.statusCode, r.body).toBe(200);
-      sessions[name] = {
-        cookie: String(r.headers['set-cookie']).split(';')[0]!,
-        csrf: r.json<{ csrfToken: string }>().csrfToken,
-      };
+      sessions[name] = await loginTo(app, name, PASSWORD);
     }
   }, 600_000);
 

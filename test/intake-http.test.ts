@@ -10,6 +10,7 @@ import { Workspace } from '../src/store/workspace.js';
 import { synthesize } from '../src/synth/index.js';
 import type { DeviceEntry } from '../src/synth/truth.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
+import { loginTo } from './helpers/sessions.js';
 
 /**
  * Issue 12, intake in the web app: a lead browses the evidence share, previews a container (devices,
@@ -84,16 +85,7 @@ describe.each(STORE_TARGETS)('intake over HTTP on $name', (target) => {
       loginPerIpPerMinute: 1000,
     });
     for (const n of ['lena', 'omar', 'bea']) {
-      const r = await app.inject({
-        method: 'POST',
-        url: '/api/session',
-        payload: { username: n, password: PASSWORD },
-      });
-      expect(r.statusCode).toBe(200);
-      sessions[n] = {
-        cookie: String(r.headers['set-cookie']).split(';')[0]!,
-        csrf: r.json<{ csrfToken: string }>().csrfToken,
-      };
+      sessions[n] = await loginTo(app, n, PASSWORD);
     }
   }, 120_000);
 

@@ -30,6 +30,7 @@ import { filet } from './helpers/cli.js';
 import { caseOn, demoRoot } from './helpers/demo-case.js';
 import { inCase } from './helpers/case-url.js';
 import { STORE_TARGETS, tempDir, type StoreTarget } from './helpers/stores.js';
+import { loginTo } from './helpers/sessions.js';
 
 /**
  * Issue 13 item 7: producers of novel media rank first by default; a lead may set other weights per case,
@@ -438,16 +439,7 @@ describe.each(STORE_TARGETS)('GET/PUT /api/cases/:caseId/priority on $name', (ta
     await handBuiltCase(target, a.store, a.dir);
     app = await buildServer({ workspace: ws, allowedHosts: ['localhost:80'], loginPerIpPerMinute: 1000 });
     for (const name of ['lena', 'omar', 'vera', 'bea']) {
-      const r = await app.inject({
-        method: 'POST',
-        url: '/api/session',
-        payload: { username: name, password: PASSWORD },
-      });
-      expect(r.statusCode, r.body).toBe(200);
-      sessions[name] = {
-        cookie: String(r.headers['set-cookie']).split(';')[0]!,
-        csrf: r.json<{ csrfToken: string }>().csrfToken,
-      };
+      sessions[name] = await loginTo(app, name, PASSWORD);
     }
   }, 300_000);
   afterAll(async () => {

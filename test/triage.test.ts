@@ -26,6 +26,7 @@ import { renderImage, transformImage } from '../src/synth/images.js';
 import { inCase } from './helpers/case-url.js';
 import { filet } from './helpers/cli.js';
 import { STORE_TARGETS, tempDir, type StoreTarget } from './helpers/stores.js';
+import { loginTo } from './helpers/sessions.js';
 
 /**
  * Issue 13 item 4: triage of novel media — series by PDQ, urgency with reasons, category reviews of a
@@ -411,16 +412,7 @@ describe.each(STORE_TARGETS)('triage over HTTP on $name', (target) => {
     ({ id } = await triageCase(target, { store: a.store, dir: a.dir }));
     app = await buildServer({ workspace: ws, allowedHosts: ['localhost:80'], loginPerIpPerMinute: 1000 });
     for (const name of ['lena', 'omar', 'vera', 'bea']) {
-      const r = await app.inject({
-        method: 'POST',
-        url: '/api/session',
-        payload: { username: name, password: PASSWORD },
-      });
-      expect(r.statusCode, r.body).toBe(200);
-      sessions[name] = {
-        cookie: String(r.headers['set-cookie']).split(';')[0]!,
-        csrf: r.json<{ csrfToken: string }>().csrfToken,
-      };
+      sessions[name] = await loginTo(app, name, PASSWORD);
     }
   }, 300_000);
   afterAll(async () => {

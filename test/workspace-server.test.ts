@@ -14,6 +14,7 @@ import { INSTALLATION_ROLES } from '../src/store/user-store.js';
 import { Workspace } from '../src/store/workspace.js';
 import { STORE_TARGETS, tempDir } from './helpers/stores.js';
 import { synthOperation } from './helpers/synth-cache.js';
+import { loginTo } from './helpers/sessions.js';
 
 /**
  * Issue 12: one server for every case of a workspace. Users belong to the installation; roles are per case.
@@ -66,16 +67,7 @@ describe.each(STORE_TARGETS)('a workspace served on $name', (target) => {
   const sessions: Record<string, { cookie: string; csrf: string }> = {};
 
   const login = async (name: string) => {
-    const r = await app.inject({
-      method: 'POST',
-      url: '/api/session',
-      payload: { username: name, password: PASSWORD },
-    });
-    expect(r.statusCode, r.body).toBe(200);
-    sessions[name] = {
-      cookie: String(r.headers['set-cookie']).split(';')[0]!,
-      csrf: r.json<{ csrfToken: string }>().csrfToken,
-    };
+    sessions[name] = await loginTo(app, name, PASSWORD);
   };
   const call = (
     who: string,
