@@ -88,6 +88,10 @@ const ACCESS: Record<string, Access> = {
   'POST /api/cases/:caseId/triage/series/:id/review': handler,
   'GET /api/cases/:caseId/categories/scheme': reader,
   'PUT /api/cases/:caseId/categories/scheme': leadOnly,
+  'GET /api/cases/:caseId/keywords': reader,
+  'GET /api/cases/:caseId/keywords/hits': reader,
+  'POST /api/cases/:caseId/keywords': leadOnly,
+  'DELETE /api/cases/:caseId/keywords/:id': leadOnly,
 };
 /** The UI routes, all public: the SPA index and the built assets. */
 const UI_ROUTES = ['GET /', 'GET /index.html', 'GET /assets/:file'];

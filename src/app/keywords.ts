@@ -102,7 +102,8 @@ export function splitCsvLine(line: string): string[] | string {
       const comma = line.indexOf(',', i);
       const end = comma < 0 ? line.length : comma;
       field = line.slice(i, end);
-      if (field.includes('"')) return 'a quote inside an unquoted field (quote the whole field, doubling its quotes)';
+      if (field.includes('"'))
+        return 'a quote inside an unquoted field (quote the whole field, doubling its quotes)';
       i = end;
     }
     out.push(field);
@@ -165,8 +166,7 @@ function buildList(
         .join('; ')}${problems.length > 10 ? '; …' : ''}; nothing imported`,
     );
   if (!terms.length) throw new UserError(`${file}: the list has no terms; nothing imported`);
-  if (terms.length > MAX_TERMS)
-    throw new UserError(`${file}: more than ${MAX_TERMS} terms; split the list`);
+  if (terms.length > MAX_TERMS) throw new UserError(`${file}: more than ${MAX_TERMS} terms; split the list`);
   return {
     name,
     category,
@@ -228,7 +228,9 @@ export function readKeywordFile(file: string, input: KeywordListInput): ParsedKe
 }
 
 /** An upload (POST …/keywords): the terms as given; its SHA-256 is that of the terms, one a line. */
-export function keywordUpload(input: KeywordListInput & { terms: string[]; synthetic?: boolean }): ParsedKeywordList {
+export function keywordUpload(
+  input: KeywordListInput & { terms: string[]; synthetic?: boolean },
+): ParsedKeywordList {
   const sha256 = createHash('sha256')
     .update(input.terms.map((t) => t + '\n').join(''))
     .digest('hex');
@@ -329,8 +331,19 @@ export async function keywordHits(store: CaseStore, listName?: string): Promise<
   const all = new Set<number>();
   const perList = new Map<number, Set<number>>();
   const perCategory: Record<string, Set<number>> = {};
-  type Acc = { messages: Set<number>; terms: Set<number>; lists: Record<string, Set<number>>; categories: Record<string, Set<number>>; groups: Set<number> };
-  type Grp = { messages: Set<number>; senders: Set<number>; lists: Record<string, Set<number>>; categories: Record<string, Set<number>> };
+  type Acc = {
+    messages: Set<number>;
+    terms: Set<number>;
+    lists: Record<string, Set<number>>;
+    categories: Record<string, Set<number>>;
+    groups: Set<number>;
+  };
+  type Grp = {
+    messages: Set<number>;
+    senders: Set<number>;
+    lists: Record<string, Set<number>>;
+    categories: Record<string, Set<number>>;
+  };
   const acc = new Map<number, Acc>();
   const grp = new Map<number, Grp>();
   for (const h of hits) {
@@ -341,7 +354,9 @@ export async function keywordHits(store: CaseStore, listName?: string): Promise<
       bump(perCategory, cat, m.id);
       const g =
         grp.get(m.chatId) ??
-        grp.set(m.chatId, { messages: new Set(), senders: new Set(), lists: {}, categories: {} }).get(m.chatId)!;
+        grp
+          .set(m.chatId, { messages: new Set(), senders: new Set(), lists: {}, categories: {} })
+          .get(m.chatId)!;
       g.messages.add(m.id);
       bump(g.lists, h.list.name, m.id);
       bump(g.categories, cat, m.id);
@@ -351,7 +366,13 @@ export async function keywordHits(store: CaseStore, listName?: string): Promise<
       const a =
         acc.get(person) ??
         acc
-          .set(person, { messages: new Set(), terms: new Set(), lists: {}, categories: {}, groups: new Set() })
+          .set(person, {
+            messages: new Set(),
+            terms: new Set(),
+            lists: {},
+            categories: {},
+            groups: new Set(),
+          })
           .get(person)!;
       a.messages.add(m.id);
       a.terms.add(h.term.id);
@@ -361,7 +382,9 @@ export async function keywordHits(store: CaseStore, listName?: string): Promise<
     }
   }
   const personNames = (root: number) => {
-    const merged = accounts.filter((a) => a.id !== root && canon(a.id) === root).flatMap((a) => names.get(a.id) ?? []);
+    const merged = accounts
+      .filter((a) => a.id !== root && canon(a.id) === root)
+      .flatMap((a) => names.get(a.id) ?? []);
     return [...new Set([...(names.get(root) ?? []), ...merged])];
   };
   const ids = (s: Set<number>) => [...s].sort((a, b) => a - b).slice(0, MESSAGE_IDS_SHOWN);

@@ -98,7 +98,11 @@ export class KeywordStore {
     const out: TermHits[] = [];
     for (const term of await this.terms(listId)) {
       // Terms were validated by the same parser on import.
-      out.push({ term, list: lists.get(term.listId)!, messages: await search.matchingMessages(parseQuery(term.term)) });
+      out.push({
+        term,
+        list: lists.get(term.listId)!,
+        messages: await search.matchingMessages(parseQuery(term.term)),
+      });
     }
     return out;
   }
@@ -119,10 +123,17 @@ export class KeywordStore {
     );
     if (old) await this.deleteRows(Number(old.id));
     const max = async (table: string) =>
-      Number((await this.db.get<{ m: number | null }>(`SELECT MAX(id) AS m FROM ${table} WHERE case_id = ?`, [c]))?.m ?? 0);
+      Number(
+        (await this.db.get<{ m: number | null }>(`SELECT MAX(id) AS m FROM ${table} WHERE case_id = ?`, [c]))
+          ?.m ?? 0,
+      );
     // Ids are never reused, so a term id named in a stored analysis's reasons never names another term.
-    const id = Math.max(await max('keyword_lists'), Number(await this.store.getMeta('keywords.last_list') ?? 0)) + 1;
-    let termId = Math.max(await max('keyword_terms'), Number(await this.store.getMeta('keywords.last_term') ?? 0));
+    const id =
+      Math.max(await max('keyword_lists'), Number((await this.store.getMeta('keywords.last_list')) ?? 0)) + 1;
+    let termId = Math.max(
+      await max('keyword_terms'),
+      Number((await this.store.getMeta('keywords.last_term')) ?? 0),
+    );
     await this.db.run(
       `INSERT INTO keyword_lists (case_id, id, name, category, language, source_path, source_sha256, synthetic,
          imported_by, imported_at, term_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
