@@ -151,12 +151,13 @@ function buildList(
     }
   }
   const file = source.file ?? source.path;
+  if (problems.length === 1 && source.file) {
+    const p = problems[0]!;
+    throw new UserError(`bad term: ${p.problem}; nothing imported`, { file, line: p.place.line });
+  }
   if (problems.length === 1) {
     const p = problems[0]!;
-    throw new UserError(
-      `bad term ${p.place.where}: ${p.problem}; nothing imported`,
-      source.file ? { file, line: p.place.line } : undefined,
-    );
+    throw new UserError(`bad term ${p.place.where}: ${p.problem}; nothing imported`);
   }
   if (problems.length)
     throw new UserError(
@@ -211,7 +212,7 @@ export function readKeywordFile(file: string, input: KeywordListInput): ParsedKe
       csv = CSV_HEADER.test(t);
       if (csv) return;
     }
-    const place = { line, where: `at line ${line}` };
+    const place = { line, where: `line ${line}` };
     if (!csv) {
       raw.push({ text: t, category: null, language: null, place });
       return;
