@@ -40,14 +40,23 @@ import { loginTo } from './helpers/sessions.js';
 /** The defaults of docs/priority.md, written out here (not read from the code under test). */
 const DEFAULTS = {
   producer: 0.5,
-  severity: 0.2,
-  activity: 0.075,
-  degree: 0.05,
-  betweenness: 0.1,
-  bridging: 0.075,
+  severity: 0.18,
+  activity: 0.0675,
+  degree: 0.045,
+  betweenness: 0.09,
+  bridging: 0.0675,
+  keywords: 0.05,
 };
-/** The formula before issue 13: no producer factor. */
-const LEGACY = { producer: 0, severity: 0.4, activity: 0.15, degree: 0.1, betweenness: 0.2, bridging: 0.15 };
+/** The formula before issue 13: no producer factor (and no keyword factor). */
+const LEGACY = {
+  producer: 0,
+  severity: 0.4,
+  activity: 0.15,
+  degree: 0.1,
+  betweenness: 0.2,
+  bridging: 0.15,
+  keywords: 0,
+};
 
 // ---- the hand-built case ----------------------------------------------------------------------------------
 
@@ -69,13 +78,14 @@ const T0 = Date.UTC(2024, 0, 10, 12);
  *   re-sharer    severity log(1 + 2·1)    = log 3  = 1.0986         activity log 2 = 0.6931
  * Old formula (LEGACY): distributor 40 + 15 + 10 = 65.00; producer 40·1.7918/2.8332 + 15·0.6931/3.0445 + 10
  *   = 25.30 + 3.42 + 10 = 38.71; re-sharer 15.51 + 3.42 + 10 = 28.93 — the distributor first.
- * Default: producer 50 + 20·0.6324 + 7.5·0.2277 + 5 = 50 + 12.65 + 1.71 + 5 = 69.36; distributor
- *   20 + 7.5 + 5 = 32.50; re-sharer 7.76 + 1.71 + 5 = 14.46 — the producer first.
+ * Default (no keyword list: the keywords factor is 0 for all): producer 50 + 18·0.6324 + 6.75·0.2277 + 4.5
+ *   = 50 + 11.38 + 1.54 + 4.5 = 67.42; distributor 18 + 6.75 + 4.5 = 29.25; re-sharer 18·0.3878 + 1.54 + 4.5
+ *   = 6.98 + 1.54 + 4.5 = 13.02 — the producer first.
  */
 const DEFAULT_RANKING = [
-  [PRODUCER, 69.36],
-  [DISTRIBUTOR, 32.5],
-  [RESHARER, 14.46],
+  [PRODUCER, 67.42],
+  [DISTRIBUTOR, 29.25],
+  [RESHARER, 13.02],
 ];
 const LEGACY_RANKING = [
   [DISTRIBUTOR, 65],
@@ -281,7 +291,7 @@ describe.each(STORE_TARGETS)('priority weights on $name', (target) => {
       'priority',
       dir,
       '--set',
-      'producer=0,severity=0.4,activity=0.15,degree=0.1,betweenness=0.2,bridging=0.15',
+      'producer=0,severity=0.4,activity=0.15,degree=0.1,betweenness=0.2,bridging=0.15,keywords=0',
       '--actor',
       'lena',
       ...pg,

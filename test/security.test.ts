@@ -93,6 +93,10 @@ const ACCESS: Record<string, Access> = {
   'POST /api/cases/:caseId/annotations': handler,
   'PATCH /api/cases/:caseId/annotations/:id': handler,
   'DELETE /api/cases/:caseId/annotations/:id': handler,
+  'GET /api/cases/:caseId/keywords': reader,
+  'GET /api/cases/:caseId/keywords/hits': reader,
+  'POST /api/cases/:caseId/keywords': leadOnly,
+  'DELETE /api/cases/:caseId/keywords/:id': leadOnly,
 };
 /** The UI routes, all public: the SPA index and the built assets. */
 const UI_ROUTES = ['GET /', 'GET /index.html', 'GET /assets/:file'];

@@ -12,6 +12,7 @@ import * as ingest from './commands/ingest.js';
 import * as identity from './commands/identity.js';
 import * as init from './commands/init.js';
 import * as jobs from './commands/jobs.js';
+import * as keywords from './commands/keywords.js';
 import * as match from './commands/match.js';
 import * as parse from './commands/parse.js';
 import * as priority from './commands/priority.js';
@@ -51,6 +52,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   jobs,
   search,
   triage,
+  keywords,
 ];
 
 export function buildProgram(): Command {

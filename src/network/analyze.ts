@@ -8,9 +8,10 @@ import { HashListStore } from '../store/hash-list-store.js';
 import { TOOL_VERSION } from '../version.js';
 import { betweenness, EXACT_MAX_NODES, PIVOTS, type Betweenness } from './centrality.js';
 import { clusterGroups, LOUVAIN_SEED, type Cluster } from './clusters.js';
-import { loadCaseData } from './data.js';
+import { canonicalizer, loadCaseData } from './data.js';
 import { buildFamilies } from './families.js';
 import { flagGroups, type GroupFlag } from './flagged.js';
+import { keywordFacts } from './keywords.js';
 import {
   accountKey,
   buildGroupGraph,
@@ -88,6 +89,8 @@ export interface AnalysisResult {
     flagRule: string;
     /** The priority weights the scores were computed with. */
     weights: Weights;
+    /** The keyword lists behind the `keywords` factor: which lists, as imported (file SHA-256), how many terms. */
+    keywordLists: { id: number; name: string; sha256: string; terms: number }[];
   };
   matched: boolean;
   accounts: AccountResult[];
@@ -138,6 +141,7 @@ export async function analyzeCase(store: CaseStore, opts: AnalyzeOptions = {}): 
     pivots: opts.pivots ?? PIVOTS,
     flagRule: FLAG_RULE,
     weights: opts.weights ?? (await new PriorityStore(store).get()).weights,
+    keywordLists: [] as AnalysisResult['params']['keywordLists'],
   };
   const timings: AnalysisResult['timings'] = {};
   let t = performance.now();
@@ -157,6 +161,10 @@ export async function analyzeCase(store: CaseStore, opts: AnalyzeOptions = {}): 
 
   let done = phase('load');
   const data = await loadCaseData(store);
+  const lists = new Map(data.keywordHits.map((h) => [h.list.id, h.list]));
+  params.keywordLists = [...lists.values()]
+    .sort((a, b) => a.id - b.id)
+    .map((l) => ({ id: l.id, name: l.name, sha256: l.sourceSha256, terms: l.termCount }));
   const fam = buildFamilies(data, await new HashListStore(store).mediaDihedral(), params.threshold);
   const flagging = flagGroups(data, fam);
   done();
@@ -185,8 +193,17 @@ export async function analyzeCase(store: CaseStore, opts: AnalyzeOptions = {}): 
   done();
 
   done = phase('score');
+  const keywords = keywordFacts(
+    data.keywordHits,
+    canonicalizer(data.accounts),
+    (g) => flagging.groups.get(g)?.flagged ?? false,
+  );
   const values = new Map<number, FactorValues>();
-  for (const [id, f] of roleFacts) values.set(id, factors(f, bc.normalized.get(accountKey(id)) ?? 0));
+  for (const [id, f] of roleFacts)
+    values.set(
+      id,
+      factors(f, bc.normalized.get(accountKey(id)) ?? 0, keywords.get(id)?.messageIds.length ?? 0),
+    );
   const scores = scoreAll(values, params.weights);
   const bcText = (v: number) =>
     bc.mode === 'exact'
@@ -202,6 +219,7 @@ export async function analyzeCase(store: CaseStore, opts: AnalyzeOptions = {}): 
         scores.get(id)!.points,
         { value: v.betweenness, text: bcText(v.betweenness) },
         producersFirst(params.weights),
+        keywords.get(id),
       ),
     );
   }

@@ -1,5 +1,6 @@
 import { canonicalizer } from '../model/canonical.js';
 import { HashListStore } from '../store/hash-list-store.js';
+import { KeywordStore, type TermHits } from '../store/keyword-store.js';
 import { ReviewStore } from '../store/review-store.js';
 import { replayMembership, type MemberState } from '../model/membership.js';
 import type { AccountRow, CaseStore, ChatRow, EventRow, MatchRow, MediaRow } from '../store/case-store.js';
@@ -49,6 +50,8 @@ export interface CaseData {
   messageCount: Map<number, number>;
   /** Analysts' categories of media (docs/triage.md), by media id: a reviewed novel item's severity. */
   reviewedCategory: Map<number, string>;
+  /** Every keyword list term with the messages it matches now, through the full-text index (docs/keywords.md). */
+  keywordHits: TermHits[];
 }
 
 const INVITE = /https?:\/\/chat\.whatsapp\.com\/[A-Za-z0-9]+/;
@@ -140,5 +143,6 @@ export async function loadCaseData(store: CaseStore): Promise<CaseData> {
         .filter((r) => r.category)
         .map((r) => [r.mediaId, r.category!]),
     ),
+    keywordHits: await new KeywordStore(store).hits(),
   };
 }

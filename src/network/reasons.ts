@@ -1,5 +1,6 @@
 import type { CaseData } from './data.js';
 import type { AccountFacts, Role } from './roles.js';
+import { keywordText, type KeywordFacts } from './keywords.js';
 import type { Factor, FactorValues } from './score.js';
 
 /**
@@ -138,6 +139,7 @@ function scoreReasons(
   points: FactorValues,
   betweenness: { value: number; text: string },
   producersFirst: boolean,
+  keywords: KeywordFacts | undefined,
 ): Reason[] {
   const posts = [...f.produced, ...f.distributed].sort((a, b) => b.at - a.at);
   const reposts = f.produced.reduce((n, p) => n + p.reposts, 0);
@@ -177,6 +179,12 @@ function scoreReasons(
     ],
     ['betweenness', betweenness.text, { groupIds: f.memberOf.map((m) => m.groupId) }],
     ['bridging', `spans ${f.clusters.length} clusters`, { groupIds: f.memberOf.map((m) => m.groupId) }],
+    [
+      'keywords',
+      // The lists and terms behind the points, and the messages (capped; the counts in the text are exact).
+      keywords ? keywordText(keywords) : '',
+      { messageIds: keywords?.messageIds ?? [], groupIds: keywords?.groupIds ?? [] },
+    ],
   ];
   return all
     .filter(([k]) => points[k] > 0)
@@ -184,14 +192,18 @@ function scoreReasons(
     .sort((a, b) => b.points! - a.points!);
 }
 
-/** `producersFirst`: the weights guarantee producers outrank everyone else (score.ts), said in their reason. */
+/**
+ * `producersFirst`: the weights guarantee producers outrank everyone else (score.ts), said in their reason.
+ * `keywords`: the account's keyword facts (network/keywords.ts), behind its `keywords` points.
+ */
 export function explain(
   f: AccountFacts,
   points: FactorValues,
   betweenness: { value: number; text: string },
   producersFirst = false,
+  keywords?: KeywordFacts,
 ): Reason[] {
-  return [...roleReasons(f), ...scoreReasons(f, points, betweenness, producersFirst)];
+  return [...roleReasons(f), ...scoreReasons(f, points, betweenness, producersFirst, keywords)];
 }
 
 /** Fills the times of event-only reasons and the evidence items behind every message and event. */

@@ -19,32 +19,44 @@ import { UserError } from '../util/errors.js';
  *   betweenness normalized betweenness in the two-mode accounts–flagged-groups graph (centrality.ts;
  *               exact or sampled with a stated error).
  *   bridging    log(1 + clusters spanned − 1).
+ *   keywords    log(1 + the account's messages in flagged groups that match a term of the case's keyword
+ *               lists) (network/keywords.ts, docs/keywords.md): words, weaker evidence than material
+ *               (slang is ambiguous, lists are broad), so a small weight.
  *
  * Victims first: the first duty is to the child who may be being abused now, so the people who made new
  * material outrank those who pass on what exists. The producer weight does it: a producer scores at least
  * 100·W_producer plus their severity points (> 0: a produced item weighs W_PRODUCED × a severity > 0), a
  * non-producer at most 100·(1 − W_producer). So whenever W_producer ≥ 0.5 and W_severity > 0, EVERY producer
- * outranks EVERY non-producer (`producersFirst`). The defaults give producer 0.5 and the other factors the
- * earlier formula's proportions halved, so within producers and within everyone else the order is the
- * earlier one: in the spirit of "network capital" (Westlake, Bouchard & Frank 2011), content severity
+ * outranks EVERY non-producer (`producersFirst`). The defaults give producer 0.5, keywords 0.05 and the other factors the
+ * earlier formula's proportions scaled to the remaining 0.45, so without keyword hits, within producers and
+ * within everyone else the order is the earlier one: in the spirit of "network capital" (Westlake, Bouchard & Frank 2011), content severity
  * combined with position in the network — severity the largest of them, the network factors together
  * (degree + betweenness + bridging) as much again.
  *
  * A case lead may set other weights (src/app/priority.ts, audited): each in [0, 1], summing to 1, so a score
  * is in [0, 100]; 0 means no fact in flagged groups.
  */
-export const FACTORS = ['producer', 'severity', 'activity', 'degree', 'betweenness', 'bridging'] as const;
+export const FACTORS = [
+  'producer',
+  'severity',
+  'activity',
+  'degree',
+  'betweenness',
+  'bridging',
+  'keywords',
+] as const;
 export type Factor = (typeof FACTORS)[number];
 export type Weights = Record<Factor, number>;
 export type FactorValues = Record<Factor, number>;
 
 export const DEFAULT_WEIGHTS: Readonly<Weights> = Object.freeze({
   producer: 0.5, // made new material that others passed on: a child may be being abused now
-  severity: 0.2, // what the material is: the reason the case exists
-  activity: 0.075, // how much the person did (posts, recruiting, administering)
-  degree: 0.05, // how many flagged groups they reached
-  betweenness: 0.1, // brokerage: shortest paths between others pass through them
-  bridging: 0.075, // links distinct clusters: removing them disconnects the network
+  severity: 0.18, // what the material is: the reason the case exists
+  activity: 0.0675, // how much the person did (posts, recruiting, administering)
+  degree: 0.045, // how many flagged groups they reached
+  betweenness: 0.09, // brokerage: shortest paths between others pass through them
+  bridging: 0.0675, // links distinct clusters: removing them disconnects the network
+  keywords: 0.05, // wrote the case's slang and code words in flagged groups: words, weaker than material
 });
 
 export const W_PRODUCED = 5; // first poster of novel material that others re-shared
@@ -61,6 +73,7 @@ const zero = (): FactorValues => ({
   degree: 0,
   betweenness: 0,
   bridging: 0,
+  keywords: 0,
 });
 
 /** True when the weights guarantee that every producer outranks every non-producer (proof above). */
@@ -92,8 +105,11 @@ export function validateWeights(w: Record<string, unknown>): Weights {
   return out;
 }
 
-/** Raw factor values of one account. O(posts of the account). */
-export function factors(f: AccountFacts, betweenness: number): FactorValues {
+/**
+ * Raw factor values of one account. `keywordMessages`: its messages in flagged groups matching a keyword
+ * list's term (network/keywords.ts). O(posts of the account).
+ */
+export function factors(f: AccountFacts, betweenness: number, keywordMessages = 0): FactorValues {
   let sev = 0;
   for (const p of f.produced) sev += W_PRODUCED * categorySeverity(p.category ?? 'cam');
   for (const p of f.distributed)
@@ -108,6 +124,7 @@ export function factors(f: AccountFacts, betweenness: number): FactorValues {
     degree: Math.log1p(f.memberOf.length),
     betweenness,
     bridging: Math.log1p(Math.max(0, f.clusters.length - 1)),
+    keywords: Math.log1p(keywordMessages),
   };
 }
 

@@ -39,6 +39,7 @@ import { conversationRoutes } from './routes/conversation.js';
 import { custodyRoutes } from './routes/custody.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { jobRoutes } from './routes/jobs.js';
+import { keywordRoutes } from './routes/keywords.js';
 import { searchRoutes } from './routes/search.js';
 import { mediaRoutes } from './routes/media.js';
 import { priorityRoutes } from './routes/priority.js';
@@ -451,6 +452,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   searchRoutes(app, ctx);
   triageRoutes(app, ctx);
   annotationRoutes(app, ctx);
+  keywordRoutes(app, ctx);
 
   // The UI: the index (also for client-side paths) and the built assets, nothing else of web/dist.
   const webRoot = resolve(opts.webRoot ?? join(PACKAGE_ROOT, 'web', 'dist'));

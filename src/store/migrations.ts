@@ -368,4 +368,25 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE users ADD COLUMN language TEXT`,
     ],
   },
+  {
+    version: 20,
+    name: 'keyword lists',
+    statements: [
+      // Investigators' term lists (docs/keywords.md): slang and code words, each term a search query
+      // (src/search/query.ts). Hits are not stored: they are found through the full-text index when asked
+      // for (src/app/keywords.ts), so they follow every ingest and identity merge the index follows.
+      // `source_sha256` and `source_path` are the imported file's (an upload through the API has no file:
+      // the SHA-256 of its terms, one a line, and the path '(upload)').
+      `CREATE TABLE keyword_lists (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, name TEXT NOT NULL, category TEXT, language TEXT,
+        source_path TEXT NOT NULL, source_sha256 TEXT NOT NULL, synthetic BIGINT NOT NULL,
+        imported_by TEXT NOT NULL, imported_at BIGINT NOT NULL, term_count BIGINT NOT NULL,
+        PRIMARY KEY (case_id, id), UNIQUE (case_id, name))`,
+      // `line`: where the term is in the list's file (or its place in an upload), for the analyst to check.
+      `CREATE TABLE keyword_terms (
+        case_id TEXT NOT NULL, id BIGINT NOT NULL, list_id BIGINT NOT NULL, term TEXT NOT NULL,
+        category TEXT, language TEXT, line BIGINT NOT NULL, PRIMARY KEY (case_id, id))`,
+      `CREATE INDEX keyword_terms_list ON keyword_terms (case_id, list_id)`,
+    ],
+  },
 ];

@@ -25,9 +25,12 @@ export class PriorityStore {
     const raw = await this.store.getMeta(PRIORITY_KEY);
     if (raw === null) return { weights: { ...DEFAULT_WEIGHTS }, source: 'default', by: null, at: null };
     const v = JSON.parse(raw) as { weights: Record<string, unknown>; by: string; at: number };
-    // Validated again on read: a value written by a version with other factors fails loudly here.
+    // Validated again on read: a value written by a version with other factors fails loudly here. Weights
+    // set before the `keywords` factor existed (migration 20) sum to 1 without it: it weighs 0 for them,
+    // so the ranking the lead chose stays as it was.
+    const weights = 'keywords' in v.weights ? v.weights : { ...v.weights, keywords: 0 };
     try {
-      return { weights: validateWeights(v.weights), source: 'case', by: v.by, at: v.at };
+      return { weights: validateWeights(weights), source: 'case', by: v.by, at: v.at };
     } catch (err) {
       throw new UserError(
         `the priority weights stored in the case are not valid (${(err as Error).message}); set them again or reset them: filet priority CASE --reset`,

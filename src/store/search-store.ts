@@ -132,6 +132,33 @@ export class SearchStore {
     };
   }
 
+  /**
+   * Every message of the case matching `q` (id, chat, sender), unranked and unpaged: the keyword lists'
+   * hits (src/app/keywords.ts) are all the matches of each term, found through the same index as a search.
+   */
+  async matchingMessages(q: SearchQuery): Promise<{ id: number; chatId: number; senderId: number | null }[]> {
+    const c = this.store.caseId;
+    const rows =
+      this.db.dialect === 'sqlite'
+        ? await this.db.all<{ id: number; chat_id: number; sender_id: number | null }>(
+            `SELECT m.id, m.chat_id, m.sender_id FROM search_messages f
+               JOIN messages m ON m.case_id = ? AND m.id = f.rowid
+              WHERE f.search_messages MATCH ? ORDER BY m.id`,
+            [c, toFts5(q)],
+          )
+        : await this.db.all<{ id: number; chat_id: number; sender_id: number | null }>(
+            `SELECT m.id, m.chat_id, m.sender_id FROM search_messages s
+               JOIN messages m ON m.case_id = s.case_id AND m.id = s.message_id
+              WHERE s.case_id = ? AND s.doc @@ to_tsquery('${PG_CONFIG}', ?) ORDER BY m.id`,
+            [c, toTsquery(q)],
+          );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      chatId: Number(r.chat_id),
+      senderId: r.sender_id === null ? null : Number(r.sender_id),
+    }));
+  }
+
   /** Display names (account id, name) and chat subjects (chat id, subject) matching `q`, by id, at most `limit` each. */
   async names(
     q: SearchQuery,

@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nFactors: producer, severity, activity, degree, betweenness, bridging (docs/priority.md).\n' +
+      '\nFactors: producer, severity, activity, degree, betweenness, bridging, keywords (docs/priority.md).\n' +
         'Examples:\n  filet priority ./op-x\n' +
         '  filet priority ./op-x --set severity=0.3,betweenness=0 --actor lena\n' +
         '  filet priority ./op-x --reset --actor lena',

@@ -516,6 +516,7 @@ export const de: Dictionary = {
       degree: 'Erreichte markierte Gruppen',
       betweenness: 'Vermittlerrolle (Betweenness)',
       bridging: 'Brücke zwischen Clustern',
+      keywords: 'Schlagworttreffer',
     } as Record<string, string>,
     sum: (n: number) => `Summe ${n.toFixed(3)} (muss 1 sein)`,
     edit: 'Gewichte ändern',

@@ -521,6 +521,7 @@ export const en = {
       degree: 'Flagged groups reached',
       betweenness: 'Brokerage (betweenness)',
       bridging: 'Bridging clusters',
+      keywords: 'Keyword hits',
     } as Record<string, string>,
     sum: (n: number) => `Sum ${n.toFixed(3)} (must be 1)`,
     edit: 'Change weights',

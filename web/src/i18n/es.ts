@@ -513,6 +513,7 @@ export const es: Dictionary = {
       degree: 'Grupos marcados alcanzados',
       betweenness: 'Intermediación',
       bridging: 'Puente entre clústeres',
+      keywords: 'Coincidencias de palabras clave',
     } as Record<string, string>,
     sum: (n: number) => `Suma ${n.toFixed(3)} (debe ser 1)`,
     edit: 'Cambiar pesos',

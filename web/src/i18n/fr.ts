@@ -514,6 +514,7 @@ export const fr: Dictionary = {
       degree: 'Groupes signalés atteints',
       betweenness: 'Intermédiarité',
       bridging: 'Pont entre clusters',
+      keywords: 'Occurrences de mots-clés',
     } as Record<string, string>,
     sum: (n: number) => `Somme ${n.toFixed(3)} (doit valoir 1)`,
     edit: 'Modifier les poids',

@@ -525,6 +525,7 @@ export const it: Dictionary = {
       degree: 'Gruppi segnalati raggiunti',
       betweenness: 'Intermediazione (betweenness)',
       bridging: 'Ponte tra cluster',
+      keywords: 'Occorrenze di parole chiave',
     } as Record<string, string>,
     sum: (n: number) => `Somma ${n.toFixed(3)} (deve essere 1)`,
     edit: 'Modifica i pesi',

@@ -513,6 +513,7 @@ export const pt: Dictionary = {
       degree: 'Grupos sinalizados alcançados',
       betweenness: 'Intermediação (betweenness)',
       bridging: 'Ponte entre clusters',
+      keywords: 'Ocorrências de palavras-chave',
     } as Record<string, string>,
     sum: (n: number) => `Soma ${n.toFixed(3)} (deve ser 1)`,
     edit: 'Alterar pesos',
