@@ -264,4 +264,28 @@ describe.skipIf(missing !== null)('the analyst workbench in a real browser', () 
     expect(foreignRequests(requests, base)).toEqual([]);
     await ctx.close();
   }, 180_000);
+
+  it('adds a keyword list and sees who and which groups it finds, each hit opening its conversation', async () => {
+    const { ctx, page } = await signIn(browser, base, 'wb-lead', PASSWORD, requests);
+    const group = (await api<ApiPage<GroupRow>>(page, '/groups?sort=messages&limit=1')).items[0]!;
+    const msgs = await api<ApiPage<GroupMessage>>(page, `/groups/${group.id}/messages?limit=200`);
+    const withWord = msgs.items.find((m) => /\b[A-Za-z]{6,}\b/.test(m.text ?? ''))!;
+    const word = /\b([A-Za-z]{6,})\b/.exec(withWord.text!)![1]!;
+    await page.getByRole('link', { name: 'Keywords' }).click();
+    const form = page.getByTestId('keyword-form');
+    await visible(form);
+    await form.getByLabel('Name').fill('SYNTHETIC e2e list');
+    await form.getByLabel('Terms, one a line').fill(`${word}\n"no such phrase anywhere"`);
+    await form.getByRole('button', { name: 'Add the list' }).click();
+    await visible(page.locator('tr[data-list="SYNTHETIC e2e list"]'));
+    await hasText(page.getByTestId('keyword-total'), 'messages matched');
+    const person = page.locator('tr[data-account]').first();
+    await visible(person);
+    await page.screenshot({ path: join(SHOTS, 'e2e-keywords.png'), fullPage: true });
+    await person.locator('a.ref').first().click();
+    await visible(page.locator('li.conv-message[aria-current="true"]'));
+    expect((await store.readAudit()).some((e) => e.action === 'keywords.import')).toBe(true);
+    expect(foreignRequests(requests, base)).toEqual([]);
+    await ctx.close();
+  }, 180_000);
 });

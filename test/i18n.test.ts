@@ -31,8 +31,18 @@ const NEUTRAL_FORMATS = new Set(['nav.signedInAs', 'jobs.progress', 'jobs.rate',
  * its police analysts use: "Team", "Password", "Account", "Cluster", "Hash", "Status").
  */
 const SAME_IN: Record<keyof typeof TRANSLATIONS, string[]> = {
-  es: ['errorPrefix', 'no', 'jobs.cols.8', 'cols.roles', 'cols.hash', 'identity.chat', 'priority.factor'],
+  es: [
+    'errorPrefix',
+    'no',
+    'jobs.cols.8',
+    'cols.roles',
+    'cols.hash',
+    'identity.chat',
+    'priority.factor',
+    'keywords.groups',
+  ],
   fr: [
+    'keywords.messages',
     'notes.kinds.note',
     'nav.conversation',
     'triage.note',
@@ -59,6 +69,8 @@ const SAME_IN: Record<keyof typeof TRANSLATIONS, string[]> = {
     'elsewhere.distance',
   ],
   de: [
+    'keywords.name',
+    'keywords.groups',
     'notes.text',
     'nav.team',
     'team.title',
@@ -190,6 +202,8 @@ const SAMPLES: Record<string, unknown[][]> = {
   'triage.done': [[8508, 'Qcategory']],
   'notes.by': [['Qby', 'Qat']],
   'notes.remove': [['Qtag']],
+  'keywords.imported': [['Qlist', 8601]],
+  'keywords.total': [[8602]],
 };
 
 /**

@@ -19,6 +19,7 @@ import { Network } from './screens/Network';
 import { Overview } from './screens/Overview';
 import { Search } from './screens/Search';
 import { Triage } from './screens/Triage';
+import { Keywords } from './screens/Keywords';
 import { Suspect } from './screens/Suspect';
 import { Team } from './screens/Team';
 import { CaseContext, SessionContext } from './session';
@@ -46,6 +47,7 @@ const screens = (): Screen[] => [
   { path: 'search', label: S.nav.search, need: 'case.read', link: () => href.search() },
   { path: 'media', label: S.nav.media, need: 'case.read', link: href.media },
   { path: 'triage', label: S.nav.triage, need: 'case.read', link: href.triage },
+  { path: 'keywords', label: S.nav.keywords, need: 'case.read', link: href.keywords },
   { path: 'chats', label: S.nav.conversation, need: 'case.read', link: href.groups, linkedOnly: true },
   { path: 'messages', label: S.nav.conversation, need: 'case.read', link: href.groups, linkedOnly: true },
   { path: 'identity', label: S.nav.identity, need: 'case.read', link: href.identity },
@@ -93,6 +95,8 @@ function Body({ route }: { route: Route }) {
       );
     case 'triage':
       return <Triage />;
+    case 'keywords':
+      return <Keywords />;
     case 'chats':
       return (
         <Conversation chat={idOf(arg)} message={null} end={q.get('end') === 'last' ? 'last' : 'first'} />

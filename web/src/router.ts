@@ -61,6 +61,7 @@ export const href = {
     c(`/media${q ? `?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]))}` : ''}`),
   evidence: (id?: number) => c(`/evidence${id ? `?id=${id}` : ''}`),
   triage: () => c('/triage'),
+  keywords: () => c('/keywords'),
   identity: () => c('/identity'),
   audit: () => c('/audit'),
   exports: () => c('/exports'),

@@ -42,6 +42,7 @@ export const en = {
   },
   nav: {
     label: 'Main',
+    keywords: 'Keywords',
     triage: 'Triage',
     conversation: 'Conversation',
     search: 'Search',
@@ -572,6 +573,22 @@ export const en = {
     text: 'Text',
     inReportLabel: 'Include in the report and referral packages',
     add: 'Add',
+  },
+  keywords: {
+    title: 'Keyword lists',
+    intro: 'Terms investigators keep (one a line, in the search syntax). What they find now, per person and per group; at the next analysis the hits weigh in the priority score (keywords factor).',
+    lists: 'Lists',
+    name: 'Name',
+    terms: 'Terms',
+    imported_: 'Imported',
+    termsLabel: 'Terms, one a line',
+    add: 'Add the list',
+    imported: (name: string, terms: number) => `List ${name}: ${terms} terms.`,
+    people: 'People',
+    groups: 'Chats',
+    total: (n: number) => `${n} messages matched`,
+    messages: 'Messages',
+    senders: 'Senders',
   },
 };
 
