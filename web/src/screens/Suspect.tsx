@@ -301,7 +301,13 @@ function ReasonView({ r, groupOf }: { r: Reason; groupOf: Map<string, number> })
               {r.provenance.map((p, i) => (
                 <tr key={i}>
                   <td>
-                    {p.factType} #{p.factId}
+                    {p.factType === 'message' ? (
+                      <a href={href.message(p.factId)} title={S.conversation.open}>
+                        {p.factType} #{p.factId}
+                      </a>
+                    ) : (
+                      `${p.factType} #${p.factId}`
+                    )}
                   </td>
                   <td>
                     <a href={href.evidence(p.evidenceId)}>#{p.evidenceId}</a>
