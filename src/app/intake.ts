@@ -37,6 +37,55 @@ import { auditedSteps, cliPolicy, type AuditPolicy } from './audited.js';
 import { ingestAudited, ingestDiscoveredAudited, type FollowUp } from './case-actions.js';
 import type { JobQueue, JobSpec } from '../jobs/types.js';
 
+/**
+ * An ingest job's parameters: one evidence path and the lead's description. Kept in the case with the job,
+ * so never a secret: a key file goes by its path, and a job cannot take a key or a backup password.
+ */
+export interface IngestJobParams {
+  paths: string[];
+  device?: string;
+  owner?: string;
+  ownerName?: string;
+  tz?: string;
+  locale?: string;
+  examiner?: string | null;
+  acquiredAt?: number | null;
+  keyFile?: string;
+}
+
+export function ingestJobParams(path: string, d: EvidenceDescription, keyFile?: string): IngestJobParams {
+  return {
+    paths: [path],
+    device: d.device,
+    owner: d.owner,
+    ownerName: d.ownerName,
+    tz: d.tz,
+    locale: d.locale,
+    examiner: d.examiner ?? null,
+    acquiredAt: d.acquiredAt ?? null,
+    ...(keyFile ? { keyFile: resolve(keyFile) } : {}),
+  };
+}
+
+/** The description and secrets an ingest job's parameters stand for (the inverse of ingestJobParams). */
+export function describedByJob(p: IngestJobParams): {
+  description: EvidenceDescription;
+  secrets: IntakeSecrets;
+} {
+  return {
+    description: {
+      device: p.device,
+      owner: p.owner,
+      ownerName: p.ownerName,
+      tz: p.tz,
+      locale: p.locale,
+      examiner: p.examiner ?? undefined,
+      acquiredAt: p.acquiredAt ?? null,
+    },
+    secrets: p.keyFile ? { keyFile: p.keyFile } : {},
+  };
+}
+
 /** What the lead says about the evidence (recorded with it). */
 export interface EvidenceDescription {
   /** Label of the device; with folders and containers, only when they hold one device. */
@@ -742,17 +791,7 @@ export async function queueIngest(
   const abs = await resolveAll(paths, opts.share);
   const specs: JobSpec[] = abs.map((p) => ({
     kind: 'ingest',
-    params: {
-      paths: [resolve(p)],
-      device: description.device,
-      owner: description.owner,
-      ownerName: description.ownerName,
-      tz: description.tz,
-      locale: description.locale,
-      examiner: description.examiner ?? null,
-      acquiredAt: description.acquiredAt ?? null,
-      ...(secrets.keyFile ? { keyFile: resolve(secrets.keyFile) } : {}),
-    },
+    params: { ...ingestJobParams(resolve(p), description, secrets.keyFile) },
     total: 1,
   }));
   const then =

@@ -1,7 +1,6 @@
-import { join, resolve } from 'node:path';
-import { outcomeSummary, type FollowUp as CaseFollowUp } from '../app/case-actions.js';
-import { classifyEvidence, ingestEvidence } from '../app/intake.js';
-import { ingestPaths, type IngestOptions } from '../evidence/ingest.js';
+import { resolve } from 'node:path';
+import type { FollowUp as CaseFollowUp } from '../app/case-actions.js';
+import { describedByJob, ingestEvidence, type IngestJobParams } from '../app/intake.js';
 import type { DecodeMode } from '../hashing/decode.js';
 import { hashMediaFiles, matchCase, needsHashing, type MediaHashOutcome } from '../matching/match.js';
 import { analyzeAndSave } from '../network/service.js';
@@ -214,61 +213,47 @@ async function matchJob(ctx: JobContext) {
   return out;
 }
 
-interface IngestParams {
-  paths: string[];
-  device?: string;
-  owner?: string;
-  ownerName?: string;
-  tz?: string;
-  locale?: string;
-  examiner?: string | null;
-  acquiredAt?: number | null;
-  keyFile?: string;
-}
-
+/**
+ * An ingest job: each of its paths through the same intake as a request (ingestEvidence): an evidence file
+ * as it is, a folder or container searched and each artifact found ingested in its own transaction. Each
+ * item's unit (`<path>`, or `<container>#<artifact>`) commits with the item and its audit entry, so a resumed
+ * job skips what is done: a file by its unit, an artifact because it is found already ingested (by its
+ * SHA-256) and neither written nor counted again.
+ */
 async function ingestJob(ctx: JobContext, followUp: FollowUpFor) {
-  const p = ctx.job.params as unknown as IngestParams;
+  const p = ctx.job.params as unknown as IngestJobParams;
   if (!Array.isArray(p.paths) || !p.paths.length)
     throw new UserError(`ingest job ${ctx.job.id} names no evidence files`);
+  const { description, secrets } = describedByJob(p);
   const done = await ctx.doneItems();
-  const opts: IngestOptions = {
-    device: p.device,
-    owner: p.owner,
-    ownerName: p.ownerName,
-    tz: p.tz,
-    locale: p.locale,
-    examiner: p.examiner ?? null,
-    acquiredAt: p.acquiredAt ?? null,
-    keyFile: p.keyFile,
-    workDir: join(ctx.caseDir, 'working'),
-  };
-  const args = {
-    paths: p.paths,
-    device: p.device,
-    owner: p.owner,
-    tz: p.tz ?? 'UTC',
-    job: ctx.job.id,
-    worker: ctx.worker,
-  };
-  const statuses: Record<string, number> = {};
+  let total = 0;
   try {
     for (const path of p.paths) {
       if (done.has(path)) continue;
       if (ctx.signal.aborted) throw new JobStopped();
-      const { trees } = await classifyEvidence([path]);
-      if (trees.length) {
-        await ingestTree(ctx, path, p);
-        continue;
-      }
-      await ingestPaths(ctx.store, [path], {
-        ...opts,
-        // In the item's transaction when it is ingested (the item, its audit entry and its unit together).
-        onOutcome: (s, o) =>
-          s.transaction(async (t) => {
-            statuses[o.status] = (statuses[o.status] ?? 0) + 1;
-            await t.appendAudit(ctx.job.createdBy, 'ingest', args, { ok: true, items: [outcomeSummary(o)] });
-            await ctx.record(t, [{ item: path, outcome: o.status }]);
+      await ingestEvidence(ctx.store, ctx.caseDir, [path], description, secrets, {
+        match: false,
+        policy: {
+          actor: ctx.job.createdBy,
+          failure: (err) => ({
+            ok: false,
+            error: err instanceof Error ? err.message : String(err),
+            job: ctx.job.id,
           }),
+        },
+        hooks: {
+          onArtifact: (_device, _artifact, _index, n) => {
+            if (n > total) {
+              total = n;
+              void ctx.setTotal(n);
+            }
+          },
+          onOutcome: async (o, s) => {
+            if (ctx.signal.aborted) throw new JobStopped();
+            const unit = 'device' in o ? `${path}#${o.path}` : path;
+            await ctx.record(s, [{ item: unit, outcome: o.status }]);
+          },
+        },
       });
     }
   } finally {
@@ -279,47 +264,6 @@ async function ingestJob(ctx: JobContext, followUp: FollowUpFor) {
   const byStatus: Record<string, number> = {};
   for (const i of items) byStatus[i.outcome] = (byStatus[i.outcome] ?? 0) + 1;
   return { files: items.length, byStatus };
-}
-
-/**
- * A folder or container: searched, and each artifact found ingested in its own transaction with its audit
- * entry and its unit (`<container>#<artifact>`). A resumed job searches again; what an earlier attempt
- * ingested is found already ingested (by its SHA-256) and neither written nor counted again.
- */
-async function ingestTree(ctx: JobContext, path: string, p: IngestParams) {
-  const description = {
-    device: p.device,
-    owner: p.owner,
-    ownerName: p.ownerName,
-    tz: p.tz,
-    locale: p.locale,
-    examiner: p.examiner ?? undefined,
-    acquiredAt: p.acquiredAt ?? null,
-  };
-  let total = 0;
-  await ingestEvidence(ctx.store, ctx.caseDir, [path], description, p.keyFile ? { keyFile: p.keyFile } : {}, {
-    match: false,
-    policy: {
-      actor: ctx.job.createdBy,
-      failure: (err) => ({
-        ok: false,
-        error: err instanceof Error ? err.message : String(err),
-        job: ctx.job.id,
-      }),
-    },
-    hooks: {
-      onArtifact: (_device, _artifact, _index, n) => {
-        if (n > total) {
-          total = n;
-          void ctx.setTotal(n);
-        }
-      },
-      onOutcome: async (o, s) => {
-        if (ctx.signal.aborted) throw new JobStopped();
-        await ctx.record(s, [{ item: `${path}#${o.path}`, outcome: o.status }]);
-      },
-    },
-  });
 }
 
 async function analyzeJob(ctx: JobContext) {
