@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditedChange } from '../src/app/audited.js';
-import { reviewSeries, seriesReviewSummary, triageQueue } from '../src/app/triage.js';
+import { reviewSeries, seriesComputations, seriesReviewSummary, triageQueue } from '../src/app/triage.js';
 import { addUser } from '../src/app/users.js';
 import { pdqFromImage } from '../src/hashing/decode.js';
 import { importHashList } from '../src/matching/import-list.js';
@@ -260,6 +260,30 @@ describe.each(STORE_TARGETS)('triage on $name', (target) => {
     expect(reviews.has(id('b1'))).toBe(false);
     const added = (await store.readAudit()).slice(before);
     expect(added.map((e) => [e.action, e.actor])).toEqual([['triage.series.review', 'omar']]);
+    // The review moved the case generation but changed no hash and no match: the next queue (a new view)
+    // takes the series computed before instead of querying the PDQ index again.
+    const computed = seriesComputations.count;
+    const after = await buildCaseView(store);
+    expect(after.generation).not.toBe(v.generation);
+    expect((await triageQueue(store, after, {})).items.find((x) => x.id === seriesId)?.reviewed).toBe('all');
+    expect(seriesComputations.count).toBe(computed);
+    // A changed hash is a new computation: without its PDQ, a3 leaves the series (and comes back).
+    const a3 = id('a3');
+    const pdq = (await store.db.get<{ pdq: string }>('SELECT pdq FROM media WHERE case_id = ? AND id = ?', [
+      store.caseId,
+      a3,
+    ]))!.pdq;
+    await store.db.run('UPDATE media SET pdq = NULL WHERE case_id = ? AND id = ?', [store.caseId, a3]);
+    try {
+      const without = await triageQueue(store, await buildCaseView(store), { limit: 500 });
+      expect(seriesComputations.count).toBe(computed + 1);
+      expect(without.items.find((x) => x.id === seriesId)?.itemIds).not.toContain(a3);
+    } finally {
+      await store.db.run('UPDATE media SET pdq = ? WHERE case_id = ? AND id = ?', [pdq, store.caseId, a3]);
+    }
+    const back = await triageQueue(store, await buildCaseView(store), { limit: 500 });
+    expect(seriesComputations.count).toBe(computed + 2);
+    expect(back.items.find((x) => x.id === seriesId)?.itemIds).toContain(a3);
     expect(added[0]!.result).toMatchObject({ ok: true, category: 'cam', items: r.items });
 
     // A refused review (unknown category) changes nothing and is recorded on its own.
