@@ -41,6 +41,8 @@ const ANALYST_REFUSED = new Set([
   'POST /api/cases/:caseId/intake/upload',
   'PUT /api/cases/:caseId/priority',
   'PUT /api/cases/:caseId/categories/scheme',
+  'POST /api/cases/:caseId/keywords',
+  'DELETE /api/cases/:caseId/keywords/:id',
 ]);
 
 async function fillCase(store: CaseStore, caseDir: string, labels: string[]): Promise<void> {

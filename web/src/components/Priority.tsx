@@ -66,7 +66,7 @@ export function Priority({ onChanged }: { onChanged?: () => void }) {
                       type="number"
                       min={0}
                       max={1}
-                      step={0.005}
+                      step="any"
                       value={draft[f] ?? ''}
                       aria-label={S.priority.factors[f] ?? f}
                       onChange={(e) => setDraft({ ...draft, [f]: e.target.value })}
