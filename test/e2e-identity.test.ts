@@ -81,12 +81,12 @@ describe.skipIf(missing !== null)('Identity screen in a real browser', () => {
     const auto = page.getByTestId('id-unambiguous');
     expect(await auto.locator('tr[data-from="name:A:Camila L."]').count()).toBe(0);
     expect(await auto.getByRole('button').count()).toBe(0);
-    // Every reason names its two facts and its chat, linked to the group page (at the message).
+    // Every reason names its two facts (each opening its conversation at that message) and its chat.
     const dora = row(page, 'name:A:Dora', 'phone:+447700900123');
     await visible(dora);
     expect(await dora.locator('ul.reasons li').count()).toBe(1);
-    const link = dora.locator('ul.reasons li a[href*="?message="]').first();
-    expect(await link.getAttribute('href')).toMatch(/^#\/c\/[\w-]+\/groups\/\d+\?message=\d+$/);
+    const link = dora.locator('ul.reasons li a[href*="/messages/"]').first();
+    expect(await link.getAttribute('href')).toMatch(/^#\/c\/[\w-]+\/messages\/\d+$/);
     // Contradictions offer no button.
     const contradiction = page.getByTestId('id-contradiction');
     await visible(contradiction);

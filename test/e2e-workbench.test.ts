@@ -232,13 +232,19 @@ describe.skipIf(missing !== null)('the analyst workbench in a real browser', () 
     await page.goto(`${base}/#/c/${store.caseId}/accounts/${top.id}`);
     const form = page.getByTestId('annotation-form');
     await visible(form);
-    await form.getByLabel('Text').fill(kept);
-    await form.getByRole('button', { name: 'Add' }).click();
-    await visible(page.locator('.note-text', { hasText: kept }));
-    await form.getByLabel('Text').fill(left);
+    // Each note is one POST; its answer (not only the list shown after) is checked, with its body on failure.
+    const add = async (text: string) => {
+      await form.getByLabel('Text').fill(text);
+      const [res] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/annotations') && r.request().method() === 'POST'),
+        form.getByRole('button', { name: 'Add' }).click(),
+      ]);
+      expect(res.status(), await res.text()).toBe(201);
+      await visible(page.locator('.note-text', { hasText: text }));
+    };
+    await add(kept);
     await form.getByLabel('Include in the report and referral packages').uncheck();
-    await form.getByRole('button', { name: 'Add' }).click();
-    await visible(page.locator('.note-text', { hasText: left }));
+    await add(left);
     await page.screenshot({ path: join(SHOTS, 'e2e-note.png') });
 
     await page.getByRole('link', { name: 'Exports' }).click();
