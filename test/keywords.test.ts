@@ -1,27 +1,23 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audited } from '../src/app/audited.js';
 import { keywordHits, keywordLists, readKeywordFile, writeKeywordList } from '../src/app/keywords.js';
-import { addUser } from '../src/app/users.js';
 import { importHashList } from '../src/matching/import-list.js';
 import { matchCase } from '../src/matching/match.js';
 import type { EvidenceItem, ParsedRecord } from '../src/model/types.js';
 import { analyzeCase } from '../src/network/analyze.js';
 import { analyzeAndSave } from '../src/network/service.js';
-import { buildServer } from '../src/server/app.js';
 import { AnalysisStore } from '../src/store/analysis-store.js';
 import { initCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { KeywordStore } from '../src/store/keyword-store.js';
 import { ReviewStore } from '../src/store/review-store.js';
-import { INSTALLATION_ROLES } from '../src/store/user-store.js';
-import { Workspace } from '../src/store/workspace.js';
 import { UserError } from '../src/util/errors.js';
-import { inCase } from './helpers/case-url.js';
 import { filet } from './helpers/cli.js';
 import { STORE_TARGETS, tempDir, type StoreTarget } from './helpers/stores.js';
+import { DENIED_403, NO_SUCH_CASE, serveTeam, type ServedTeam } from './helpers/team.js';
 
 /**
  * Issue 13 item 2: keyword lists, their hits through the full-text index, and the `keywords` factor of the
@@ -444,73 +440,30 @@ describe.each(STORE_TARGETS)('keyword lists on $name', (target: StoreTarget) => 
 
 // ---- HTTP -------------------------------------------------------------------------------------------------
 
-const PASSWORD = 'correct horse battery staple 7';
-const DENIED_403 = { statusCode: 403, error: 'Forbidden', message: 'not permitted, or no such route' };
-const NO_SUCH_CASE = { statusCode: 404, error: 'Not Found', message: 'no such case' };
-
 describe.each(STORE_TARGETS)('/api/cases/:caseId/keywords on $name', (target) => {
-  let ws: Workspace;
+  let team: ServedTeam;
   let app: FastifyInstance;
   let alder: { id: string };
   let alderStore: CaseStore;
-  const sessions: Record<string, { cookie: string; csrf: string }> = {};
-  const call = (
-    who: string,
-    method: 'GET' | 'POST' | 'DELETE',
-    url: string,
-    body?: unknown,
-  ): Promise<LightMyRequestResponse> =>
-    app.inject({
-      method,
-      url: inCase(alder.id, url),
-      headers: { cookie: sessions[who]!.cookie, 'x-csrf-token': sessions[who]!.csrf },
-      ...(body !== undefined ? { payload: body as object } : {}),
-    });
+  const call = (who: string, method: string, url: string, body?: unknown) =>
+    team.call(who, method, url, body);
 
   beforeAll(async () => {
-    ws = await Workspace.init(join(tempDir('filet-kw-ws-'), 'ws'), { store: target.store });
-    for (const name of ['ada', 'lena', 'omar', 'bea'])
-      await addUser(
-        ws.installation.scope,
-        name,
-        name === 'ada' ? 'admin' : 'member',
-        PASSWORD,
-        INSTALLATION_ROLES,
-      );
-    alder = await ws.createCase('Operation Alder', 'lena', 'ada');
-    await ws.createCase('Operation Birch', 'bea', 'ada');
-    await ws.installation.setMember({
-      caseId: alder.id,
-      userName: 'omar',
-      role: 'analyst',
-      addedAt: Date.now(),
-      addedBy: 'lena',
+    team = await serveTeam(target, 'keywords-ws-', async (a) => {
+      alderStore = a.store;
+      await buildCase(a.store, a.dir);
     });
-    const a = (await ws.openCase(alder.id))!;
-    alderStore = a.store;
-    await buildCase(a.store, a.dir);
-    app = await buildServer({ workspace: ws, allowedHosts: ['localhost:80'], loginPerIpPerMinute: 1000 });
-    for (const name of ['lena', 'omar', 'bea']) {
-      const r = await app.inject({
-        method: 'POST',
-        url: '/api/session',
-        payload: { username: name, password: PASSWORD },
-      });
-      expect(r.statusCode, r.body).toBe(200);
-      sessions[name] = {
-        cookie: String(r.headers['set-cookie']).split(';')[0]!,
-        csrf: r.json<{ csrfToken: string }>().csrfToken,
-      };
-    }
+    ({ app, alder } = team);
   }, 300_000);
-  afterAll(async () => {
-    await app?.close();
-    await ws?.close();
-  });
+  afterAll(async () => team?.close());
 
   it('lets readers see lists and hits, the lead alone upload and delete; another case answers 404', async () => {
     const perms = (
-      await app.inject({ method: 'GET', url: '/api/session', headers: { cookie: sessions.lena!.cookie } })
+      await app.inject({
+        method: 'GET',
+        url: '/api/session',
+        headers: { cookie: team.sessions.lena!.cookie },
+      })
     )
       .json<{ cases: { id: string; permissions: string[] }[] }>()
       .cases.find((c) => c.id === alder.id)!.permissions;

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditedChange } from '../src/app/audited.js';
 import {
@@ -12,25 +12,20 @@ import {
   priorityView,
   type PriorityChange,
 } from '../src/app/priority.js';
-import { addUser } from '../src/app/users.js';
 import { importHashList } from '../src/matching/import-list.js';
 import { matchCase } from '../src/matching/match.js';
 import { analyzeCase } from '../src/network/analyze.js';
 import { analyzeAndSave } from '../src/network/service.js';
-import { buildServer } from '../src/server/app.js';
 import type { EvidenceItem, ParsedRecord } from '../src/model/types.js';
 import { AnalysisStore } from '../src/store/analysis-store.js';
 import { initCase, openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
-import { INSTALLATION_ROLES } from '../src/store/user-store.js';
-import { Workspace } from '../src/store/workspace.js';
 import type { Truth } from '../src/synth/truth.js';
 import { phoneOfKey } from './analysis-accuracy.lib.js';
 import { filet } from './helpers/cli.js';
 import { caseOn, demoRoot } from './helpers/demo-case.js';
-import { inCase } from './helpers/case-url.js';
 import { STORE_TARGETS, tempDir, type StoreTarget } from './helpers/stores.js';
-import { loginTo } from './helpers/sessions.js';
+import { DENIED_403, NO_SUCH_CASE, serveTeam, type ServedTeam } from './helpers/team.js';
 
 /**
  * Issue 13 item 7: producers of novel media rank first by default; a lead may set other weights per case,
@@ -398,64 +393,22 @@ describe.each(STORE_TARGETS)('the demo operation on $name', (target) => {
 
 // ---- HTTP -------------------------------------------------------------------------------------------------
 
-const PASSWORD = 'correct horse battery staple 7';
-const DENIED_403 = { statusCode: 403, error: 'Forbidden', message: 'not permitted, or no such route' };
-const NO_SUCH_CASE = { statusCode: 404, error: 'Not Found', message: 'no such case' };
-
 describe.each(STORE_TARGETS)('GET/PUT /api/cases/:caseId/priority on $name', (target) => {
-  let ws: Workspace;
+  let team: ServedTeam;
   let app: FastifyInstance;
   let alder: { id: string };
   let alderStore: CaseStore;
-  const sessions: Record<string, { cookie: string; csrf: string }> = {};
-  const call = (
-    who: string,
-    method: 'GET' | 'PUT',
-    url: string,
-    body?: unknown,
-  ): Promise<LightMyRequestResponse> =>
-    app.inject({
-      method,
-      url: inCase(alder.id, url),
-      headers: { cookie: sessions[who]!.cookie, 'x-csrf-token': sessions[who]!.csrf },
-      ...(body !== undefined ? { payload: body as object } : {}),
-    });
+  const call = (who: string, method: string, url: string, body?: unknown) =>
+    team.call(who, method, url, body);
 
   beforeAll(async () => {
-    ws = await Workspace.init(join(tempDir('filet-prio-ws-'), 'ws'), { store: target.store });
-    for (const name of ['ada', 'lena', 'omar', 'vera', 'bea'])
-      await addUser(
-        ws.installation.scope,
-        name,
-        name === 'ada' ? 'admin' : 'member',
-        PASSWORD,
-        INSTALLATION_ROLES,
-      );
-    alder = await ws.createCase('Operation Alder', 'lena', 'ada');
-    await ws.createCase('Operation Birch', 'bea', 'ada');
-    for (const [userName, role] of [
-      ['omar', 'analyst'],
-      ['vera', 'viewer'],
-    ] as const)
-      await ws.installation.setMember({
-        caseId: alder.id,
-        userName,
-        role,
-        addedAt: Date.now(),
-        addedBy: 'lena',
-      });
-    const a = (await ws.openCase(alder.id))!;
-    alderStore = a.store;
-    await handBuiltCase(target, a.store, a.dir);
-    app = await buildServer({ workspace: ws, allowedHosts: ['localhost:80'], loginPerIpPerMinute: 1000 });
-    for (const name of ['lena', 'omar', 'vera', 'bea']) {
-      sessions[name] = await loginTo(app, name, PASSWORD);
-    }
+    team = await serveTeam(target, 'priority-ws-', async (a) => {
+      alderStore = a.store;
+      await handBuiltCase(target, a.store, a.dir);
+    });
+    ({ app, alder } = team);
   }, 300_000);
-  afterAll(async () => {
-    await app?.close();
-    await ws?.close();
-  });
+  afterAll(async () => team?.close());
 
   const topKey = async () => {
     const items = (await call('lena', 'GET', '/accounts')).json<{ items: { id: number }[] }>().items;
@@ -464,7 +417,13 @@ describe.each(STORE_TARGETS)('GET/PUT /api/cases/:caseId/priority on $name', (ta
 
   it('lists priority.manage in the session for the lead only', async () => {
     const perms = async (who: string) =>
-      (await app.inject({ method: 'GET', url: '/api/session', headers: { cookie: sessions[who]!.cookie } }))
+      (
+        await app.inject({
+          method: 'GET',
+          url: '/api/session',
+          headers: { cookie: team.sessions[who]!.cookie },
+        })
+      )
         .json<{
           cases: { id: string; permissions: string[] }[];
         }>()

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditedChange } from '../src/app/audited.js';
 import { reviewSeries, seriesComputations, seriesReviewSummary, triageQueue } from '../src/app/triage.js';
-import { addUser } from '../src/app/users.js';
 import { pdqFromImage } from '../src/hashing/decode.js';
 import { importHashList } from '../src/matching/import-list.js';
 import { matchCase } from '../src/matching/match.js';
@@ -14,19 +12,16 @@ import { analyzeAndSave } from '../src/network/service.js';
 import { buildCaseView as buildReportView } from '../src/report/case-view.js';
 import { renderHtmlReport } from '../src/report/html-report.js';
 import { writeReferrals } from '../src/report/referrals.js';
-import { buildServer } from '../src/server/app.js';
 import { buildCaseView } from '../src/server/services/case-view.js';
 import { initCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { HashListStore } from '../src/store/hash-list-store.js';
 import { ReviewStore } from '../src/store/review-store.js';
-import { INSTALLATION_ROLES } from '../src/store/user-store.js';
 import { Workspace } from '../src/store/workspace.js';
 import { renderImage, transformImage } from '../src/synth/images.js';
-import { inCase } from './helpers/case-url.js';
 import { filet } from './helpers/cli.js';
 import { STORE_TARGETS, tempDir, type StoreTarget } from './helpers/stores.js';
-import { loginTo } from './helpers/sessions.js';
+import { DENIED_403, NO_SUCH_CASE, serveTeam, type ServedTeam } from './helpers/team.js';
 
 /**
  * Issue 13 item 4: triage of novel media — series by PDQ, urgency with reasons, category reviews of a
@@ -391,58 +386,21 @@ describe.each(STORE_TARGETS)('triage on $name', (target) => {
 
 // ---- HTTP -------------------------------------------------------------------------------------------------
 
-const PASSWORD = 'correct horse battery staple 7';
-const DENIED_403 = { statusCode: 403, error: 'Forbidden', message: 'not permitted, or no such route' };
-const NO_SUCH_CASE = { statusCode: 404, error: 'Not Found', message: 'no such case' };
-
 describe.each(STORE_TARGETS)('triage over HTTP on $name', (target) => {
+  let team: ServedTeam;
   let ws: Workspace;
-  let app: FastifyInstance;
   let alder: { id: string };
   let id: (name: string) => number;
-  const sessions: Record<string, { cookie: string; csrf: string }> = {};
-  const call = (who: string, method: 'GET' | 'PUT' | 'POST', url: string, body?: unknown) =>
-    app.inject({
-      method,
-      url: inCase(alder.id, url),
-      headers: { cookie: sessions[who]!.cookie, 'x-csrf-token': sessions[who]!.csrf },
-      ...(body !== undefined ? { payload: body as object } : {}),
-    }) as Promise<LightMyRequestResponse>;
+  const call = (who: string, method: string, url: string, body?: unknown) =>
+    team.call(who, method, url, body);
 
   beforeAll(async () => {
-    ws = await Workspace.init(join(tempDir('filet-triage-ws-'), 'ws'), { store: target.store });
-    for (const name of ['ada', 'lena', 'omar', 'vera', 'bea'])
-      await addUser(
-        ws.installation.scope,
-        name,
-        name === 'ada' ? 'admin' : 'member',
-        PASSWORD,
-        INSTALLATION_ROLES,
-      );
-    alder = await ws.createCase('Operation Alder', 'lena', 'ada');
-    await ws.createCase('Operation Birch', 'bea', 'ada');
-    for (const [userName, role] of [
-      ['omar', 'analyst'],
-      ['vera', 'viewer'],
-    ] as const)
-      await ws.installation.setMember({
-        caseId: alder.id,
-        userName,
-        role,
-        addedAt: Date.now(),
-        addedBy: 'lena',
-      });
-    const a = (await ws.openCase(alder.id))!;
-    ({ id } = await triageCase(target, { store: a.store, dir: a.dir }));
-    app = await buildServer({ workspace: ws, allowedHosts: ['localhost:80'], loginPerIpPerMinute: 1000 });
-    for (const name of ['lena', 'omar', 'vera', 'bea']) {
-      sessions[name] = await loginTo(app, name, PASSWORD);
-    }
+    team = await serveTeam(target, 'triage-ws-', async (a) => {
+      ({ id } = await triageCase(target, a));
+    });
+    ({ ws, alder } = team);
   }, 300_000);
-  afterAll(async () => {
-    await app?.close();
-    await ws?.close();
-  });
+  afterAll(async () => team?.close());
 
   it('answers the queue to readers (ids and facts, no bytes); another case’s user gets 404', async () => {
     for (const who of ['lena', 'omar', 'vera']) {
