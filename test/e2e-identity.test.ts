@@ -1,18 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser } from '../src/cli/commands/user.js';
-import { buildServer } from '../src/server/app.js';
-import { openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
 import { ReviewStore } from '../src/store/review-store.js';
-import { browserMissing, launchChromium } from './helpers/browser.js';
+import { browserMissing } from './helpers/browser.js';
 import { REPO } from './helpers/cli.js';
 import { makeIdentityCase } from './helpers/identity-case.js';
 import { tempDir } from './helpers/stores.js';
-import { execFileSync } from 'node:child_process';
+import { serveForBrowser, type BrowserServed } from './helpers/ui.js';
 
 /**
  * The Identity screen in a real browser (Debian's chromium, headless) against the real server, on a case of
@@ -32,30 +27,28 @@ const missing = browserMissing('e2e-identity.test.ts');
 describe.skipIf(missing !== null)('Identity screen in a real browser', () => {
   let dir = '';
   let store: CaseStore;
-  let app: FastifyInstance;
   let base = '';
   let browser: Browser;
   const errors: string[] = [];
 
+  let served: BrowserServed;
+
   beforeAll(async () => {
-    execFileSync('npm', ['run', 'build:web'], { cwd: REPO, stdio: 'pipe' });
-    mkdirSync(SHOTS, { recursive: true });
     dir = tempDir('filet-e2e-identity-');
     const caseDir = join(dir, 'case');
     makeIdentityCase(dir, caseDir);
-    store = (await openCase(caseDir)).store;
-    await addUser(store, 'e2e-analyst', 'analyst', PASSWORD);
-    await addUser(store, 'e2e-viewer', 'viewer', PASSWORD);
-    app = await buildServer({ caseDir, caseStore: store });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    served = await serveForBrowser(
+      caseDir,
+      [
+        ['e2e-analyst', 'analyst'],
+        ['e2e-viewer', 'viewer'],
+      ],
+      PASSWORD,
+    );
+    ({ store, base, browser } = served);
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-  });
+  afterAll(async () => served?.close());
 
   async function signIn(user: string): Promise<Page> {
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });

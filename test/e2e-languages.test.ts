@@ -1,18 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser } from '../src/cli/commands/user.js';
-import { runDemo } from '../src/demo.js';
-import { buildServer } from '../src/server/app.js';
-import { openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
-import { browserMissing, launchChromium } from './helpers/browser.js';
+import { browserMissing } from './helpers/browser.js';
 import { inCase } from './helpers/case-url.js';
-import { REPO } from './helpers/cli.js';
-import { tempDir } from './helpers/stores.js';
+import { hasText, serveDemoForBrowser, SHOTS, visible, type BrowserServed } from './helpers/ui.js';
 
 /**
  * The UI's languages in a real browser (Debian's chromium, headless) against the real server on a synthetic
@@ -20,9 +12,6 @@ import { tempDir } from './helpers/stores.js';
  * string and date, is stored with the account (a reload and another browser show it), and the page talks to
  * nobody but the server. Expected words and date parts are written here by hand. Screenshots: test-results/.
  */
-const WEB = join(REPO, 'web');
-const DIST = join(WEB, 'dist', 'index.html');
-const SHOTS = join(REPO, 'test-results');
 const PASSWORD = 'e2e-languages-password';
 
 // German short month names as a German reader expects them (CLDR); September is "Sept." or "Sep.".
@@ -41,58 +30,22 @@ const DE_MONTHS = [
   'Dez\\.',
 ];
 
-const visible = (l: Locator, timeout = 30_000) => l.first().waitFor({ state: 'visible', timeout });
-const hasText = (l: Locator, text: string, timeout = 30_000) =>
-  expect.poll(async () => (await l.first().textContent({ timeout })) ?? '', { timeout }).toContain(text);
-
-function newestIn(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestIn(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the UI when web/dist is missing or older than its sources (a stale bundle has no new strings). */
-function ensureBuilt(): string | null {
-  if (existsSync(DIST) && statSync(DIST).mtimeMs >= newestIn(join(WEB, 'src'))) return null;
-  try {
-    execFileSync('npm', ['run', 'build:web'], { cwd: REPO, stdio: 'pipe' });
-  } catch (e) {
-    return `npm run build:web failed: ${(e as Error).message}`;
-  }
-  return existsSync(DIST) ? null : 'npm run build:web produced no web/dist/index.html';
-}
-
 const missing = browserMissing('e2e-languages.test.ts');
 
 describe.skipIf(missing !== null)('the UI in the user’s language, in a real browser', () => {
   let store: CaseStore;
-  let app: FastifyInstance;
   let base = '';
   let browser: Browser;
   const requests: string[] = [];
 
+  let served: BrowserServed;
+
   beforeAll(async () => {
-    const buildError = ensureBuilt();
-    if (buildError) throw new Error(buildError);
-    mkdirSync(SHOTS, { recursive: true });
-    const dir = tempDir('filet-e2e-lang-');
-    await runDemo({ dir, seed: 7, scale: 'small', quiet: true });
-    const caseDir = join(dir, 'case');
-    store = (await openCase(caseDir)).store;
-    await addUser(store, 'lang-lead', 'lead', PASSWORD);
-    app = await buildServer({ caseDir, caseStore: store });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    served = await serveDemoForBrowser('filet-e2e-lang-', [['lang-lead', 'lead']], PASSWORD);
+    ({ store, base, browser } = served);
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-  });
+  afterAll(async () => served?.close());
 
   /** A fresh browser (own cookies) whose languages are `locale`, every request recorded. */
   async function open(locale: string): Promise<{ ctx: BrowserContext; page: Page }> {

@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser } from '../src/cli/commands/user.js';
-import { runDemo } from '../src/demo.js';
-import { buildServer } from '../src/server/app.js';
-import { openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
-import { browserMissing, launchChromium } from './helpers/browser.js';
-import { ensureBuilt, gone, hasText, SHOTS, signIn as signInAt, visible } from './helpers/ui.js';
-import { tempDir } from './helpers/stores.js';
+import { browserMissing } from './helpers/browser.js';
+import {
+  type BrowserServed,
+  gone,
+  hasText,
+  serveDemoForBrowser,
+  SHOTS,
+  signIn as signInAt,
+  visible,
+} from './helpers/ui.js';
 import { inCase } from './helpers/case-url.js';
 
 /**
@@ -23,34 +25,27 @@ const PASSWORD = 'e2e-password-long';
 const missing = browserMissing('e2e-ui.test.ts');
 
 describe.skipIf(missing !== null)('investigator UI in a real browser', () => {
-  let dir = '';
   let store: CaseStore;
-  let app: FastifyInstance;
   let base = '';
   let browser: Browser;
   const requests: string[] = [];
 
+  let served: BrowserServed;
+
   beforeAll(async () => {
-    // On CI an unbuildable UI is a failure, never a silent skip (a missing browser already threw).
-    const buildError = ensureBuilt();
-    if (buildError) throw new Error(buildError);
-    dir = tempDir('filet-e2e-ui-');
-    await runDemo({ dir, seed: 7, scale: 'small', quiet: true });
-    const caseDir = join(dir, 'case');
-    store = (await openCase(caseDir)).store;
-    await addUser(store, 'e2e-lead', 'lead', PASSWORD);
-    await addUser(store, 'e2e-analyst', 'analyst', PASSWORD);
-    await addUser(store, 'e2e-viewer', 'viewer', PASSWORD);
-    app = await buildServer({ caseDir, caseStore: store });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    served = await serveDemoForBrowser(
+      'filet-e2e-ui-',
+      [
+        ['e2e-lead', 'lead'],
+        ['e2e-analyst', 'analyst'],
+        ['e2e-viewer', 'viewer'],
+      ],
+      PASSWORD,
+    );
+    ({ store, base, browser } = served);
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-  });
+  afterAll(async () => served?.close());
 
   const signIn = (user: string) => signInAt(browser, base, user, PASSWORD, requests);
 

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -13,19 +12,15 @@ import type {
   TriageQueue,
   TriageSeriesDetail,
 } from '../src/api/contract.js';
-import { addUser } from '../src/cli/commands/user.js';
-import { runDemo } from '../src/demo.js';
-import { buildServer } from '../src/server/app.js';
-import { openCase } from '../src/store/case-dir.js';
 import type { CaseStore } from '../src/store/case-store.js';
-import { browserMissing, launchChromium } from './helpers/browser.js';
+import { browserMissing } from './helpers/browser.js';
 import { inCase } from './helpers/case-url.js';
-import { tempDir } from './helpers/stores.js';
 import {
-  ensureBuilt,
+  type BrowserServed,
   foreignRequests,
   gone,
   hasText,
+  serveDemoForBrowser,
   SHOTS,
   signIn,
   visible,
@@ -40,31 +35,25 @@ const PASSWORD = 'e2e-password-long';
 const missing = browserMissing('e2e-workbench.test.ts');
 
 describe.skipIf(missing !== null)('the analyst workbench in a real browser', () => {
+  let served: BrowserServed;
   let store: CaseStore;
-  let app: FastifyInstance;
   let base = '';
   let browser: Browser;
   const requests: string[] = [];
 
   beforeAll(async () => {
-    const buildError = ensureBuilt();
-    if (buildError) throw new Error(buildError);
-    const dir = tempDir('filet-e2e-workbench-');
-    await runDemo({ dir, seed: 7, scale: 'small', quiet: true });
-    const caseDir = join(dir, 'case');
-    store = (await openCase(caseDir)).store;
-    await addUser(store, 'wb-analyst', 'analyst', PASSWORD);
-    await addUser(store, 'wb-lead', 'lead', PASSWORD);
-    app = await buildServer({ caseDir, caseStore: store });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    served = await serveDemoForBrowser(
+      'filet-e2e-workbench-',
+      [
+        ['wb-analyst', 'analyst'],
+        ['wb-lead', 'lead'],
+      ],
+      PASSWORD,
+    );
+    ({ store, base, browser } = served);
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await store?.close();
-  });
+  afterAll(async () => served?.close());
 
   async function api<T>(page: Page, path: string): Promise<T> {
     const r = await page.request.get(base + inCase(store.caseId, path));
